@@ -1,0 +1,185 @@
+/**
+ * The typed OET REST client. One class for every server generation: it
+ * unwraps 5.x/6.x envelopes, takes ids from `uri` when there is no `id`,
+ * sends 7.x collection URLs with their trailing slash, and always sends
+ * `script_args.init` on create and `script_args.main` on start (7.x answers a
+ * plain-text 500 otherwise, contract §1.2).
+ */
+
+import type {
+  Activity,
+  FunctionArgs,
+  Json,
+  JsonObject,
+  Procedure,
+  ScriptArgs,
+  StopResult,
+} from "../domain/types.ts";
+import {
+  decodeActivity,
+  decodeActivityList,
+  decodeProcedure,
+  decodeProcedureList,
+  decodeStopResult,
+  unwrapOne,
+} from "./decode.ts";
+import type { Transport } from "./http.ts";
+
+/** What `oet procedure create` asks the server to load. */
+export interface CreateProcedureRequest {
+  scriptUri: string;
+  scriptType: "filesystem" | "git";
+  /** Only the members the user gave are sent; the server fills in the rest. */
+  git?: { repo?: string; branch?: string; commit?: string };
+  createEnv?: boolean;
+  init: FunctionArgs;
+}
+
+/** What `oet activity run` asks the server to run. */
+export interface RunActivityRequest {
+  activityName: string;
+  sbdId: string;
+  scriptArgs: ScriptArgs;
+  prepareOnly: boolean;
+  createEnv: boolean;
+}
+
+function functionArgs(f: FunctionArgs): JsonObject {
+  return { args: f.args, kwargs: f.kwargs };
+}
+
+/** Whether a base path shows that collections need a trailing slash (7.x). */
+function slashFromPath(path: string): boolean | undefined {
+  const m = path.match(/\/api\/v(\d+)(?:\.\d+)?\/*$/);
+  if (!m) return undefined;
+  return Number(m[1]) >= 7;
+}
+
+/** Typed methods for every OET endpoint. */
+export class OetClient {
+  readonly #http: Transport;
+  /** True for 7.x collections; undefined until known (probed once). */
+  #slash: boolean | undefined;
+
+  constructor(transport: Transport) {
+    this.#http = transport;
+    this.#slash = slashFromPath(transport.baseUrl.pathname);
+  }
+
+  /** The API root. */
+  get baseUrl(): URL {
+    return this.#http.baseUrl;
+  }
+
+  /** The transport, for the event stream reader. */
+  get transport(): Transport {
+    return this.#http;
+  }
+
+  /** All procedures the server knows, sorted by id. */
+  async listProcedures(): Promise<Procedure[]> {
+    return decodeProcedureList(await this.#collection("GET", "procedures"));
+  }
+
+  /** One procedure; an unknown id is an HttpError 404. */
+  async getProcedure(id: number): Promise<Procedure> {
+    const body = await this.#http.json("GET", this.#http.url(`procedures/${id}`));
+    return decodeProcedure(unwrapOne(body, "procedure"));
+  }
+
+  /** Loads a script; the answer normally says CREATING. */
+  async createProcedure(req: CreateProcedureRequest): Promise<Procedure> {
+    const script: JsonObject = { script_type: req.scriptType, script_uri: req.scriptUri };
+    if (req.scriptType === "git") {
+      const git: JsonObject = {};
+      if (req.git?.repo !== undefined) git.git_repo = req.git.repo;
+      if (req.git?.branch !== undefined) git.git_branch = req.git.branch;
+      if (req.git?.commit !== undefined) git.git_commit = req.git.commit;
+      if (Object.keys(git).length) script.git_args = git;
+      script.create_env = req.createEnv ?? false;
+    }
+    const body = { script, script_args: { init: functionArgs(req.init) } };
+    return decodeProcedure(
+      unwrapOne(await this.#collection("POST", "procedures", body), "procedure"),
+    );
+  }
+
+  /**
+   * Asks the server to run the script's `main`. The answer is built before
+   * the state changes, so it normally still says READY (contract §2).
+   */
+  async startProcedure(id: number, main: FunctionArgs): Promise<Procedure> {
+    const body = { script_args: { main: functionArgs(main) }, state: "RUNNING" };
+    const answer = await this.#http.json("PUT", this.#http.url(`procedures/${id}`), body);
+    return decodeProcedure(unwrapOne(answer, "procedure"));
+  }
+
+  /** Stops a running procedure; `abort` also runs the abort script. */
+  async stopProcedure(id: number, abort: boolean): Promise<StopResult> {
+    const body = { abort, state: "STOPPED" };
+    return decodeStopResult(await this.#http.json("PUT", this.#http.url(`procedures/${id}`), body));
+  }
+
+  /** All activities, sorted by id. */
+  async listActivities(): Promise<Activity[]> {
+    return decodeActivityList(await this.#collection("GET", "activities"));
+  }
+
+  /** One activity; an unknown id is an HttpError 404. */
+  async getActivity(id: number): Promise<Activity> {
+    const body = await this.#http.json("GET", this.#http.url(`activities/${id}`));
+    return decodeActivity(unwrapOne(body, "activity"));
+  }
+
+  /** Runs (or prepares) an activity of a Scheduling Block. */
+  async runActivity(req: RunActivityRequest): Promise<Activity> {
+    const scriptArgs: JsonObject = {};
+    for (const [fn, call] of Object.entries(req.scriptArgs)) scriptArgs[fn] = functionArgs(call);
+    // script_args is always sent: a 7.x server replaces the SB's own init
+    // arguments with its default when it is missing (contract §1.2).
+    const body = {
+      sbd_id: req.sbdId,
+      activity_name: req.activityName,
+      script_args: scriptArgs,
+      prepare_only: req.prepareOnly,
+      create_env: req.createEnv,
+    };
+    return decodeActivity(
+      unwrapOne(await this.#collection("POST", "activities", body), "activity"),
+    );
+  }
+
+  /** The event stream URL. */
+  streamUrl(): string {
+    return this.#http.url("stream");
+  }
+
+  /**
+   * A request to a collection. 7.x wants `procedures/`, and answers the bare
+   * name with a 307 whose Location may say http:// behind a TLS ingress, so
+   * the redirect is never followed: when the base path does not tell the
+   * generation, the first answer decides, and the request is re-sent to our
+   * own origin with the slash.
+   */
+  async #collection(method: string, name: string, body?: Json): Promise<unknown> {
+    if (this.#slash !== undefined) {
+      const url = this.#http.url(this.#slash ? `${name}/` : name);
+      return this.#http.json(method, url, body);
+    }
+    const url = this.#http.url(name);
+    const first = await this.#http.send(method, url, body, { followRedirects: false });
+    const location = first.headers.get("location");
+    if ([307, 308].includes(first.status) && location) {
+      const target = new URL(location, url);
+      if (target.pathname === `${new URL(url).pathname}/`) {
+        this.#slash = true;
+        return this.#http.json(method, `${url}/`, body);
+      }
+    }
+    if (first.status >= 200 && first.status < 300) this.#slash = false;
+    if ([301, 302, 303, 307, 308].includes(first.status)) {
+      return this.#http.json(method, url, body);
+    }
+    return this.#http.parse(method, first);
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The OET event stream (`GET <root>/stream`), read with `fetch` and
+ * `eventsource-parser`, decoded and reconnected.
+ *
+ * The wire (contract §3.1): a leading `\n`, then `data:<json>` plus an
+ * optional `id:<request id>` per event, no `event:`/`retry:`, no keep-alives,
+ * no replay. A 7.x server closes every open stream after an internal error,
+ * so the reader reconnects with capped exponential backoff and jitter, says
+ * so once per outage, and tells its consumer (an `open` item with
+ * `reconnected: true`) so that it can re-read state it may have missed.
+ */
+
+import { createParser, type EventSourceMessage } from "eventsource-parser";
+import { ConnectionError, HttpError } from "../domain/errors.ts";
+import { isJsonObject, type Json, type JsonObject, type OetEvent } from "../domain/types.ts";
+import { decodeJsonPickle, hasPickleTags } from "./jsonpickle.ts";
+import type { Transport } from "./http.ts";
+
+/** Decodes one SSE message's data into an event (jsonpickle for 5.x/6.x). */
+export function decodeEvent(data: string, id?: string): OetEvent {
+  let payload: Json;
+  try {
+    payload = JSON.parse(data);
+  } catch {
+    return { topic: "unparsed", id, data: { text: data } };
+  }
+  if (hasPickleTags(data)) payload = decodeJsonPickle(payload);
+  if (!isJsonObject(payload)) return { topic: "unparsed", id, data: { value: payload } };
+  const { topic, msg_src, ...rest } = payload as JsonObject;
+  const event: OetEvent = { topic: typeof topic === "string" ? topic : "unknown", data: rest };
+  if (id) event.id = id;
+  if (msg_src !== undefined && msg_src !== null) event.msgSrc = String(msg_src);
+  return event;
+}
+
+/** What the reader yields: a (re)connection, or the events of one chunk. */
+export type StreamItem =
+  | { kind: "open"; reconnected: boolean }
+  | { kind: "events"; events: OetEvent[] };
+
+/** Settings of one stream reader. */
+export interface EventStreamOptions {
+  transport: Transport;
+  url: string;
+  /** Ends the stream (Ctrl-C); its reason is thrown. */
+  signal: AbortSignal;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  now: () => number;
+  random: () => number;
+  /** Receives one line per outage, for stderr. */
+  onNotice?: (message: string) => void;
+  /** Give up (ConnectionError) after the stream has been down this long. */
+  reconnectWindowMs: number;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/** The delay before reconnect attempt `n` (0-based): capped, with jitter. */
+export function backoffDelay(n: number, random: () => number, initial = 250, max = 5000): number {
+  const base = Math.min(max, initial * 2 ** Math.min(n, 20));
+  return Math.round(base * (0.5 + random() / 2));
+}
+
+/**
+ * Reads the event stream for as long as the consumer iterates. Connection
+ * refused (or any error) before the first connection is thrown at once.
+ */
+export async function* readEventStream(o: EventStreamOptions): AsyncGenerator<StreamItem> {
+  let connected = false;
+  let attempt = 0;
+  let downSince: number | undefined;
+  let noticed = false;
+  while (true) {
+    let response: Response;
+    try {
+      response = await o.transport.openStream(o.url, o.signal);
+    } catch (err) {
+      if (o.signal.aborted) throw o.signal.reason;
+      if (!connected || !(err instanceof ConnectionError || err instanceof HttpError)) throw err;
+      downSince ??= o.now();
+      if (o.now() - downSince >= o.reconnectWindowMs) {
+        throw new ConnectionError(
+          err instanceof ConnectionError ? err.failure : "other",
+          err instanceof ConnectionError ? err.url : o.url,
+          `the event stream could not be reopened for ${
+            Math.round((o.now() - downSince) / 1000)
+          } s: ${err.message}`,
+          { hint: err.hint, cause: err },
+        );
+      }
+      if (!noticed) {
+        o.onNotice?.(`event stream unavailable (${err.message}); retrying`);
+        noticed = true;
+      }
+      await o.sleep(
+        backoffDelay(attempt++, o.random, o.initialBackoffMs, o.maxBackoffMs),
+        o.signal,
+      );
+      continue;
+    }
+    yield { kind: "open", reconnected: connected };
+    connected = true;
+    attempt = 0;
+    downSince = undefined;
+    noticed = false;
+
+    let batch: OetEvent[] = [];
+    const decoder = new TextDecoder();
+    const parser = createParser({
+      onEvent(message: EventSourceMessage) {
+        if (message.data) batch.push(decodeEvent(message.data, message.id));
+      },
+    });
+    const reader = response.body!.getReader();
+    let reason = "the server closed the event stream";
+    try {
+      while (true) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parser.feed(decoder.decode(value, { stream: true }));
+        if (batch.length) {
+          const events = batch;
+          batch = [];
+          yield { kind: "events", events };
+        }
+      }
+    } catch (err) {
+      if (o.signal.aborted) throw o.signal.reason;
+      reason = `the event stream broke (${(err as Error).message})`;
+    } finally {
+      // Also runs when the consumer stops iterating.
+      await reader.cancel().catch(() => {});
+    }
+    if (o.signal.aborted) throw o.signal.reason;
+    downSince = o.now();
+    if (!noticed) {
+      o.onNotice?.(`${reason}; reconnecting`);
+      noticed = true;
+    }
+    await o.sleep(backoffDelay(attempt++, o.random, o.initialBackoffMs, o.maxBackoffMs), o.signal);
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * One HTTP exchange with the OET server: a per-request timeout, an abort on
+ * Ctrl-C, redirects handled by hand (never https → http), debug lines, and
+ * every failure turned into a typed error carrying the server's message.
+ */
+
+import { ConnectionError, HttpError, ProtocolError } from "../domain/errors.ts";
+import type { Json } from "../domain/types.ts";
+import { redactUrl } from "../domain/redact.ts";
+import {
+  connectionError,
+  isResourceMissing,
+  serverMessage,
+  wrongGenerationHint,
+} from "./errors.ts";
+
+/** What a transport needs from its caller. */
+export interface TransportOptions {
+  fetch: typeof fetch;
+  /** The API root, e.g. `http://host:5000/api/v1.0` (no trailing slash). */
+  baseUrl: URL;
+  /** Per-request limit for headers and body together. */
+  timeoutMs: number;
+  /** Aborts every request when the user interrupts `oet`. */
+  signal?: AbortSignal;
+  userAgent: string;
+  /** Receives `OET_DEBUG=api` trace lines. */
+  debug?: (line: string) => void;
+  now?: () => number;
+}
+
+/** A response that was read completely. */
+export interface HttpResponse {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  text: string;
+  url: string;
+}
+
+const MAX_REDIRECTS = 3;
+
+/** Performs requests against one OET server. */
+export class Transport {
+  readonly #o: TransportOptions;
+
+  constructor(options: TransportOptions) {
+    this.#o = options;
+  }
+
+  /** The API root this transport talks to. */
+  get baseUrl(): URL {
+    return this.#o.baseUrl;
+  }
+
+  /** An absolute URL for a path below the API root. */
+  url(path: string): string {
+    return `${this.#o.baseUrl.href.replace(/\/+$/, "")}/${path}`;
+  }
+
+  /**
+   * Sends one request and reads the whole body. Redirects are returned, not
+   * followed, when `followRedirects` is false (the client probes 7.x slashes).
+   */
+  async send(
+    method: string,
+    url: string,
+    body?: Json,
+    options: { followRedirects?: boolean } = {},
+  ): Promise<HttpResponse> {
+    const follow = options.followRedirects ?? true;
+    let current = url;
+    for (let hop = 0;; hop++) {
+      const response = await this.#once(method, current, body);
+      const location = response.headers.get("location");
+      if (!follow || ![301, 302, 303, 307, 308].includes(response.status) || !location) {
+        return response;
+      }
+      const next = new URL(location, current);
+      const from = new URL(current);
+      if (from.protocol === "https:" && next.protocol === "http:") {
+        throw new ConnectionError(
+          "other",
+          redactUrl(current),
+          `the server redirected ${redactUrl(current)} to ${
+            redactUrl(next)
+          }, from https to http; refusing to follow`,
+          {
+            hint:
+              "use the final URL in --server-url if it is trusted, or fix the server's proxy settings",
+          },
+        );
+      }
+      if (hop >= MAX_REDIRECTS) {
+        throw new ProtocolError(`too many redirects, last to ${redactUrl(next)}`);
+      }
+      current = next.href;
+    }
+  }
+
+  /** Sends a request and returns its body as parsed JSON; errors are thrown. */
+  async json(method: string, url: string, body?: Json): Promise<unknown> {
+    const response = await this.send(method, url, body);
+    return this.parse(method, response);
+  }
+
+  /** Checks the status of a read response and parses its JSON body. */
+  parse(method: string, response: HttpResponse): unknown {
+    if (response.status < 200 || response.status > 299) throw this.httpError(method, response);
+    try {
+      return JSON.parse(response.text);
+    } catch {
+      const type = response.headers.get("content-type") ?? "no content type";
+      const start = response.text.trim().slice(0, 60).replace(/\s+/g, " ");
+      throw new ProtocolError(
+        `unexpected answer from the server: ${method} ${
+          redactUrl(response.url)
+        } gave ${response.status} with a body that is not JSON (${type}${
+          start ? `: ${JSON.stringify(start)}` : ", empty"
+        })`,
+        {
+          hint: `is ${
+            redactUrl(this.#o.baseUrl)
+          } the OET API root, or is a proxy answering instead?`,
+        },
+      );
+    }
+  }
+
+  /** The typed error for a non-2xx response. */
+  httpError(method: string, response: HttpResponse): HttpError {
+    const message = serverMessage(
+      response.headers.get("content-type") ?? "",
+      response.text,
+      response.statusText,
+    );
+    const missing = response.status === 404 && isResourceMissing(response.text);
+    return new HttpError({
+      status: response.status,
+      serverMessage: message,
+      method,
+      url: redactUrl(response.url),
+      hint: response.status === 404 && !missing
+        ? wrongGenerationHint(this.#o.baseUrl, response.text)
+        : undefined,
+      resourceMissing: missing,
+    });
+  }
+
+  /** Opens a streaming GET (the event stream): no timeout once headers arrive. */
+  async openStream(url: string, signal: AbortSignal): Promise<Response> {
+    const timeout = AbortSignal.timeout(this.#o.timeoutMs);
+    const headersSignal = AbortSignal.any([signal, timeout]);
+    this.#o.debug?.(`> GET ${redactUrl(url)}`);
+    let response: Response;
+    try {
+      // The headers must arrive within the request timeout; the body may
+      // then stay silent for ever (the OET sends no keep-alives).
+      const controller = new AbortController();
+      const onAbort = () => controller.abort(headersSignal.reason);
+      headersSignal.addEventListener("abort", onAbort, { once: true });
+      try {
+        response = await this.#o.fetch(url, {
+          headers: { accept: "text/event-stream", "user-agent": this.#o.userAgent },
+          signal: controller.signal,
+        });
+      } finally {
+        headersSignal.removeEventListener("abort", onAbort);
+      }
+      signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+    } catch (err) {
+      throw this.#failure(err, url, signal, timeout);
+    }
+    this.#o.debug?.(`< ${response.status} ${redactUrl(url)} (stream)`);
+    if (response.status !== 200) {
+      const text = await response.text().catch(() => "");
+      throw this.httpError("GET", {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+        text,
+        url,
+      });
+    }
+    return response;
+  }
+
+  async #once(method: string, url: string, body?: Json): Promise<HttpResponse> {
+    const outer = this.#o.signal;
+    const timeout = AbortSignal.timeout(this.#o.timeoutMs);
+    const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "user-agent": this.#o.userAgent,
+    };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const started = this.#o.now?.() ?? 0;
+    this.#o.debug?.(
+      `> ${method} ${redactUrl(url)}${body === undefined ? "" : ` ${JSON.stringify(body)}`}`,
+    );
+    try {
+      const response = await this.#o.fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        redirect: "manual",
+        signal,
+      });
+      const text = await response.text();
+      const elapsed = this.#o.now ? ` (${Math.round(this.#o.now() - started)} ms)` : "";
+      this.#o.debug?.(`< ${response.status} ${redactUrl(url)}${elapsed} ${text.slice(0, 200)}`);
+      return {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+        text,
+        url,
+      };
+    } catch (err) {
+      throw this.#failure(err, url, outer, timeout);
+    }
+  }
+
+  #failure(
+    err: unknown,
+    url: string,
+    outer: AbortSignal | undefined,
+    timeout: AbortSignal,
+  ): unknown {
+    // An interrupt is passed on as its own reason (an InterruptedError).
+    if (outer?.aborted) return outer.reason;
+    if (timeout.aborted) {
+      const host = new URL(url).host;
+      return new ConnectionError(
+        "timeout",
+        redactUrl(url),
+        `no answer from ${host} within ${formatSeconds(this.#o.timeoutMs)} (${redactUrl(url)})`,
+        { hint: "the server or a proxy is stalled; raise --request-timeout if it is just slow" },
+      );
+    }
+    return connectionError(err, url);
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}

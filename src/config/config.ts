@@ -1,0 +1,187 @@
+/**
+ * Where `oet` finds its settings. Precedence, highest first:
+ *
+ * 1. command-line flags (`--server-url`, `--request-timeout`);
+ * 2. the real environment (`OET_REST_URI`, then `OET_URL`, which OET 6/7
+ *    deployments inject);
+ * 3. a `.env` file in the current directory (same keys; never overrides the
+ *    real environment);
+ * 4. the defaults below.
+ */
+
+import { parseEnv } from "node:util";
+import { UsageError } from "../domain/errors.ts";
+import { redactUrl } from "../domain/redact.ts";
+import { formatDuration, parseDuration } from "./duration.ts";
+
+/**
+ * Every environment variable `oet` reads. The binary is compiled with
+ * `--allow-env=<this list> --ignore-env`, and `main.ts` passes exactly these
+ * to the program, so a variable missing here cannot silently stop working:
+ * the type below would not let the code read it.
+ */
+export const ENV_VARS = [
+  "OET_REST_URI",
+  "OET_URL",
+  "OET_REQUEST_TIMEOUT",
+  "OET_RECONNECT_TIMEOUT",
+  "OET_DEBUG",
+  "NO_COLOR",
+  "FORCE_COLOR",
+  "CLICOLOR_FORCE",
+  "TERM",
+] as const;
+
+/** The name of a variable `oet` reads. */
+export type EnvName = typeof ENV_VARS[number];
+
+/** The environment as `oet` sees it. */
+export type Env = Partial<Record<EnvName, string>>;
+
+/** The keys a `.env` file may set. */
+const DOTENV_KEYS: readonly EnvName[] = ENV_VARS.filter((k) => k.startsWith("OET_"));
+
+/** The reference doc's default: the in-cluster name of a 5.x server. */
+export const DEFAULT_SERVER_URL = "http://ska-oso-oet-rest:5000/api/v1.0";
+
+/** A little longer than the OET's own 30 s limit, so its 504 arrives first. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 35_000;
+
+/** How long a waiting command keeps trying to reach a server that went away. */
+export const DEFAULT_RECONNECT_WINDOW_MS = 60_000;
+
+/** A setting and where it came from, for error messages. */
+export interface Sourced<T> {
+  value: T;
+  source: string;
+}
+
+/**
+ * Reads `.env` from the current directory: only `OET_*` keys, and a missing
+ * file is no error. `read` is injected (the binary reads the real disk).
+ */
+export async function loadDotEnv(
+  read: (path: string) => Promise<string>,
+  path = ".env",
+): Promise<Env> {
+  let text: string;
+  try {
+    text = await read(path);
+  } catch (err) {
+    if (
+      err instanceof Error && /NotFound|No such file|os error 2/i.test(`${err.name} ${err.message}`)
+    ) {
+      return {};
+    }
+    throw new UsageError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  const parsed = parseEnv(text) as Record<string, string>;
+  const env: Env = {};
+  for (const key of DOTENV_KEYS) if (parsed[key] !== undefined) env[key] = parsed[key];
+  return env;
+}
+
+/** The real environment, with `.env` values only where it has none. */
+export function withDotEnv(real: Env, dotenv: Env): { env: Env; fromDotEnv: Set<EnvName> } {
+  const env: Env = { ...real };
+  const fromDotEnv = new Set<EnvName>();
+  for (const [k, v] of Object.entries(dotenv) as [EnvName, string][]) {
+    if (env[k] === undefined || env[k] === "") {
+      env[k] = v;
+      fromDotEnv.add(k);
+    }
+  }
+  return { env, fromDotEnv };
+}
+
+function describeSource(name: EnvName, fromDotEnv: Set<EnvName>): string {
+  return fromDotEnv.has(name) ? `${name} in .env` : `${name} in the environment`;
+}
+
+/** Checks that a server URL is an absolute http(s) URL; trailing slashes go. */
+export function validateServerUrl(value: string, source: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new UsageError(
+      `invalid server URL ${JSON.stringify(redactUrl(value))} (from ${source})`,
+      {
+        hint: "expected an http:// or https:// URL such as http://ska-oso-oet-rest:5000/api/v1.0",
+      },
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(
+      `server URL ${JSON.stringify(redactUrl(value))} (from ${source}) is not http:// or https://`,
+      { hint: "expected a URL such as http://ska-oso-oet-rest:5000/api/v1.0" },
+    );
+  }
+  if (url.search || url.hash) {
+    throw new UsageError(
+      `server URL ${
+        JSON.stringify(redactUrl(value))
+      } (from ${source}) must not have a query or fragment`,
+    );
+  }
+  url.pathname = url.pathname.replace(/\/+$/, "");
+  return url;
+}
+
+/** The server URL by precedence: flag, OET_REST_URI, OET_URL, .env, default. */
+export function resolveServerUrl(
+  flag: string | undefined,
+  env: Env,
+  fromDotEnv: Set<EnvName> = new Set(),
+): Sourced<URL> {
+  if (flag !== undefined) {
+    return { value: validateServerUrl(flag, "--server-url"), source: "--server-url" };
+  }
+  for (const name of ["OET_REST_URI", "OET_URL"] as const) {
+    const v = env[name];
+    if (v !== undefined && v !== "") {
+      const source = describeSource(name, fromDotEnv);
+      return { value: validateServerUrl(v, source), source };
+    }
+  }
+  return { value: validateServerUrl(DEFAULT_SERVER_URL, "the default"), source: "the default" };
+}
+
+/** Parses a positive duration setting, naming where a bad value came from. */
+export function parsePositiveDuration(text: string, source: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    throw new UsageError(
+      `invalid duration ${JSON.stringify(text)} (from ${source})`,
+      { hint: "use a number of seconds or a value such as 500ms, 35s, 10m, 1h30m" },
+    );
+  }
+  return ms;
+}
+
+/** The per-request timeout: `--request-timeout`, OET_REQUEST_TIMEOUT, 35 s. */
+export function resolveRequestTimeout(
+  flag: string | undefined,
+  env: Env,
+  fromDotEnv: Set<EnvName> = new Set(),
+): Sourced<number> {
+  if (flag !== undefined) {
+    return { value: parsePositiveDuration(flag, "--request-timeout"), source: "--request-timeout" };
+  }
+  const v = env.OET_REQUEST_TIMEOUT;
+  if (v !== undefined && v !== "") {
+    const source = describeSource("OET_REQUEST_TIMEOUT", fromDotEnv);
+    return { value: parsePositiveDuration(v, source), source };
+  }
+  return {
+    value: DEFAULT_REQUEST_TIMEOUT_MS,
+    source: `the default (${formatDuration(DEFAULT_REQUEST_TIMEOUT_MS)})`,
+  };
+}
+
+/** How long a lost event stream may stay down: OET_RECONNECT_TIMEOUT, 60 s. */
+export function resolveReconnectWindow(env: Env, fromDotEnv: Set<EnvName> = new Set()): number {
+  const v = env.OET_RECONNECT_TIMEOUT;
+  if (v === undefined || v === "") return DEFAULT_RECONNECT_WINDOW_MS;
+  return parsePositiveDuration(v, describeSource("OET_RECONNECT_TIMEOUT", fromDotEnv));
+}

@@ -1,0 +1,55 @@
+/**
+ * Honest activity states.
+ *
+ * Every released OET server reports activities as `TODO` forever (contract
+ * §2); progress is visible only through the activity's procedure. The
+ * reference doc promises REQUESTED, PREPARED, RUNNING, COMPLETE (and a failed
+ * or stopped end), so `oet` derives them from the procedure:
+ *
+ * | procedure                              | activity  |
+ * | -------------------------------------- | --------- |
+ * | CREATING, IDLE, PREP_ENV, LOADING, INITIALISING | REQUESTED |
+ * | READY, never started                   | PREPARED  |
+ * | RUNNING, or READY after a run          | RUNNING   |
+ * | COMPLETE, FAILED, STOPPED, UNKNOWN     | the same  |
+ * | gone (pruned) or not known             | the server's own state |
+ */
+
+import type { Activity, Procedure, StateEntry } from "./types.ts";
+import { isFinal, isPreparing } from "./states.ts";
+
+/** The activity's state as derived from its procedure (see module doc). */
+export function deriveActivityState(activity: Activity, procedure: Procedure | undefined): string {
+  if (!procedure || procedure.id !== activity.procedureId) return activity.state;
+  const state = procedure.state;
+  if (isFinal(state)) return state;
+  if (state === "RUNNING") return "RUNNING";
+  if (state === "READY") {
+    return procedure.history.some((e) => e.state === "RUNNING") ? "RUNNING" : "PREPARED";
+  }
+  if (isPreparing(state)) return "REQUESTED";
+  return activity.state;
+}
+
+/**
+ * The activity's history: its own creation time as REQUESTED, then the first
+ * READY (PREPARED), the first RUNNING and the final state of its procedure.
+ * Without a procedure, the server's own history is returned unchanged.
+ */
+export function deriveActivityHistory(
+  activity: Activity,
+  procedure: Procedure | undefined,
+): StateEntry[] {
+  if (!procedure || procedure.id !== activity.procedureId) return activity.history;
+  const entries: StateEntry[] = [];
+  const created = activity.history[0];
+  if (created) entries.push({ state: "REQUESTED", time: created.time });
+  const firstReady = procedure.history.find((e) => e.state === "READY");
+  if (firstReady) entries.push({ state: "PREPARED", time: firstReady.time });
+  const firstRun = procedure.history.find((e) => e.state === "RUNNING");
+  if (firstRun) entries.push({ state: "RUNNING", time: firstRun.time });
+  const last = procedure.history.at(-1);
+  if (last && isFinal(last.state)) entries.push({ state: last.state, time: last.time });
+  // Stable sort: equal times keep the order above.
+  return entries.sort((a, b) => a.time - b.time);
+}

@@ -1,0 +1,145 @@
+/**
+ * Python tabulate's "simple" table layout (tabulate 0.8.9 with wcwidth),
+ * reproduced byte for byte, because the reference client printed its tables
+ * with it and operators know them:
+ *
+ * - a column is numeric when every value is a number or a numeric string;
+ *   numeric columns and their headers are right-aligned (floats on the
+ *   decimal point), all others left-aligned; `"True"`/`"False"` count as
+ *   booleans, not text, and an all-empty column aligns left;
+ * - column width = max(header width + 2, widest cell), by display width;
+ * - a dashed rule under the header, columns joined by two spaces, trailing
+ *   spaces stripped from every line; null/undefined print as empty cells.
+ *
+ * Cells are printed as given: callers escape server text first.
+ */
+
+import stringWidth from "string-width";
+
+/** A table cell value. */
+export type Cell = string | number | boolean | null | undefined;
+
+type ColumnType = 0 | 1 | 2 | 3 | 5; // none, bool, int, float, text (tabulate's ranks)
+const NONE = 0, BOOL = 1, INT = 2, FLOAT = 3, TEXT = 5;
+
+const ANSI = /\x1b\[\d+[;\d]*m|\x1b\[\d*;\d*;\d*m|\x1b\]8;;.*?\x1b\\/g;
+const INT_RE = /^\s*[+-]?\d(?:_?\d)*\s*$/;
+const FLOAT_RE =
+  /^\s*[+-]?(?:(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?|inf(?:inity)?|nan)\s*$/i;
+
+function stripInvisible(s: string): string {
+  return s.includes("\x1b") ? s.replace(ANSI, "") : s;
+}
+
+/** Python's int(s) would accept it. */
+function isIntText(s: string): boolean {
+  return INT_RE.test(s);
+}
+
+/** tabulate's `_isnumber`: float(s) works, and inf/nan only in these spellings. */
+function isNumberText(s: string): boolean {
+  if (!FLOAT_RE.test(s)) return false;
+  const t = s.trim().toLowerCase();
+  if (/inf|nan/.test(t)) return ["inf", "-inf", "nan"].includes(s);
+  return true;
+}
+
+function typeOf(value: Cell): ColumnType {
+  if (value === null || value === undefined) return NONE;
+  if (typeof value === "boolean") return BOOL;
+  if (typeof value === "number") return Number.isInteger(value) ? INT : FLOAT;
+  const s = stripInvisible(value);
+  if (s === "True" || s === "False") return BOOL;
+  if (isIntText(s)) return INT;
+  if (isNumberText(s)) return FLOAT;
+  return TEXT;
+}
+
+/** Python's `format(x, "g")`: 6 significant digits, exponent from 1e-4/1e6. */
+export function formatG(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0" : "0";
+  const [mantissa, exp] = x.toExponential(5).split("e");
+  const e = Number(exp);
+  if (e < -4 || e >= 6) {
+    const m = mantissa.includes(".") ? mantissa.replace(/0+$/, "").replace(/\.$/, "") : mantissa;
+    return `${m}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+  }
+  const fixed = x.toFixed(Math.max(0, 5 - e));
+  return fixed.includes(".") ? fixed.replace(/0+$/, "").replace(/\.$/, "") : fixed;
+}
+
+function formatCell(value: Cell, type: ColumnType): string {
+  if (value === null || value === undefined) return "";
+  if (type === FLOAT && typeof value !== "boolean") {
+    if (typeof value === "number") return formatG(value);
+    const raw = stripInvisible(value);
+    return value.replace(raw, formatG(Number(raw.trim().replace(/_/g, ""))));
+  }
+  if (typeof value === "boolean") return value ? "True" : "False";
+  return String(value);
+}
+
+function width(s: string): number {
+  return stringWidth(s);
+}
+
+/** Digits after the decimal point (tabulate's `_afterpoint`); -1 for ints. */
+function afterPoint(s: string): number {
+  const t = stripInvisible(s);
+  if (!isNumberText(t) || isIntText(t)) return -1;
+  let pos = t.lastIndexOf(".");
+  if (pos < 0) pos = t.toLowerCase().lastIndexOf("e");
+  return pos >= 0 ? t.length - pos - 1 : -1;
+}
+
+function padLeft(s: string, w: number): string {
+  return " ".repeat(Math.max(0, w - width(s))) + s;
+}
+
+function padRight(s: string, w: number): string {
+  return s + " ".repeat(Math.max(0, w - width(s)));
+}
+
+/** Renders rows under headers as tabulate's "simple" format (no final newline). */
+export function tabulate(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
+  const ncols = headers.length;
+  const columns: Cell[][] = headers.map((_, c) => rows.map((r) => r[c]));
+  const lines: string[][] = headers.map(() => []);
+  const widths: number[] = [];
+  const numeric: boolean[] = [];
+  for (let c = 0; c < ncols; c++) {
+    const values = columns[c];
+    // reduce(_more_generic, types, bool): an empty column counts as bool.
+    let type: ColumnType = BOOL;
+    for (const v of values) {
+      const t = typeOf(v);
+      if (t > type) type = t;
+    }
+    const isNum = type === INT || type === FLOAT;
+    numeric.push(isNum);
+    let cells = values.map((v) => formatCell(v, type));
+    if (isNum) {
+      const decimals = cells.map(afterPoint);
+      const max = Math.max(-1, ...decimals);
+      cells = cells.map((s, i) => s + " ".repeat(Math.max(0, max - decimals[i])));
+    } else {
+      cells = cells.map((s) => s.trim());
+    }
+    const minWidth = width(headers[c]) + 2;
+    const w = Math.max(minWidth, ...cells.map(width));
+    widths.push(w);
+    lines[c] = cells.map((s) => (isNum ? padLeft(s, w) : padRight(s, w)));
+  }
+  const out: string[] = [];
+  out.push(
+    headers.map((h, c) => (numeric[c] ? padLeft(h, widths[c]) : padRight(h, widths[c])))
+      .join("  ").trimEnd(),
+  );
+  out.push(widths.map((w) => "-".repeat(w)).join("  "));
+  for (let r = 0; r < rows.length; r++) {
+    out.push(lines.map((col) => col[r]).join("  ").trimEnd());
+  }
+  return out.join("\n");
+}
