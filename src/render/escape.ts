@@ -6,7 +6,9 @@
  */
 
 // C0 controls, DEL, C1 controls, and the bidi overrides that can hide text.
+// deno-lint-ignore no-control-regex -- matching control characters is the point
 const CONTROL = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+// deno-lint-ignore no-control-regex -- the same, keeping \n and \t
 const CONTROL_KEEP_LINES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
 
 function visible(ch: string): string {

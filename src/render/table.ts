@@ -22,6 +22,8 @@ export type Cell = string | number | boolean | null | undefined;
 type ColumnType = 0 | 1 | 2 | 3 | 5; // none, bool, int, float, text (tabulate's ranks)
 const NONE = 0, BOOL = 1, INT = 2, FLOAT = 3, TEXT = 5;
 
+// tabulate's _invisible_codes: ANSI colours and OSC 8 links do not count.
+// deno-lint-ignore no-control-regex -- these are escape sequences by definition
 const ANSI = /\x1b\[\d+[;\d]*m|\x1b\[\d*;\d*;\d*m|\x1b\]8;;.*?\x1b\\/g;
 const INT_RE = /^\s*[+-]?\d(?:_?\d)*\s*$/;
 const FLOAT_RE =

@@ -1,0 +1,69 @@
+/**
+ * The `oet` executable: wires the real world (arguments, the environment
+ * variables oet reads, stdout/stderr, fetch, signals) into `runCli` and sets
+ * the exit code. Everything else lives in `src/`.
+ */
+
+import denoJson from "./deno.json" with { type: "json" };
+import { runCli } from "./src/cli/main.ts";
+import { type Env, ENV_VARS } from "./src/config/config.ts";
+import { InterruptedError, OutputClosedError } from "./src/domain/errors.ts";
+import { colourAllowed } from "./src/render/colour.ts";
+import type { OutStream } from "./src/render/io.ts";
+
+const encoder = new TextEncoder();
+
+/** A stream that writes at once; a reader that went away ends oet quietly. */
+function stream(file: typeof Deno.stdout, env: Env): OutStream {
+  const isTerminal = file.isTerminal();
+  return {
+    isTerminal,
+    colour: colourAllowed(isTerminal, env),
+    write(text: string) {
+      let bytes = encoder.encode(text);
+      try {
+        while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+      } catch (err) {
+        if (err instanceof Deno.errors.BrokenPipe) throw new OutputClosedError("output closed");
+        throw err;
+      }
+    },
+  };
+}
+
+if (import.meta.main) {
+  const env: Env = {};
+  for (const name of ENV_VARS) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  const interrupt = new AbortController();
+  let interrupted = 0;
+  const onSignal = (signal: "SIGINT" | "SIGTERM") => () => {
+    // A second Ctrl-C exits at once, whatever is still being cleaned up.
+    if (++interrupted > 1) Deno.exit(signal === "SIGTERM" ? 143 : 130);
+    interrupt.abort(new InterruptedError(signal, ""));
+  };
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const handlers = signals.map((s) => [s, onSignal(s)] as const);
+  if (Deno.build.os !== "windows") { for (const [s, h] of handlers) Deno.addSignalListener(s, h); }
+  else Deno.addSignalListener("SIGINT", handlers[0][1]);
+
+  const code = await runCli({
+    args: Deno.args,
+    env,
+    io: { out: stream(Deno.stdout, env), err: stream(Deno.stderr, env) },
+    fetch: globalThis.fetch,
+    readTextFile: (path) => Deno.readTextFile(path),
+    signal: interrupt.signal,
+    version: denoJson.version,
+    runtime: {
+      deno: Deno.version.deno,
+      v8: Deno.version.v8,
+      typescript: Deno.version.typescript,
+      target: Deno.build.target,
+    },
+  });
+  // Exit now: a pending fetch or timer must not keep oet alive.
+  Deno.exit(code);
+}

@@ -1,0 +1,41 @@
+/** `oet activity describe [--aid N]`. */
+
+import { OetError } from "../../domain/errors.ts";
+import { redactUrl } from "../../domain/redact.ts";
+import { activityDescribe } from "../../render/activities.ts";
+import type { OutputFormat } from "../../render/output.ts";
+import type { Context } from "../context.ts";
+import { hint } from "../feedback.ts";
+import { procedureOf, writeActivities } from "./output.ts";
+
+/** Options of `activity describe`. */
+export interface ActivityDescribeOptions {
+  aid?: number;
+  output: OutputFormat;
+}
+
+/** Shows an activity (without `--aid`: the most recent). */
+export async function activityDescribeCommand(
+  ctx: Context,
+  o: ActivityDescribeOptions,
+): Promise<void> {
+  const client = ctx.client();
+  let activity;
+  if (o.aid === undefined) {
+    activity = (await client.listActivities()).at(-1);
+    if (!activity) throw new OetError("there is no activity to describe");
+  } else activity = await client.getActivity(o.aid);
+  const procedures = await procedureOf(client, activity);
+  if (o.output !== "table") {
+    writeActivities(ctx.io, [activity], procedures, o.output, true);
+    return;
+  }
+  const uri = redactUrl(`${client.baseUrl.href.replace(/\/+$/, "")}/activities/${activity.id}`);
+  const procedure = activity.procedureId === null
+    ? undefined
+    : procedures.get(activity.procedureId);
+  ctx.io.out.write(activityDescribe(activity, procedure, uri, ctx.io.out.colour));
+  if (activity.procedureId !== null && ctx.io.err.isTerminal) {
+    hint(ctx.io, `for details of its script: oet procedure describe --pid ${activity.procedureId}`);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * `oet activity run <activity-name> <sbd-id> [--script-args=JSON|@file]
+ * [--prepare-only[=BOOL]] [--create-env[=BOOL]] [--listen[=BOOL]] [--timeout D]`.
+ *
+ * What CI calls. By default it subscribes to the events, runs the activity,
+ * follows its procedure to the end and exits with its outcome: 0 COMPLETE,
+ * 3 FAILED/STOPPED/UNKNOWN, 124 on --timeout, 130 on Ctrl-C (detached).
+ */
+
+import type { Procedure } from "../../domain/types.ts";
+import type { OutputFormat } from "../../render/output.ts";
+import type { Context } from "../context.ts";
+import { hint, note, warn } from "../feedback.ts";
+import { waitFinal } from "../follow.ts";
+import { Subscription } from "../subscription.ts";
+import { detached, EventPrinter, waitingNote } from "../waiting.ts";
+import { procedureOf, writeActivities } from "./output.ts";
+import { parseScriptArgs, readScriptArgsText, scriptArgsWarnings } from "./script_args.ts";
+
+/** Options of `activity run`. */
+export interface ActivityRunOptions {
+  activityName: string;
+  sbdId: string;
+  /** The raw `--script-args` value (JSON, Python literal, or `@file`). */
+  scriptArgs?: string;
+  prepareOnly: boolean;
+  createEnv: boolean;
+  listen: boolean;
+  timeoutMs?: number;
+  timeoutText?: string;
+  prepareTimeoutMs: number;
+  output: OutputFormat;
+}
+
+/** Runs `oet activity run`. */
+export async function activityRun(ctx: Context, o: ActivityRunOptions): Promise<void> {
+  // Everything the user typed is checked before anything is sent.
+  let scriptArgs = {};
+  if (o.scriptArgs !== undefined) {
+    const { text, source } = await readScriptArgsText(o.scriptArgs, ctx.readTextFile);
+    scriptArgs = parseScriptArgs(text, source);
+  }
+  for (const w of scriptArgsWarnings(scriptArgs)) warn(ctx.io, w);
+
+  const client = ctx.client();
+  const follow = o.listen && !o.prepareOnly;
+  const deadline = o.timeoutMs === undefined ? undefined : ctx.clock.now() + o.timeoutMs;
+  const subscription = follow
+    ? await Subscription.open(ctx, client, (m) => note(ctx.io, m))
+    : undefined;
+  let label = "the activity";
+  let pid: number | undefined;
+  let aid: number | undefined;
+  try {
+    const activity = await client.runActivity({
+      activityName: o.activityName,
+      sbdId: o.sbdId,
+      scriptArgs,
+      prepareOnly: o.prepareOnly,
+      createEnv: o.createEnv,
+    });
+    pid = activity.procedureId ?? undefined;
+    aid = activity.id;
+    label = `activity ${activity.id}${pid === undefined ? "" : ` (procedure ${pid})`}`;
+    const procedures = follow ? new Map<number, Procedure>() : await procedureOf(client, activity);
+    if (!follow || o.output === "table") {
+      writeActivities(ctx.io, [activity], procedures, follow ? "table" : o.output, true);
+    }
+    if (o.prepareOnly) {
+      if (pid !== undefined) {
+        hint(
+          ctx.io,
+          `the script is prepared, not started; start it with: oet procedure start --pid ${pid}`,
+        );
+      }
+      return;
+    }
+    if (!follow || pid === undefined) return;
+    waitingNote(ctx, label, o.timeoutText);
+    const printer = new EventPrinter(ctx, o.output);
+    const final = await waitFinal(ctx, {
+      pid,
+      subscription,
+      deadline,
+      timeoutText: o.timeoutText,
+      onEvent: printer.event,
+      runsBefore: 0,
+      prepareTimeoutMs: o.prepareTimeoutMs,
+    });
+    printer.finish(final, label);
+  } catch (err) {
+    throw pid === undefined ? err : detached(err, label, pid, `oet activity wait --aid ${aid}`);
+  } finally {
+    await subscription?.close();
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * `oet listen [--topic PATTERN…] [--pid N] [--aid N] [-o text|jsonl]`:
+ * shows what the OET and its scripts publish, live, until Ctrl-C.
+ */
+
+import { readEventStream } from "../api/events.ts";
+import { HttpError } from "../domain/errors.ts";
+import { isJsonObject, type Json, type OetEvent } from "../domain/types.ts";
+import { formatJsonlEvent, formatListenEvent } from "../render/events.ts";
+import type { StreamFormat } from "../render/output.ts";
+import type { Context } from "./context.ts";
+import { note } from "./feedback.ts";
+
+/** Options of `oet listen`. */
+export interface ListenOptions {
+  topics: string[];
+  pid?: number;
+  aid?: number;
+  output: StreamFormat;
+}
+
+/**
+ * A topic filter. `procedure.lifecycle` and `procedure.lifecycle.*` match
+ * that topic and everything below it; `*` matches any text; no pattern
+ * matches everything.
+ */
+export function topicMatcher(patterns: readonly string[]): (topic: string) => boolean {
+  if (patterns.length === 0) return () => true;
+  const regexes = patterns.map((p) => {
+    const base = p.endsWith(".*") ? p.slice(0, -2) : p;
+    const body = base.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(
+      ".*",
+    );
+    return new RegExp(`^${body}(\\..*)?$`);
+  });
+  return (topic) => regexes.some((r) => r.test(topic));
+}
+
+function num(value: Json | undefined): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && /^\d+$/.test(value)) return Number(value);
+  return undefined;
+}
+
+function idOf(result: Json | undefined): number | undefined {
+  if (!isJsonObject(result)) return undefined;
+  return num(result.id) ??
+    (typeof result.uri === "string" ? num(result.uri.split("/").at(-1)) : undefined);
+}
+
+/** The procedure an event is about, when it says. */
+export function eventProcedureId(e: OetEvent): number | undefined {
+  const fromSource = num(e.msgSrc);
+  if (fromSource !== undefined) return fromSource;
+  const cmd = isJsonObject(e.data.cmd) ? e.data.cmd : undefined;
+  if (cmd && num(cmd.process_uid) !== undefined) return num(cmd.process_uid);
+  if (e.topic === "activity.lifecycle.running" && isJsonObject(e.data.result)) {
+    return num(e.data.result.procedure_id ?? e.data.result.pid);
+  }
+  if (e.topic.startsWith("procedure.lifecycle.")) return idOf(e.data.result);
+  return undefined;
+}
+
+/**
+ * Keeps the events about one procedure or activity. An activity's events
+ * are its `activity.lifecycle.running` reply, the events that share that
+ * request's id, and everything about its procedure.
+ */
+class Scope {
+  #pids = new Set<number>();
+  #requestIds = new Set<string>();
+  readonly #aid?: number;
+
+  constructor(pid?: number, aid?: number, activityPid?: number) {
+    if (pid !== undefined) this.#pids.add(pid);
+    if (activityPid !== undefined) this.#pids.add(activityPid);
+    this.#aid = aid;
+  }
+
+  keeps(e: OetEvent): boolean {
+    if (
+      this.#aid !== undefined && e.topic === "activity.lifecycle.running" &&
+      idOf(e.data.result) === this.#aid
+    ) {
+      const pid = eventProcedureId(e);
+      if (pid !== undefined) this.#pids.add(pid);
+      if (e.id) this.#requestIds.add(e.id);
+      return true;
+    }
+    if (e.id && this.#requestIds.has(e.id)) return true;
+    const pid = eventProcedureId(e);
+    if (pid !== undefined && this.#pids.has(pid)) return true;
+    if (e.topic === "request.procedure.list" && Array.isArray(e.data.pids)) {
+      return e.data.pids.some((p) => this.#pids.has(Number(p)));
+    }
+    return false;
+  }
+}
+
+/** Runs `oet listen` until interrupted (or stdout closes). */
+export async function listen(ctx: Context, o: ListenOptions): Promise<void> {
+  const client = ctx.client();
+  const matches = topicMatcher(o.topics);
+  let activityPid: number | undefined;
+  if (o.aid !== undefined) {
+    try {
+      activityPid = (await client.getActivity(o.aid)).procedureId ?? undefined;
+    } catch (err) {
+      // Not there yet: its events will name it when it runs.
+      if (!(err instanceof HttpError && err.status === 404)) throw err;
+    }
+  }
+  const scope = o.pid === undefined && o.aid === undefined
+    ? undefined
+    : new Scope(o.pid, o.aid, activityPid);
+  const format = o.output === "jsonl" ? formatJsonlEvent : formatListenEvent;
+  const stream = readEventStream({
+    transport: client.transport,
+    url: client.streamUrl(),
+    signal: ctx.signal,
+    sleep: ctx.clock.sleep,
+    now: ctx.clock.now,
+    random: ctx.random,
+    onNotice: (m) => note(ctx.io, m),
+    reconnectWindowMs: ctx.reconnectWindowMs,
+  });
+  let first = true;
+  for await (const item of stream) {
+    if (item.kind === "open") {
+      if (first && ctx.io.err.isTerminal) {
+        note(ctx.io, `listening to ${client.streamUrl()}; press Ctrl-C to stop`);
+      }
+      first = false;
+      continue;
+    }
+    let text = "";
+    for (const e of item.events) {
+      if (!matches(e.topic)) continue;
+      if (scope && !scope.keeps(e)) continue;
+      text += format(e);
+    }
+    // One write per network chunk: prompt, and cheap at high event rates.
+    if (text) ctx.io.out.write(text);
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * `oet procedure start [--pid N] [args…] [--kwargs…] [--listen=BOOL]
+ * [--timeout D] [--prepare-timeout D]`.
+ *
+ * Starts a procedure's `main` and, by default, follows it to its end:
+ * subscribe to the events first, wait (bounded) while the procedure is
+ * still being prepared, send the start, print its events, confirm the final
+ * state with a GET, exit 0 on COMPLETE and 3 otherwise.
+ */
+
+import type { OetClient } from "../../api/client.ts";
+import { HttpError, OetError } from "../../domain/errors.ts";
+import { isFinal, isPreparing } from "../../domain/states.ts";
+import type { Activity, FunctionArgs, Procedure } from "../../domain/types.ts";
+import type { OutputFormat } from "../../render/output.ts";
+import { splitCallArgs } from "../call_args.ts";
+import type { Context } from "../context.ts";
+import { note, warn } from "../feedback.ts";
+import { waitFinal, waitPrepared } from "../follow.ts";
+import { Subscription } from "../subscription.ts";
+import { detached, EventPrinter, waitingNote } from "../waiting.ts";
+import { writeProcedures } from "./output.ts";
+
+/** Options of `procedure start`. */
+export interface ProcedureStartOptions {
+  pid?: number;
+  /** Positional args and unknown `--key=value` words for the script's main. */
+  words: string[];
+  listen: boolean;
+  timeoutMs?: number;
+  timeoutText?: string;
+  prepareTimeoutMs: number;
+  output: OutputFormat;
+}
+
+/** The options `start` knows itself, for typo warnings about kwargs. */
+export const START_OPTION_NAMES = [
+  "pid",
+  "listen",
+  "timeout",
+  "prepare-timeout",
+  "server-url",
+  "request-timeout",
+  "output",
+] as const;
+
+/** Refuses a procedure that can no longer be started, naming its state. */
+export function refuseUnstartable(p: Procedure): void {
+  if (p.state === "RUNNING") {
+    throw new OetError(`procedure ${p.id} is already RUNNING`, {
+      hint: `follow it with: oet procedure wait --pid ${p.id}`,
+    });
+  }
+  if (isFinal(p.state)) {
+    throw new OetError(`procedure ${p.id} is ${p.state} and cannot be started again`, {
+      hint: "a procedure runs once; load the script again with: oet procedure create …",
+    });
+  }
+}
+
+/** The procedure to start: `--pid`, or the most recently created one. */
+async function pickProcedure(ctx: Context, client: OetClient, pid?: number): Promise<Procedure> {
+  if (pid !== undefined) return await client.getProcedure(pid);
+  const all = await client.listProcedures();
+  const last = all.at(-1);
+  if (!last) {
+    throw new OetError("there is no procedure to start", {
+      hint: "load one first with: oet procedure create file:///path/to/script.py",
+    });
+  }
+  note(ctx.io, `starting the most recently created procedure, ${last.id} (${last.script.uri})`);
+  return last;
+}
+
+/**
+ * The activity that prepared this procedure, if any. One list request; a
+ * server without activities (or any failure) just means "none".
+ */
+async function preparingActivity(client: OetClient, pid: number): Promise<Activity | undefined> {
+  try {
+    return (await client.listActivities()).find((a) => a.procedureId === pid);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Explains the server's "only one procedure runs at a time" refusal. */
+function explainStartError(err: unknown, pid: number): unknown {
+  if (!(err instanceof HttpError) || err.status !== 500) return err;
+  const m = err.serverMessage.match(
+    /Cannot start PID \d+: PID #(\d+) is (?:ProcedureState\.)?(\w+)/,
+  );
+  if (!m) return err;
+  return new OetError(
+    `procedure ${pid} was not started: procedure ${m[1]} is ${
+      m[2]
+    }, and only one procedure can run at a time (server: ${err.serverMessage})`,
+    {
+      hint: `wait for it with: oet procedure wait --pid ${
+        m[1]
+      }   or stop it with: oet procedure stop --pid ${m[1]}`,
+    },
+  );
+}
+
+/** Runs `oet procedure start`. */
+export async function procedureStart(ctx: Context, o: ProcedureStartOptions): Promise<void> {
+  const client = ctx.client();
+  const { call, warnings } = splitCallArgs(o.words, START_OPTION_NAMES);
+  for (const w of warnings) warn(ctx.io, w);
+  let p = await pickProcedure(ctx, client, o.pid);
+  const pid = p.id;
+  refuseUnstartable(p);
+
+  let main: FunctionArgs = call;
+  if (call.args.length === 0 && Object.keys(call.kwargs).length === 0) {
+    const activity = await preparingActivity(client, pid);
+    const recorded = activity?.scriptArgs.main;
+    if (activity && recorded) {
+      main = recorded;
+      note(
+        ctx.io,
+        `procedure ${pid} was prepared by activity ${activity.id} (${activity.name} of ${activity.sbdId}); sending that activity's main arguments (${
+          Object.keys(recorded.kwargs).join(", ") || "none"
+        }); give arguments to override them`,
+      );
+    }
+  }
+
+  const deadline = o.timeoutMs === undefined ? undefined : ctx.clock.now() + o.timeoutMs;
+  const printer = new EventPrinter(ctx, o.output);
+  const subscription = o.listen
+    ? await Subscription.open(ctx, client, (m) => note(ctx.io, m))
+    : undefined;
+  let sent = false;
+  try {
+    if (isPreparing(p.state)) {
+      note(ctx.io, `procedure ${pid} is ${p.state}; waiting until it is READY`);
+      p = await waitPrepared(ctx, {
+        pid,
+        subscription,
+        deadline,
+        timeoutText: o.timeoutText,
+        prepareTimeoutMs: o.prepareTimeoutMs,
+      });
+      if (isFinal(p.state)) {
+        // It failed while loading (a missing file, an init that raised).
+        if (o.output === "table") writeProcedures(ctx.io, [p], "table", true);
+        printer.finish(p);
+      }
+      refuseUnstartable(p);
+    }
+    const runsBefore = p.history.filter((e) => e.state === "RUNNING").length;
+    let answer: Procedure;
+    try {
+      answer = await client.startProcedure(pid, main);
+    } catch (err) {
+      throw explainStartError(err, pid);
+    }
+    sent = true;
+    if (answer.state !== "READY") {
+      // The server only starts a READY procedure; otherwise it answers 200
+      // with the unchanged summary (contract §1.4).
+      throw new OetError(
+        `the server did not start procedure ${pid}: it is ${answer.state}, not READY`,
+        { hint: `check it with: oet procedure describe --pid ${pid}` },
+      );
+    }
+    if (!o.listen) {
+      writeProcedures(ctx.io, [answer], o.output, true);
+      return;
+    }
+    if (o.output === "table") writeProcedures(ctx.io, [answer], "table", true);
+    waitingNote(ctx, `procedure ${pid}`, o.timeoutText);
+    const final = await waitFinal(ctx, {
+      pid,
+      subscription,
+      deadline,
+      timeoutText: o.timeoutText,
+      onEvent: printer.event,
+      runsBefore,
+      prepareTimeoutMs: o.prepareTimeoutMs,
+    });
+    printer.finish(final);
+  } catch (err) {
+    throw sent ? detached(err, `procedure ${pid}`, pid, `oet procedure wait --pid ${pid}`) : err;
+  } finally {
+    await subscription?.close();
+  }
+}

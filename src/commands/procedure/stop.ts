@@ -1,0 +1,70 @@
+/** `oet procedure stop [--pid N] [--run_abort=BOOL]`. */
+
+import { ConnectionError, OetError } from "../../domain/errors.ts";
+import { formatRecords, type OutputFormat } from "../../render/output.ts";
+import type { Context } from "../context.ts";
+import { note } from "../feedback.ts";
+
+/** Options of `procedure stop`. */
+export interface ProcedureStopOptions {
+  pid?: number;
+  runAbort: boolean;
+  output: OutputFormat;
+}
+
+/**
+ * Stops a running procedure (without `--pid`: the one that is RUNNING) and
+ * prints the server's message. "Cannot stop … not running" is an error.
+ */
+export async function procedureStop(ctx: Context, o: ProcedureStopOptions): Promise<void> {
+  const client = ctx.client();
+  let pid = o.pid;
+  if (pid === undefined) {
+    const running = (await client.listProcedures()).filter((p) => p.state === "RUNNING");
+    if (running.length === 0) {
+      throw new OetError("no procedure is running", { hint: "list them with: oet procedure list" });
+    }
+    if (running.length > 1) {
+      throw new OetError(
+        `more than one procedure is running (${
+          running.map((p) => p.id).join(", ")
+        }); choose one with --pid`,
+      );
+    }
+    pid = running[0].id;
+    note(ctx.io, `stopping procedure ${pid} (${running[0].script.uri}), the one that is running`);
+  }
+  let result;
+  try {
+    result = await client.stopProcedure(pid, o.runAbort);
+  } catch (err) {
+    if (err instanceof ConnectionError && (err.failure === "reset" || err.failure === "refused")) {
+      throw new ConnectionError(
+        err.failure,
+        err.url,
+        `the connection dropped while stopping procedure ${pid}: the server may have stopped (OET 5.4.0 crashes when its abort script is missing)`,
+        {
+          hint: o.runAbort
+            ? `check the server; to stop without running the abort script: oet procedure stop --pid ${pid} --run_abort=False`
+            : "check the server",
+          cause: err,
+        },
+      );
+    }
+    throw err;
+  }
+  if (/^Cannot stop/i.test(result.message)) {
+    throw new OetError(result.message, {
+      hint: `see its state with: oet procedure describe --pid ${pid}`,
+    });
+  }
+  if (o.output === "table") ctx.io.out.write(`${result.message}\n`);
+  else {
+    ctx.io.out.write(
+      formatRecords(o.output, [{ id: pid, json: { id: pid, ...result.raw } }], {
+        single: true,
+        pretty: ctx.io.out.isTerminal,
+      }),
+    );
+  }
+}

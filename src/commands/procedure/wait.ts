@@ -1,0 +1,79 @@
+/**
+ * `oet procedure wait [--pid N] [--timeout D]`: follows an existing
+ * procedure to its end with the exit codes of a listening `start` — for a CI
+ * job that started with `--listen=False`, or after a Ctrl-C detach.
+ */
+
+import { OetError } from "../../domain/errors.ts";
+import { isFinal } from "../../domain/states.ts";
+import type { OutputFormat } from "../../render/output.ts";
+import type { Context } from "../context.ts";
+import { note } from "../feedback.ts";
+import { waitFinal } from "../follow.ts";
+import { Subscription } from "../subscription.ts";
+import { detached, EventPrinter, waitingNote } from "../waiting.ts";
+import { writeProcedures } from "./output.ts";
+
+/** Options of `procedure wait`. */
+export interface ProcedureWaitOptions {
+  pid?: number;
+  timeoutMs?: number;
+  timeoutText?: string;
+  output: OutputFormat;
+}
+
+/** Runs `oet procedure wait`. */
+export async function procedureWait(ctx: Context, o: ProcedureWaitOptions): Promise<void> {
+  const client = ctx.client();
+  let pid = o.pid;
+  if (pid === undefined) {
+    const last = (await client.listProcedures()).at(-1);
+    if (!last) throw new OetError("there is no procedure to wait for");
+    pid = last.id;
+    note(ctx.io, `waiting for the most recently created procedure, ${pid} (${last.script.uri})`);
+  }
+  await followExisting(ctx, pid, o, `procedure ${pid}`, `oet procedure wait --pid ${pid}`);
+}
+
+/**
+ * Follows a procedure that may already be running or finished: subscribe,
+ * then read its state, so that no transition falls between the two.
+ */
+export async function followExisting(
+  ctx: Context,
+  pid: number,
+  o: { timeoutMs?: number; timeoutText?: string; output: OutputFormat },
+  label: string,
+  follow: string,
+): Promise<void> {
+  const client = ctx.client();
+  const first = await client.getProcedure(pid);
+  const printer = new EventPrinter(ctx, o.output);
+  if (isFinal(first.state)) {
+    if (o.output === "table") writeProcedures(ctx.io, [first], "table", true);
+    printer.lastState = first.state;
+    printer.finish(first, label);
+    return;
+  }
+  const deadline = o.timeoutMs === undefined ? undefined : ctx.clock.now() + o.timeoutMs;
+  const subscription = await Subscription.open(ctx, client, (m) => note(ctx.io, m));
+  try {
+    if (o.output === "table") writeProcedures(ctx.io, [first], "table", true);
+    if (first.state === "READY" && !first.history.some((e) => e.state === "RUNNING")) {
+      note(ctx.io, `procedure ${pid} is READY and has not been started; waiting for it to run`);
+    }
+    waitingNote(ctx, label, o.timeoutText);
+    const final = await waitFinal(ctx, {
+      pid,
+      subscription,
+      deadline,
+      timeoutText: o.timeoutText,
+      onEvent: printer.event,
+    });
+    printer.finish(final, label);
+  } catch (err) {
+    throw detached(err, label, pid, follow);
+  } finally {
+    await subscription.close();
+  }
+}

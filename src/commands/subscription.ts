@@ -1,0 +1,82 @@
+/**
+ * An open subscription to the event stream, pulled one item at a time with
+ * a time limit, so that a waiting command can mix events with periodic
+ * state checks. Opening resolves only once the server has answered, so a
+ * command can subscribe first and then send its request without missing
+ * the first events (the 2022 client lost them, contract §5.4).
+ */
+
+import { readEventStream, type StreamItem } from "../api/events.ts";
+import type { OetClient } from "../api/client.ts";
+import type { Context } from "./context.ts";
+
+/** Why a subscription was closed by its owner (not an error). */
+class Closed extends Error {}
+
+/** A live event stream. */
+export class Subscription {
+  readonly #gen: AsyncGenerator<StreamItem>;
+  readonly #stop: AbortController;
+  readonly #ctx: Context;
+  #pending: Promise<IteratorResult<StreamItem>> | undefined;
+
+  private constructor(ctx: Context, gen: AsyncGenerator<StreamItem>, stop: AbortController) {
+    this.#ctx = ctx;
+    this.#gen = gen;
+    this.#stop = stop;
+  }
+
+  /** Connects; throws (ConnectionError, HttpError) if the server refuses. */
+  static async open(
+    ctx: Context,
+    client: OetClient,
+    onNotice: (message: string) => void,
+  ): Promise<Subscription> {
+    const stop = new AbortController();
+    const gen = readEventStream({
+      transport: client.transport,
+      url: client.streamUrl(),
+      signal: AbortSignal.any([ctx.signal, stop.signal]),
+      sleep: ctx.clock.sleep,
+      now: ctx.clock.now,
+      random: ctx.random,
+      onNotice,
+      reconnectWindowMs: ctx.reconnectWindowMs,
+    });
+    // The first item is the "open" of the first connection.
+    await gen.next();
+    return new Subscription(ctx, gen, stop);
+  }
+
+  /**
+   * The next item, or undefined when `ms` pass first. An unfinished pull is
+   * kept for the next call, so no item is lost.
+   */
+  async next(ms: number): Promise<StreamItem | undefined> {
+    this.#pending ??= this.#gen.next();
+    const timer = new AbortController();
+    const tick = this.#ctx.clock.sleep(
+      Math.max(0, ms),
+      AbortSignal.any([timer.signal, this.#ctx.signal]),
+    )
+      .then(() => undefined);
+    try {
+      const result = await Promise.race([this.#pending, tick]);
+      if (result === undefined) return undefined;
+      this.#pending = undefined;
+      return result.done ? undefined : result.value;
+    } finally {
+      timer.abort();
+      tick.catch(() => {});
+    }
+  }
+
+  /** Closes the connection (also when a pull is still pending). */
+  async close(): Promise<void> {
+    this.#stop.abort(new Closed("subscription closed"));
+    const pending = this.#pending;
+    this.#pending = undefined;
+    await pending?.catch(() => {});
+    await this.#gen.return(undefined).catch(() => {});
+  }
+}

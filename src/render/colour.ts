@@ -1,0 +1,59 @@
+/**
+ * Colour, only where it helps and only on a terminal: the caller decides
+ * whether a stream may have colour (`OutStream.colour`), and every function
+ * here returns plain text when it may not.
+ */
+
+const RESET = "\x1b[0m";
+const CODES = {
+  bold: "\x1b[1m",
+  dim: "\x1b[2m",
+  red: "\x1b[31m",
+  green: "\x1b[32m",
+  yellow: "\x1b[33m",
+  cyan: "\x1b[36m",
+} as const;
+
+/** A colour name. */
+export type Colour = keyof typeof CODES;
+
+/** Wraps text in a colour when enabled. */
+export function paint(text: string, colour: Colour, enabled: boolean): string {
+  return enabled && text ? `${CODES[colour]}${text}${RESET}` : text;
+}
+
+/** The colour of a procedure or activity state, if it has one. */
+export function stateColour(state: string): Colour | undefined {
+  switch (state) {
+    case "COMPLETE":
+      return "green";
+    case "FAILED":
+    case "UNKNOWN":
+      return "red";
+    case "STOPPED":
+      return "yellow";
+    case "RUNNING":
+      return "cyan";
+    default:
+      return undefined;
+  }
+}
+
+/** A state name, coloured by meaning when enabled. */
+export function paintState(state: string, enabled: boolean): string {
+  const colour = stateColour(state);
+  return colour ? paint(state, colour, enabled) : state;
+}
+
+/**
+ * Whether a stream gets colour: only a terminal, never with NO_COLOR (any
+ * non-empty value) or TERM=dumb.
+ */
+export function colourAllowed(
+  isTerminal: boolean,
+  env: { NO_COLOR?: string; TERM?: string },
+): boolean {
+  if (!isTerminal) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  return env.TERM !== "dumb";
+}

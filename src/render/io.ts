@@ -1,0 +1,24 @@
+/**
+ * Where output goes. `main.ts` wires these to the real stdout/stderr; tests
+ * use buffers. Data goes to `out`; progress, hints, warnings and errors go
+ * to `err`.
+ */
+
+/** One output stream. */
+export interface OutStream {
+  /**
+   * Writes text at once (no buffering that delays a line). Throws an
+   * OutputClosedError when the reader has gone (`oet … | head -1`).
+   */
+  write(text: string): void;
+  /** True when a person is looking at it. */
+  readonly isTerminal: boolean;
+  /** True when colour may be used on it (a TTY, no NO_COLOR, TERM≠dumb). */
+  readonly colour: boolean;
+}
+
+/** The two output streams of a command. */
+export interface IO {
+  out: OutStream;
+  err: OutStream;
+}
