@@ -33,6 +33,34 @@ export function decodeEvent(data: string, id?: string): OetEvent {
   return event;
 }
 
+/**
+ * Turns the bytes of one connection into events, chunk by chunk: UTF-8 and
+ * SSE fields may be split anywhere between chunks. A new connection needs a
+ * new decoder (a half-received event is dropped with its connection).
+ * `decode` maps each message's data and id (tests use the raw form).
+ */
+export class EventChunkDecoder<T = OetEvent> {
+  readonly #text = new TextDecoder();
+  #batch: T[] = [];
+  readonly #parser;
+
+  constructor(decode: (data: string, id?: string) => T = decodeEvent as never) {
+    this.#parser = createParser({
+      onEvent: (message: EventSourceMessage) => {
+        if (message.data) this.#batch.push(decode(message.data, message.id));
+      },
+    });
+  }
+
+  /** Feeds one chunk; returns the events it completed. */
+  push(chunk: Uint8Array): T[] {
+    this.#parser.feed(this.#text.decode(chunk, { stream: true }));
+    const events = this.#batch;
+    this.#batch = [];
+    return events;
+  }
+}
+
 /** What the reader yields: a (re)connection, or the events of one chunk. */
 export type StreamItem =
   | { kind: "open"; reconnected: boolean }
@@ -104,25 +132,15 @@ export async function* readEventStream(o: EventStreamOptions): AsyncGenerator<St
     downSince = undefined;
     noticed = false;
 
-    let batch: OetEvent[] = [];
-    const decoder = new TextDecoder();
-    const parser = createParser({
-      onEvent(message: EventSourceMessage) {
-        if (message.data) batch.push(decodeEvent(message.data, message.id));
-      },
-    });
+    const decoder = new EventChunkDecoder();
     const reader = response.body!.getReader();
     let reason = "the server closed the event stream";
     try {
       while (true) {
         const { done, value } = await reader.read();
         if (done) break;
-        parser.feed(decoder.decode(value, { stream: true }));
-        if (batch.length) {
-          const events = batch;
-          batch = [];
-          yield { kind: "events", events };
-        }
+        const events = decoder.push(value);
+        if (events.length) yield { kind: "events", events };
       }
     } catch (err) {
       if (o.signal.aborted) throw o.signal.reason;

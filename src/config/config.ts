@@ -128,7 +128,10 @@ export function validateServerUrl(value: string, source: string): URL {
   return url;
 }
 
-/** The server URL by precedence: flag, OET_REST_URI, OET_URL, .env, default. */
+/**
+ * The server URL by precedence: flag, OET_REST_URI, OET_URL, then the same
+ * keys from `.env` (the real environment always wins), then the default.
+ */
 export function resolveServerUrl(
   flag: string | undefined,
   env: Env,
@@ -137,7 +140,9 @@ export function resolveServerUrl(
   if (flag !== undefined) {
     return { value: validateServerUrl(flag, "--server-url"), source: "--server-url" };
   }
-  for (const name of ["OET_REST_URI", "OET_URL"] as const) {
+  const keys = ["OET_REST_URI", "OET_URL"] as const;
+  const ordered = [...keys.filter((k) => !fromDotEnv.has(k)), ...keys.filter((k) => fromDotEnv.has(k))];
+  for (const name of ordered) {
     const v = env[name];
     if (v !== undefined && v !== "") {
       const source = describeSource(name, fromDotEnv);

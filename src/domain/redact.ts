@@ -2,7 +2,8 @@
 export function redactUrl(url: string | URL): string {
   try {
     const u = new URL(url);
-    if (!u.username && !u.password) return u.href;
+    // Unchanged when there is nothing to hide, so messages quote what was typed.
+    if (!u.username && !u.password) return typeof url === "string" ? url : u.href;
     u.username = "";
     u.password = "";
     return u.href;

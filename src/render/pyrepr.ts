@@ -37,8 +37,9 @@ export function reprString(s: string): string {
 
 /** Python's repr of a float parsed from JSON (shortest round-trip digits). */
 function reprNumber(n: number): string {
-  // JSON integers stay Python ints (JSON.parse cannot tell 1.0 from 1).
-  if (Number.isInteger(n)) return BigInt(n).toString();
+  // JSON.parse cannot tell 1 from 1.0; below 1e16 an integral value is
+  // shown as an int, above it as Python shows a float (1e+16).
+  if (Number.isInteger(n) && Math.abs(n) < 1e16) return String(n);
   if (Number.isNaN(n)) return "nan";
   if (!Number.isFinite(n)) return n > 0 ? "inf" : "-inf";
   const [digits, expText] = n.toExponential().split("e");

@@ -57,19 +57,61 @@ function typeOf(value: Cell): ColumnType {
   return TEXT;
 }
 
+/** The exact value of a double as numerator / denominator (a power of two). */
+function exactFraction(x: number): { num: bigint; den: bigint } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  let mantissa = bits & ((1n << 52n) - 1n);
+  if (biased !== 0) mantissa |= 1n << 52n;
+  const e2 = (biased === 0 ? 1 : biased) - 1075;
+  return e2 >= 0 ? { num: mantissa << BigInt(e2), den: 1n } : { num: mantissa, den: 1n << BigInt(-e2) };
+}
+
+/**
+ * The 6 significant digits of |x| as Python rounds them: correctly, ties to
+ * even. JavaScript's toExponential rounds exact ties away from zero.
+ */
+function sixDigits(x: number): { digits: string; exp: number } {
+  const [m, e] = Math.abs(x).toExponential(5).split("e");
+  let digits = m.replace(".", "");
+  let exp = Number(e);
+  // Is |x| * 10^(5-exp) exactly N + 0.5? Then JS chose N + 1; Python wants N if N is even.
+  const { num, den } = exactFraction(x);
+  const shift = 5 - exp;
+  const scaledNum = 2n * num * (shift >= 0 ? 10n ** BigInt(shift) : 1n);
+  const scaledDen = den * (shift < 0 ? 10n ** BigInt(-shift) : 1n);
+  if (scaledNum % scaledDen === 0n) {
+    const twice = scaledNum / scaledDen;
+    if (twice % 2n === 1n) {
+      const n = twice / 2n; // floor(|x| * 10^(5-exp))
+      if (n % 2n === 0n && n >= 100000n) {
+        digits = n.toString();
+        exp = Number(e);
+      }
+    }
+  }
+  return { digits, exp };
+}
+
 /** Python's `format(x, "g")`: 6 significant digits, exponent from 1e-4/1e6. */
 export function formatG(x: number): string {
   if (Number.isNaN(x)) return "nan";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   if (x === 0) return Object.is(x, -0) ? "-0" : "0";
-  const [mantissa, exp] = x.toExponential(5).split("e");
-  const e = Number(exp);
-  if (e < -4 || e >= 6) {
-    const m = mantissa.includes(".") ? mantissa.replace(/0+$/, "").replace(/\.$/, "") : mantissa;
-    return `${m}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+  const sign = x < 0 ? "-" : "";
+  const { digits, exp } = sixDigits(x);
+  const strip = (s: string) => (s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s);
+  if (exp < -4 || exp >= 6) {
+    const mantissa = strip(`${digits[0]}.${digits.slice(1)}`);
+    return `${sign}${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
   }
-  const fixed = x.toFixed(Math.max(0, 5 - e));
-  return fixed.includes(".") ? fixed.replace(/0+$/, "").replace(/\.$/, "") : fixed;
+  const point = exp + 1; // digits before the decimal point
+  const fixed = point <= 0
+    ? `0.${"0".repeat(-point)}${digits}`
+    : `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return sign + strip(fixed);
 }
 
 function formatCell(value: Cell, type: ColumnType): string {
