@@ -141,7 +141,10 @@ export function resolveServerUrl(
     return { value: validateServerUrl(flag, "--server-url"), source: "--server-url" };
   }
   const keys = ["OET_REST_URI", "OET_URL"] as const;
-  const ordered = [...keys.filter((k) => !fromDotEnv.has(k)), ...keys.filter((k) => fromDotEnv.has(k))];
+  const ordered = [
+    ...keys.filter((k) => !fromDotEnv.has(k)),
+    ...keys.filter((k) => fromDotEnv.has(k)),
+  ];
   for (const name of ordered) {
     const v = env[name];
     if (v !== undefined && v !== "") {

@@ -76,7 +76,7 @@ export function activityDescribe(
   ]]);
   const history = tabulate(
     ["Time", "State"],
-    historyRows(deriveActivityHistory(a, procedure), colour),
+    historyRows(deriveActivityHistory(a, procedure), colour, false),
   );
   const title = "Script Arguments";
   const calls = tabulate(

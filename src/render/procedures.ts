@@ -32,15 +32,19 @@ export function procedureTable(procedures: readonly Procedure[], colour = false)
   );
 }
 
-/** History rows with `RUNNING n` numbering, sorted by their time text. */
-export function historyRows(history: readonly StateEntry[], colour = false): string[][] {
+/**
+ * History rows sorted by their time text, as the reference client printed
+ * them; a procedure's RUNNING entries are numbered (`RUNNING 1`, …).
+ */
+export function historyRows(
+  history: readonly StateEntry[],
+  colour = false,
+  numberRuns = true,
+): string[][] {
   let run = 0;
   const rows = history.map((e) => {
-    const label = e.state === "RUNNING" ? `RUNNING ${++run}` : e.state;
-    return [
-      formatTimeMicros(e.time),
-      paintState(escapeInline(label), colour && e.state !== "RUNNING"),
-    ];
+    const label = numberRuns && e.state === "RUNNING" ? `RUNNING ${++run}` : e.state;
+    return [formatTimeMicros(e.time), paintState(escapeInline(label), colour)];
   });
   // The reference client sorted by the formatted time; the sort is stable.
   return rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

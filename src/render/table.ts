@@ -66,7 +66,9 @@ function exactFraction(x: number): { num: bigint; den: bigint } {
   let mantissa = bits & ((1n << 52n) - 1n);
   if (biased !== 0) mantissa |= 1n << 52n;
   const e2 = (biased === 0 ? 1 : biased) - 1075;
-  return e2 >= 0 ? { num: mantissa << BigInt(e2), den: 1n } : { num: mantissa, den: 1n << BigInt(-e2) };
+  return e2 >= 0
+    ? { num: mantissa << BigInt(e2), den: 1n }
+    : { num: mantissa, den: 1n << BigInt(-e2) };
 }
 
 /**

@@ -35,7 +35,8 @@ const NOT_CONSUMED: Record<Version, Record<string, string>> = {
     "12d-get-procedures-after-abort.txt": "connection refused: covered below",
   },
   "v7.0.0": {
-    "01c-get-procedures-without-trailing-slash-redirects.txt": "the 307: covered by the slash tests below",
+    "01c-get-procedures-without-trailing-slash-redirects.txt":
+      "the 307: covered by the slash tests below",
     "01d-post-procedures-without-trailing-slash-redirects.txt": "the 307 on POST: covered below",
     "11a-get-stream-headers.txt": "the event stream: covered by tests/api/events_test.ts",
     "11b-get-openapi-json.txt": "the OpenAPI document: oet never requests it",
@@ -82,7 +83,10 @@ const ERRORS: Record<Version, Record<string, [number, string]>> = {
     ],
     "09n-post-activity-unknown-activity-name.txt": [500, "Cannot run script with type NoneType"],
     "09o-get-unknown-activity-id.txt": [404, "No information available for ID=99"],
-    "09p-get-activity-id-consumed-by-failed-request.txt": [404, "No information available for ID=4"],
+    "09p-get-activity-id-consumed-by-failed-request.txt": [
+      404,
+      "No information available for ID=4",
+    ],
     "09q-post-activity-missing-sbd-id.txt": [400, "'sbd_id' is a required property"],
     "10d-get-pruned-procedure-1.txt": [404, "No information available for PID=1"],
     "11e-get-connexion-ui.txt": [404, FLASK_404],
@@ -137,7 +141,10 @@ const ERRORS: Record<Version, Record<string, [number, string]>> = {
       "Activity 'nosuchactivity' not present in the SBDefinition sbd-t0001-20250403-00001",
     ],
     "09o-get-unknown-activity-id.txt": [404, "No information available for ID=99"],
-    "09p-get-activity-id-consumed-by-failed-request.txt": [404, "No information available for ID=4"],
+    "09p-get-activity-id-consumed-by-failed-request.txt": [
+      404,
+      "No information available for ID=4",
+    ],
     "09q-post-activity-missing-sbd-id.txt": [422, "sbd_id: Field required"],
     "10d-get-pruned-procedure-1.txt": [404, "No information available for PID=1"],
     "11d-delete-procedure-method-not-allowed.txt": [405, "Method Not Allowed"],
@@ -275,7 +282,10 @@ function checkActivity(a: Activity, raw: Raw): void {
   assert.equal(a.procedureId, raw.procedure_id);
   assert.equal(a.prepareOnly, raw.prepare_only);
   assert.equal(a.state, "TODO");
-  assert.deepEqual(a.history, raw.activity_states.map(([state, time]: [string, number]) => ({ state, time })));
+  assert.deepEqual(
+    a.history,
+    raw.activity_states.map(([state, time]: [string, number]) => ({ state, time })),
+  );
   assert.deepEqual(a.raw, { id, ...raw });
 }
 
@@ -337,16 +347,25 @@ for (const version of ["v5.4.0", "v7.0.0"] as Version[]) {
         }
         // What oet sends must be what the real server was sent, where the
         // recording sent a well-formed body.
-        const recorded = t.request.body && t.responses[0].status < 300 ? JSON.parse(t.request.body) : undefined;
+        const recorded = t.request.body && t.responses[0].status < 300
+          ? JSON.parse(t.request.body)
+          : undefined;
         if (recorded && call.method !== "GET") {
           const sent = JSON.parse(replay.requests[0].body);
           if (recorded.script) {
             assert.equal(sent.script.script_uri, recorded.script.script_uri);
-            assert.deepEqual(sent.script_args.init, recorded.script_args?.init ?? { args: [], kwargs: {} });
+            assert.deepEqual(
+              sent.script_args.init,
+              recorded.script_args?.init ?? { args: [], kwargs: {} },
+            );
           }
           if (recorded.state) assert.equal(sent.state, recorded.state);
-          if (recorded.script_args?.main) assert.deepEqual(sent.script_args.main, recorded.script_args.main);
-          if (recorded.state === "RUNNING") assert.ok(sent.script_args.main, "main always sent on start");
+          if (recorded.script_args?.main) {
+            assert.deepEqual(sent.script_args.main, recorded.script_args.main);
+          }
+          if (recorded.state === "RUNNING") {
+            assert.ok(sent.script_args.main, "main always sent on start");
+          }
           if (recorded.sbd_id) {
             assert.equal(sent.sbd_id, recorded.sbd_id);
             assert.equal(sent.activity_name, recorded.activity_name);
@@ -377,7 +396,9 @@ Deno.test("v5: a Flask 404 on a v7-style path hints at the 5.x/6.x API roots", a
   const t = readTranscript(fixtureDir("v5.4.0"), "11g-get-unknown-path.txt");
   const replay = startReplay(t.responses);
   try {
-    const err = await clientFor(replay.origin, "/ska-oso-oet/oet/api/v7").listProcedures().catch((e) => e);
+    const err = await clientFor(replay.origin, "/ska-oso-oet/oet/api/v7").listProcedures().catch((
+      e,
+    ) => e);
     assert.ok(err instanceof HttpError);
     assert.match(err.hint ?? "", /\/api\/v1\.0/);
   } finally {
@@ -391,12 +412,16 @@ Deno.test("v7: an unknown-generation base path learns the trailing slash without
   try {
     // Behind a TLS ingress the Location can name another scheme and host:
     // oet must re-send to its own origin, not follow it.
-    replay.push({
-      status: 307,
-      statusText: "Temporary Redirect",
-      headers: { location: "http://elsewhere.invalid:5007/gw/oet/procedures/" },
-      body: "",
-    }, list, list);
+    replay.push(
+      {
+        status: 307,
+        statusText: "Temporary Redirect",
+        headers: { location: "http://elsewhere.invalid:5007/gw/oet/procedures/" },
+        body: "",
+      },
+      list,
+      list,
+    );
     const client = clientFor(replay.origin, "/gw/oet");
     assert.equal((await client.listProcedures()).length, 1);
     assert.equal((await client.listProcedures()).length, 1);
@@ -411,7 +436,10 @@ Deno.test("v7: an unknown-generation base path learns the trailing slash without
 });
 
 Deno.test("v7: a POST to an unknown-generation base is re-sent once with the slash, body intact", async () => {
-  const created = readTranscript(fixtureDir("v7.0.0"), "02-post-create-procedure-with-init-args.txt");
+  const created = readTranscript(
+    fixtureDir("v7.0.0"),
+    "02-post-create-procedure-with-init-args.txt",
+  );
   const redirect = readTranscript(
     fixtureDir("v7.0.0"),
     "01d-post-procedures-without-trailing-slash-redirects.txt",
@@ -472,7 +500,9 @@ Deno.test("then connection refused: a ConnectionError (refused) naming the host"
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
-  const err = await clientFor(`http://127.0.0.1:${port}`, "/api/v1.0").listProcedures().catch((e) => e);
+  const err = await clientFor(`http://127.0.0.1:${port}`, "/api/v1.0").listProcedures().catch((e) =>
+    e
+  );
   assert.ok(err instanceof ConnectionError);
   assert.equal(err.failure, "refused");
   assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
@@ -480,8 +510,18 @@ Deno.test("then connection refused: a ConnectionError (refused) naming the host"
 
 Deno.test("a 2xx body that is not the expected JSON names the field", async () => {
   const replay = startReplay([
-    { status: 200, statusText: "OK", headers: { "content-type": "application/json" }, body: '{"procedure":{"uri":"http://x/procedures/1","state":7}}' },
-    { status: 200, statusText: "OK", headers: { "content-type": "text/html" }, body: "<html>proxy login</html>" },
+    {
+      status: 200,
+      statusText: "OK",
+      headers: { "content-type": "application/json" },
+      body: '{"procedure":{"uri":"http://x/procedures/1","state":7}}',
+    },
+    {
+      status: 200,
+      statusText: "OK",
+      headers: { "content-type": "text/html" },
+      body: "<html>proxy login</html>",
+    },
   ]);
   try {
     const client = clientFor(replay.origin, "/api/v1.0");

@@ -152,9 +152,18 @@ Deno.test("5.4.0 payloads decode to the same plain values the 7.0.0 server sends
   assert.equal(created.msgSrc, "SESWorker");
   const states = v5.filter((e) => e.topic === "procedure.lifecycle.statechange" && e.msgSrc === "1")
     .map((e) => e.data.new_state);
-  assert.deepEqual(states.slice(0, 6), ["CREATING", "IDLE", "LOADING", "IDLE", "INITIALISING", "READY"]);
+  assert.deepEqual(states.slice(0, 6), [
+    "CREATING",
+    "IDLE",
+    "LOADING",
+    "IDLE",
+    "INITIALISING",
+    "READY",
+  ]);
   // py/id back-references resolve to the object they name (IDLE, then READY).
-  const pool = v5.find((e) => e.topic === "procedure.pool.list" && Array.isArray(e.data.result) && e.data.result.length)!;
+  const pool = v5.find((e) =>
+    e.topic === "procedure.pool.list" && Array.isArray(e.data.result) && e.data.result.length
+  )!;
   const summary = (pool.data.result as Json[])[0] as Record<string, Json>;
   const history = summary.history as Record<string, Json[]>;
   assert.deepEqual(history.process_states.map((p) => (p as Json[])[0]), [
@@ -170,20 +179,26 @@ Deno.test("5.4.0 payloads decode to the same plain values the 7.0.0 server sends
 
 Deno.test("jsonpickle: exceptions, bytes and enums by value decode to plain values", () => {
   const v5 = decodeAll([raw("v5.4.0/05-sse-stream.raw")]);
-  const refused = v5.find((e) => e.topic === "procedure.lifecycle.started" && "exception" in (e.data.result as object))!;
+  const refused = v5.find((e) =>
+    e.topic === "procedure.lifecycle.started" && "exception" in (e.data.result as object)
+  )!;
   assert.deepEqual(refused.data.result, {
     exception: "ValueError",
     message: "Cannot start PID 8: PID #7 is ProcedureState.RUNNING",
     args: ["Cannot start PID 8: PID #7 is ProcedureState.RUNNING"],
   });
-  const git = v5.find((e) => (e.data.result as Record<string, Json>)?.exception === "GitCommandError")!;
+  const git = v5.find((e) =>
+    (e.data.result as Record<string, Json>)?.exception === "GitCommandError"
+  )!;
   const args = (git.data.result as Record<string, Json[]>).args;
   assert.match(String(args[2]), /^fatal: unable to access/); // py/b64 stderr, decoded
   assert.equal(args[3], "");
   // Python versions that pickle enums by value (contract §3.2).
   assert.equal(
     decodeJsonPickle({
-      "py/reduce": [{ "py/type": "ska_oso_oet.procedure.domain.ProcedureState" }, { "py/tuple": [8] }],
+      "py/reduce": [{ "py/type": "ska_oso_oet.procedure.domain.ProcedureState" }, {
+        "py/tuple": [8],
+      }],
     }),
     "RUNNING",
   );
@@ -192,7 +207,11 @@ Deno.test("jsonpickle: exceptions, bytes and enums by value decode to plain valu
 });
 
 Deno.test("an event whose data is not JSON is kept, not thrown away", () => {
-  assert.deepEqual(decodeEvent("not json", "7"), { topic: "unparsed", id: "7", data: { text: "not json" } });
+  assert.deepEqual(decodeEvent("not json", "7"), {
+    topic: "unparsed",
+    id: "7",
+    data: { text: "not json" },
+  });
 });
 
 Deno.test("backoff grows, is capped, and has jitter", () => {
@@ -213,7 +232,9 @@ function closingServer(perConnection: number) {
         const enc = new TextEncoder();
         controller.enqueue(enc.encode("\n"));
         for (let i = 0; i < perConnection; i++) {
-          controller.enqueue(enc.encode(`data:{"msg_src": "1", "n": ${next++}, "topic": "script.announce"}\n\n`));
+          controller.enqueue(
+            enc.encode(`data:{"msg_src": "1", "n": ${next++}, "topic": "script.announce"}\n\n`),
+          );
         }
         // Half an event, then the end: the real server dies mid-chunk.
         controller.enqueue(enc.encode(`data:{"msg_src": "1", "n": -1`));
@@ -229,7 +250,12 @@ Deno.test("readEventStream reconnects after the server closes the stream, and sa
   const { server, origin, connections } = closingServer(3);
   const notices: string[] = [];
   const stop = new AbortController();
-  const transport = new Transport({ fetch, baseUrl: new URL(origin), timeoutMs: 2000, userAgent: "t" });
+  const transport = new Transport({
+    fetch,
+    baseUrl: new URL(origin),
+    timeoutMs: 2000,
+    userAgent: "t",
+  });
   const seen: number[] = [];
   const opens: boolean[] = [];
   try {
@@ -266,7 +292,12 @@ Deno.test("readEventStream: connection refused at the start is a ConnectionError
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   const url = `http://127.0.0.1:${port}/api/v1.0/stream`;
-  const transport = new Transport({ fetch, baseUrl: new URL(url), timeoutMs: 2000, userAgent: "t" });
+  const transport = new Transport({
+    fetch,
+    baseUrl: new URL(url),
+    timeoutMs: 2000,
+    userAgent: "t",
+  });
   const gen = readEventStream({
     transport,
     url,
@@ -284,7 +315,12 @@ Deno.test("readEventStream: connection refused at the start is a ConnectionError
 
 Deno.test("readEventStream gives up with a ConnectionError when the server stays away", async () => {
   const { server, origin } = closingServer(1);
-  const transport = new Transport({ fetch, baseUrl: new URL(origin), timeoutMs: 2000, userAgent: "t" });
+  const transport = new Transport({
+    fetch,
+    baseUrl: new URL(origin),
+    timeoutMs: 2000,
+    userAgent: "t",
+  });
   let shutDown = false;
   const err = await (async () => {
     for await (

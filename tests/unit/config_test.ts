@@ -13,11 +13,28 @@ import { parseDuration } from "../../src/config/duration.ts";
 import { UsageError } from "../../src/domain/errors.ts";
 
 Deno.test("server URL precedence: flag > OET_REST_URI > OET_URL > .env > default", async () => {
-  const dotenv = await loadDotEnv(() => Promise.resolve("OET_REST_URI=http://dotenv:5000/api/v1.0\n"));
+  const dotenv = await loadDotEnv(() =>
+    Promise.resolve("OET_REST_URI=http://dotenv:5000/api/v1.0\n")
+  );
   const cases: [string | undefined, Record<string, string>, string, string][] = [
-    ["http://flag:1/api/v1.0", { OET_REST_URI: "http://env:2/api/v1.0", OET_URL: "http://url:3/x" }, "http://flag:1/api/v1.0", "--server-url"],
-    [undefined, { OET_REST_URI: "http://env:2/api/v1.0", OET_URL: "http://url:3/x" }, "http://env:2/api/v1.0", "OET_REST_URI in the environment"],
-    [undefined, { OET_URL: "http://url:3/ska-oso-oet/oet/api/v7" }, "http://url:3/ska-oso-oet/oet/api/v7", "OET_URL in the environment"],
+    [
+      "http://flag:1/api/v1.0",
+      { OET_REST_URI: "http://env:2/api/v1.0", OET_URL: "http://url:3/x" },
+      "http://flag:1/api/v1.0",
+      "--server-url",
+    ],
+    [
+      undefined,
+      { OET_REST_URI: "http://env:2/api/v1.0", OET_URL: "http://url:3/x" },
+      "http://env:2/api/v1.0",
+      "OET_REST_URI in the environment",
+    ],
+    [
+      undefined,
+      { OET_URL: "http://url:3/ska-oso-oet/oet/api/v7" },
+      "http://url:3/ska-oso-oet/oet/api/v7",
+      "OET_URL in the environment",
+    ],
     [undefined, {}, "http://dotenv:5000/api/v1.0", "OET_REST_URI in .env"],
   ];
   for (const [flag, real, url, source] of cases) {
@@ -37,17 +54,26 @@ Deno.test(".env never overrides the real environment, and only OET_* keys are re
       "# comment\nexport OET_REST_URI='http://dotenv:5000/api/v1.0'\nOET_REQUEST_TIMEOUT=5s\nNO_COLOR=1\nPATH=/evil\n",
     )
   );
-  assert.deepEqual(dotenv, { OET_REST_URI: "http://dotenv:5000/api/v1.0", OET_REQUEST_TIMEOUT: "5s" });
+  assert.deepEqual(dotenv, {
+    OET_REST_URI: "http://dotenv:5000/api/v1.0",
+    OET_REQUEST_TIMEOUT: "5s",
+  });
   const { env, fromDotEnv } = withDotEnv({ OET_REST_URI: "http://real:1/api/v1.0" }, dotenv);
   assert.equal(env.OET_REST_URI, "http://real:1/api/v1.0");
   assert.equal(env.OET_REQUEST_TIMEOUT, "5s");
   assert.deepEqual([...fromDotEnv], ["OET_REQUEST_TIMEOUT"]);
   assert.equal(resolveRequestTimeout(undefined, env, fromDotEnv).value, 5000);
-  assert.equal(resolveRequestTimeout(undefined, env, fromDotEnv).source, "OET_REQUEST_TIMEOUT in .env");
+  assert.equal(
+    resolveRequestTimeout(undefined, env, fromDotEnv).source,
+    "OET_REQUEST_TIMEOUT in .env",
+  );
 });
 
 Deno.test("a missing .env is no error; an unreadable one is", async () => {
-  assert.deepEqual(await loadDotEnv(() => Promise.reject(new Deno.errors.NotFound("No such file"))), {});
+  assert.deepEqual(
+    await loadDotEnv(() => Promise.reject(new Deno.errors.NotFound("No such file"))),
+    {},
+  );
   await assert.rejects(
     loadDotEnv(() => Promise.reject(new Deno.errors.PermissionDenied("denied"))),
     UsageError,
@@ -57,7 +83,15 @@ Deno.test("a missing .env is no error; an unreadable one is", async () => {
 Deno.test("server URLs: http(s) only; trailing slashes go; bad values name their source", () => {
   assert.equal(validateServerUrl("http://h:5000/api/v1.0///", "x").href, "http://h:5000/api/v1.0");
   assert.equal(validateServerUrl("https://h/ns/oet/api/v7/", "x").href, "https://h/ns/oet/api/v7");
-  for (const bad of ["ftp://h/api", "h:5000/api", "not a url", "file:///etc/passwd", "http://h/api?x=1"]) {
+  for (
+    const bad of [
+      "ftp://h/api",
+      "h:5000/api",
+      "not a url",
+      "file:///etc/passwd",
+      "http://h/api?x=1",
+    ]
+  ) {
     assert.throws(() => validateServerUrl(bad, "OET_REST_URI in the environment"), (e: Error) => {
       assert.ok(e instanceof UsageError);
       assert.match(e.message, /OET_REST_URI in the environment/);
@@ -82,7 +116,10 @@ Deno.test("request timeout: flag > env > 35 s default; bad values are usage erro
   assert.equal(resolveRequestTimeout("10", { OET_REQUEST_TIMEOUT: "5s" }).value, 10_000);
   assert.equal(resolveRequestTimeout(undefined, { OET_REQUEST_TIMEOUT: "1m" }).value, 60_000);
   assert.throws(() => resolveRequestTimeout("soon", {}), UsageError);
-  assert.throws(() => resolveRequestTimeout(undefined, { OET_REQUEST_TIMEOUT: "0" }), /OET_REQUEST_TIMEOUT/);
+  assert.throws(
+    () => resolveRequestTimeout(undefined, { OET_REQUEST_TIMEOUT: "0" }),
+    /OET_REQUEST_TIMEOUT/,
+  );
   assert.equal(resolveReconnectWindow({}), 60_000);
   assert.equal(resolveReconnectWindow({ OET_RECONNECT_TIMEOUT: "2s" }), 2000);
 });
@@ -109,7 +146,9 @@ Deno.test("ENV_VARS lists every variable oet reads", () => {
       const u = new URL(e.name + (e.isDirectory ? "/" : ""), dir);
       if (e.isDirectory) walk(u);
       else if (e.name.endsWith(".ts")) {
-        for (const m of Deno.readTextFileSync(u).matchAll(/\benv(?:\.|\[")([A-Z][A-Z0-9_]+)/g)) used.add(m[1]);
+        for (const m of Deno.readTextFileSync(u).matchAll(/\benv(?:\.|\[")([A-Z][A-Z0-9_]+)/g)) {
+          used.add(m[1]);
+        }
       }
     }
   };

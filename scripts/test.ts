@@ -1,0 +1,80 @@
+// deno-lint-ignore-file no-console -- printing the progress is this script's job
+/**
+ * `deno task test`: the whole check, as CI runs it.
+ *
+ * 1. `deno fmt --check`, `deno lint`, `deno check` (any error fails the run);
+ * 2. `deno test` with the sanitizers on, loopback exempt from proxies;
+ * 3. a last line CI can read: `N passed, N failed, N skipped` — test cases
+ *    (steps are not counted separately); each failed check of step 1 counts
+ *    as one failure.
+ *
+ * Extra arguments (after an optional leading `--`, which `deno task` passes
+ * through) go to `deno test`, e.g. `deno task test -- tests/unit`.
+ */
+
+const args = Deno.args[0] === "--" ? Deno.args.slice(1) : [...Deno.args];
+const deno = Deno.execPath();
+const env: Record<string, string> = {
+  NO_PROXY: "127.0.0.1,localhost",
+  no_proxy: "127.0.0.1,localhost",
+  NO_COLOR: "1",
+  DENO_NO_UPDATE_CHECK: "1",
+};
+
+async function run(cmd: string[], capture = false): Promise<{ ok: boolean; output: string }> {
+  const child = new Deno.Command(deno, {
+    args: cmd,
+    env,
+    stdout: capture ? "piped" : "inherit",
+    stderr: capture ? "piped" : "inherit",
+  }).spawn();
+  if (!capture) return { ok: (await child.status).success, output: "" };
+  // Stream the output live and keep it for the summary.
+  let output = "";
+  const decoder = new TextDecoder();
+  const pump = async (stream: ReadableStream<Uint8Array>, sink: typeof Deno.stdout) => {
+    for await (const chunk of stream) {
+      output += decoder.decode(chunk, { stream: true });
+      await sink.write(chunk);
+    }
+  };
+  await Promise.all([pump(child.stdout, Deno.stdout), pump(child.stderr, Deno.stderr)]);
+  return { ok: (await child.status).success, output };
+}
+
+const failedChecks: string[] = [];
+for (
+  const [name, cmd] of [
+    ["fmt", ["fmt", "--check"]],
+    ["lint", ["lint"]],
+    ["check", ["check", "main.ts", "src", "scripts", "tests"]],
+  ] as const
+) {
+  console.log(`\n== deno ${cmd.join(" ")}`);
+  if (!(await run([...cmd])).ok) failedChecks.push(name);
+}
+
+console.log("\n== deno test");
+Deno.env.delete("RUST_BACKTRACE");
+const test = await run([
+  "test",
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+  "--allow-run",
+  "--allow-env",
+  "--sanitize-ops",
+  "--sanitize-resources",
+  "--parallel",
+  ...args,
+], true);
+
+const summary = test.output.match(
+  /^(ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \| (\d+) ignored)?/m,
+);
+const passed = Number(summary?.[2] ?? 0);
+const failed = Number(summary?.[3] ?? (test.ok ? 0 : 1)) + failedChecks.length;
+const skipped = Number(summary?.[4] ?? 0);
+if (failedChecks.length) console.log(`\nfailed checks: ${failedChecks.join(", ")}`);
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+Deno.exit(test.ok && failed === 0 ? 0 : 1);

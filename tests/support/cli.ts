@@ -1,0 +1,69 @@
+/**
+ * Runs `oet` in-process, as `main.ts` would, with buffers for stdout and
+ * stderr, a chosen environment and TTY-ness, and real `fetch` against a
+ * local server.
+ */
+
+import denoJson from "../../deno.json" with { type: "json" };
+import { runCli } from "../../src/cli/main.ts";
+import type { Clock } from "../../src/commands/context.ts";
+import type { Env } from "../../src/config/config.ts";
+import { OutputClosedError } from "../../src/domain/errors.ts";
+import type { OutStream } from "../../src/render/io.ts";
+
+/** What a run printed and returned. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of one in-process run. */
+export interface RunOptions {
+  env?: Env;
+  /** Pretend stdout/stderr are terminals (colour stays off unless `colour`). */
+  tty?: boolean;
+  colour?: boolean;
+  /** Files `readTextFile` can see (`.env`, `@file` arguments). */
+  files?: Record<string, string>;
+  signal?: AbortSignal;
+  clock?: Clock;
+  fetch?: typeof fetch;
+  /** Close stdout after this many writes (a reader that went away). */
+  closeStdoutAfter?: number;
+}
+
+class Buffer implements OutStream {
+  text = "";
+  writes = 0;
+  constructor(readonly isTerminal: boolean, readonly colour: boolean, readonly limit?: number) {}
+  write(text: string): void {
+    if (this.limit !== undefined && this.writes >= this.limit) {
+      throw new OutputClosedError("closed");
+    }
+    this.writes++;
+    this.text += text;
+  }
+}
+
+/** Runs `oet <args>` in-process. */
+export async function runOet(args: string[], o: RunOptions = {}): Promise<RunResult> {
+  const out = new Buffer(o.tty ?? false, o.colour ?? false, o.closeStdoutAfter);
+  const err = new Buffer(o.tty ?? false, o.colour ?? false);
+  const files = o.files ?? {};
+  const code = await runCli({
+    args,
+    env: o.env ?? {},
+    io: { out, err },
+    fetch: o.fetch ?? fetch,
+    readTextFile: (path) =>
+      path in files
+        ? Promise.resolve(files[path])
+        : Promise.reject(new Deno.errors.NotFound(`No such file: ${path}`)),
+    signal: o.signal ?? new AbortController().signal,
+    version: denoJson.version,
+    runtime: { deno: "2.9.6", v8: "v8", typescript: "ts", target: "x86_64-unknown-linux-gnu" },
+    clock: o.clock,
+  });
+  return { code, stdout: out.text, stderr: err.text };
+}
