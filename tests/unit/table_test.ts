@@ -40,7 +40,7 @@ Deno.test("tabulate: the python-client transcripts' tables come out byte for byt
 Deno.test("tabulate ignores ANSI colour codes when sizing columns", () => {
   const plain = tabulate(["ID", "State"], [[1, "READY"], [2, "FAILED"]]);
   const coloured = tabulate(["ID", "State"], [[1, "READY"], [2, "\x1b[31mFAILED\x1b[0m"]]);
-  assert.equal(coloured.replace(/\x1b\[\d+m/g, ""), plain);
+  assert.equal(coloured.replaceAll("\x1b[31m", "").replaceAll("\x1b[0m", ""), plain);
 });
 
 Deno.test("formatG is Python's format(x, 'g')", () => {
