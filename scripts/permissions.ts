@@ -1,0 +1,28 @@
+/**
+ * The permissions the `oet` binary gets — one list for `deno compile`, the
+ * README's `deno install`, and every end-to-end test (which runs `main.ts`
+ * through `deno run` with exactly these flags, so a missing permission fails
+ * a test here instead of a user's binary).
+ *
+ * - `--allow-net`: the server is run-time configuration, so it cannot be
+ *   narrowed at build time.
+ * - `--allow-env=<ENV_VARS> --ignore-env`: exactly the variables oet reads
+ *   (src/config/config.ts); any other read by a library returns undefined
+ *   instead of failing. CA and proxy variables (DENO_CERT,
+ *   NODE_EXTRA_CA_CERTS, DENO_TLS_CA_STORE, HTTPS_PROXY, NO_PROXY) are read by
+ *   the runtime itself and need no permission.
+ * - `--allow-read`: `.env` in the current directory and `--script-args=@file`
+ *   paths, wherever the user keeps them.
+ * - `--no-prompt`: never ask; a missing permission is an error.
+ */
+
+import { ENV_VARS } from "../src/config/config.ts";
+
+/** The permission flags of the binary, in `deno run`/`deno compile` form. */
+export const PERMISSION_FLAGS: readonly string[] = [
+  "--no-prompt",
+  "--allow-net",
+  `--allow-env=${ENV_VARS.join(",")}`,
+  "--ignore-env",
+  "--allow-read",
+];

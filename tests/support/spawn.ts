@@ -1,0 +1,73 @@
+/**
+ * Runs `oet` as a real process: `deno run <the binary's permission flags>
+ * main.ts`, or the compiled binary named by `OET_BINARY`. End-to-end tests
+ * use it for exit codes, signals, pipes and permissions.
+ */
+
+import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** The command line that starts oet: [program, ...leading args]. */
+export function oetCommand(): [string, string[]] {
+  const binary = Deno.env.get("OET_BINARY");
+  if (binary) return [binary, []];
+  return [Deno.execPath(), ["run", "--quiet", ...PERMISSION_FLAGS, MAIN]];
+}
+
+/** Options of a spawned run. */
+export interface SpawnOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  stdin?: string;
+}
+
+/** A finished run. */
+export interface SpawnResult {
+  code: number;
+  signal: Deno.Signal | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A clean environment: no proxy for loopback, no colour, no Rust backtraces. */
+export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: Deno.env.get("HOME") ?? "/tmp",
+    DENO_DIR: Deno.env.get("DENO_DIR") ?? "",
+    NO_PROXY: "127.0.0.1,localhost",
+    no_proxy: "127.0.0.1,localhost",
+    DENO_NO_UPDATE_CHECK: "1",
+    ...extra,
+  };
+}
+
+/** Starts oet; the caller reads its output and status. */
+export function spawnOet(args: string[], o: SpawnOptions = {}): Deno.ChildProcess {
+  const [program, lead] = oetCommand();
+  const env = baseEnv(o.env);
+  if (!env.DENO_DIR) delete env.DENO_DIR;
+  return new Deno.Command(program, {
+    args: [...lead, ...args],
+    env,
+    clearEnv: true,
+    cwd: o.cwd,
+    stdin: o.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Runs oet to the end and collects its output. */
+export async function runOetProcess(args: string[], o: SpawnOptions = {}): Promise<SpawnResult> {
+  const child = spawnOet(args, o);
+  if (o.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(o.stdin));
+    await w.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, signal: out.signal, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
