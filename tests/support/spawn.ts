@@ -69,5 +69,10 @@ export async function runOetProcess(args: string[], o: SpawnOptions = {}): Promi
   }
   const out = await child.output();
   const dec = new TextDecoder();
-  return { code: out.code, signal: out.signal, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  return {
+    code: out.code,
+    signal: out.signal,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+  };
 }

@@ -1,0 +1,77 @@
+/**
+ * Fault switches for rehearsing a client's error handling against the
+ * simulator. All are off by default; each can be set at start-up (CLI flags
+ * or `startSimulator({faults})`) or changed while running (`setFaults`).
+ */
+
+/** The fault switches. Absent or 0 means off. */
+export interface Faults {
+  /** Added delay before every request is handled, in ms (the server acts late). */
+  latencyMs?: number;
+  /** Delay between handling a request and sending the response headers, in ms. */
+  slowHeadersMs?: number;
+  /** Cut each event stream opened from now on in the middle of event N+1. */
+  dropStreamAfter?: number;
+  /** Answer the next N requests with a 500 without handling them. */
+  fail500Next?: number;
+  /** Answer every request whose path matches this regular expression with a 500. */
+  fail500Path?: string;
+  /** Truncate the next N successful JSON bodies (`Infinity`: all of them). */
+  malformedJson?: number;
+}
+
+/** The live fault settings, with their counters. */
+export class FaultState {
+  #faults: Faults = {};
+  #pathRe: RegExp | undefined;
+
+  constructor(initial: Faults = {}) {
+    this.set(initial);
+  }
+
+  /** A copy of the current settings (counters as they stand now). */
+  get current(): Faults {
+    return { ...this.#faults };
+  }
+
+  /** Replaces every switch (pass `{}` to turn all off). */
+  set(faults: Faults): void {
+    this.#faults = { ...faults };
+    this.#pathRe = faults.fail500Path ? new RegExp(faults.fail500Path) : undefined;
+  }
+
+  /** True if this request must get a forced 500 (uses up one of `fail500Next`). */
+  takeForced500(path: string): boolean {
+    if (this.#pathRe?.test(path)) return true;
+    const n = this.#faults.fail500Next ?? 0;
+    if (n <= 0) return false;
+    this.#faults.fail500Next = n - 1;
+    return true;
+  }
+
+  /** True if this successful JSON body must be malformed (uses one up). */
+  takeMalformed(): boolean {
+    const n = this.#faults.malformedJson ?? 0;
+    if (n <= 0) return false;
+    this.#faults.malformedJson = n - 1;
+    return true;
+  }
+
+  get latencyMs(): number {
+    return this.#faults.latencyMs ?? 0;
+  }
+
+  get slowHeadersMs(): number {
+    return this.#faults.slowHeadersMs ?? 0;
+  }
+
+  get dropStreamAfter(): number | undefined {
+    const n = this.#faults.dropStreamAfter;
+    return n === undefined || n < 0 ? undefined : n;
+  }
+}
+
+/** `body` cut in half: still a 200 with a consistent length, no longer JSON. */
+export function malform(body: string): string {
+  return body.slice(0, Math.max(1, Math.floor(body.length / 2)));
+}

@@ -1,0 +1,216 @@
+/**
+ * The simulator as a running HTTP server: `startSimulator()` for tests and
+ * scripts, wrapped by `scripts/sim.ts` for the command line.
+ *
+ * ```ts
+ * const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+ * await fetch(`${sim.baseUrl}/procedures/`);
+ * await sim.close();
+ * ```
+ */
+
+import { Cancelled, Clock } from "./clock.ts";
+import { Engine } from "./engine.ts";
+import { EventBus } from "./event_bus.ts";
+import { EventHub, StreamCut } from "./event_hub.ts";
+import { type Faults, FaultState, malform } from "./faults.ts";
+import { basePath, type Flavor, isFastApi } from "./flavor.ts";
+import type { RequestContext } from "./http_util.ts";
+import type { ActivityRecord, ProcedureSnapshot } from "./model.ts";
+import { generic500V5, handleV5 } from "./rest_v5.ts";
+import { generic500V7, handleV7 } from "./rest_v7.ts";
+import { SbdStore } from "./sbd_store.ts";
+
+/** Default duration of one lifecycle step (a script tick is five steps). */
+export const DEFAULT_STEP_MS = 100;
+/** Step duration for tests: whole lifecycles in tens of milliseconds. */
+export const FAST_STEP_MS = 5;
+
+/** Options of {@link startSimulator}. */
+export interface SimulatorOptions {
+  flavor: Flavor;
+  /** Interface to listen on; default `127.0.0.1`. */
+  hostname?: string;
+  /** Port; default 0 (any free port). */
+  port?: number;
+  /** A directory of `<sbd_id>.json` files searched before the samples. */
+  sbdDir?: string;
+  /** Duration of one lifecycle step in ms; default {@link DEFAULT_STEP_MS}. */
+  stepMs?: number;
+  /** Fault switches to start with. */
+  faults?: Faults;
+  /** Called for each request once its response is ready (the CLI's `--log`). */
+  onRequest?: (record: RequestRecord) => void;
+}
+
+/** One request the simulator received. */
+export interface RequestRecord {
+  method: string;
+  /** URL path, without the query string. */
+  path: string;
+  /** The query string including `?`, or `""`. */
+  query: string;
+  /** The body text, or `null` when there was none. */
+  body: string | null;
+  /** Response status, once answered. */
+  status?: number;
+}
+
+/** Read-only views of the simulated OET's state. */
+export interface SimulatorState {
+  /** One procedure, or `undefined` if unknown or pruned. */
+  procedure(id: number): ProcedureSnapshot | undefined;
+  /** Every procedure still held, oldest first. */
+  procedures(): ProcedureSnapshot[];
+  /** Every activity, oldest first. */
+  activities(): ActivityRecord[];
+  /** True while a lifecycle step is pending (see `Engine.busy`). */
+  busy(): boolean;
+}
+
+/** A running simulator. */
+export interface Simulator {
+  readonly flavor: Flavor;
+  readonly hostname: string;
+  readonly port: number;
+  /** `http://host:port`. */
+  readonly origin: string;
+  /** The API root, e.g. `http://127.0.0.1:5000/api/v1.0`. */
+  readonly baseUrl: string;
+  /** Every request received, in arrival order (for "nothing was sent" checks). */
+  readonly requests: RequestRecord[];
+  /** The current fault switches. */
+  readonly faults: Faults;
+  /** Replaces all fault switches (`{}` turns them off). */
+  setFaults(faults: Faults): void;
+  readonly state: SimulatorState;
+  /** Number of open event streams. */
+  readonly openStreams: number;
+  /** Resolves once nothing is pending (`state.busy()` false); rejects after `timeoutMs`. */
+  settle(timeoutMs?: number): Promise<void>;
+  /** Stops everything: lifecycles, open streams (cleanly), the listener. */
+  close(): Promise<void>;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
+/** Starts a simulator; it listens as soon as this returns. */
+export function startSimulator(options: SimulatorOptions): Simulator {
+  const flavor = options.flavor;
+  const clock = new Clock();
+  const hub = new EventHub();
+  const faults = new FaultState(options.faults);
+  const engine = new Engine({
+    flavor,
+    bus: new EventBus(flavor, hub),
+    clock,
+    stepMs: options.stepMs ?? DEFAULT_STEP_MS,
+    sbds: new SbdStore(options.sbdDir),
+  });
+  const requests: RequestRecord[] = [];
+  const generic500 = () => (isFastApi(flavor) ? generic500V7() : generic500V5());
+  let closed = false;
+
+  const handle = async (req: Request): Promise<Response> => {
+    const url = new URL(req.url);
+    const body = req.body ? await req.text() : "";
+    const record: RequestRecord = {
+      method: req.method,
+      path: url.pathname,
+      query: url.search,
+      body: body.length ? body : null,
+    };
+    requests.push(record);
+    if (closed) return new Response(null, { status: 503 });
+    try {
+      if (faults.latencyMs) await clock.sleep(faults.latencyMs);
+      let res: Response;
+      if (faults.takeForced500(url.pathname)) res = generic500();
+      else {
+        const ctx: RequestContext = {
+          req,
+          url,
+          body,
+          engine,
+          hub,
+          dropStreamAfter: faults.dropStreamAfter,
+        };
+        res = isFastApi(flavor) ? await handleV7(ctx) : await handleV5(ctx, flavor);
+      }
+      const type = res.headers.get("content-type") ?? "";
+      if (res.ok && type.startsWith("application/json") && faults.takeMalformed()) {
+        res = new Response(malform(await res.text()), { status: res.status, headers: res.headers });
+      }
+      if (faults.slowHeadersMs) await clock.sleep(faults.slowHeadersMs);
+      record.status = res.status;
+      return res;
+    } catch (e) {
+      if (e instanceof Cancelled) {
+        record.status = 503;
+        return new Response(null, { status: 503 });
+      }
+      Deno.stderr.writeSync(new TextEncoder().encode(`simulator: ${errorText(e)}\n`));
+      record.status = 500;
+      return generic500();
+    } finally {
+      options.onRequest?.(record);
+    }
+  };
+
+  const server = Deno.serve({
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port ?? 0,
+    onListen() {},
+    onError(e) {
+      // A cut event stream is deliberate; anything else is a simulator bug.
+      if (!(e instanceof StreamCut)) {
+        Deno.stderr.writeSync(new TextEncoder().encode(`simulator: ${errorText(e)}\n`));
+      }
+      return generic500();
+    },
+  }, handle);
+
+  const addr = server.addr as Deno.NetAddr;
+  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  const origin = `http://${host}:${addr.port}`;
+  const state: SimulatorState = {
+    procedure: (id) => engine.procedure(id),
+    procedures: () => engine.procedures(),
+    activities: () => engine.activities(),
+    busy: () => engine.busy(),
+  };
+
+  return {
+    flavor,
+    hostname: addr.hostname,
+    port: addr.port,
+    origin,
+    baseUrl: origin + basePath(flavor),
+    requests,
+    get faults() {
+      return faults.current;
+    },
+    setFaults: (f) => faults.set(f),
+    state,
+    get openStreams() {
+      return hub.size;
+    },
+    async settle(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (engine.busy()) {
+        if (Date.now() > deadline) throw new Error(`simulator still busy after ${timeoutMs} ms`);
+        await clock.sleep(1);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clock.close();
+      await engine.close();
+      hub.closeAll();
+      await server.shutdown();
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/** Fault switches: each one, through the in-process API, and the request log. */
+
+import assert from "node:assert/strict";
+import { startSimulator } from "../../scripts/sim/server.ts";
+import { openStream } from "./sse_reader.ts";
+import { waitUntil } from "./replay.ts";
+
+async function get(url: string): Promise<[number, string, Headers]> {
+  const res = await fetch(url);
+  return [res.status, await res.text(), res.headers];
+}
+
+Deno.test("faults: forced 500s for the next N requests, flavour-shaped, nothing handled", async () => {
+  const sim = startSimulator({ flavor: "v5", stepMs: 5, faults: { fail500Next: 2 } });
+  try {
+    const body = JSON.stringify({
+      script: { script_type: "filesystem", script_uri: "file:///scripts/success.py" },
+    });
+    const post = await fetch(`${sim.baseUrl}/procedures`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    assert.equal(post.status, 500);
+    const error = await post.json();
+    assert.deepEqual(Object.keys(error), ["error", "type", "Message"]);
+    assert.equal(error.type, "Internal Server Error");
+    assert.equal(sim.state.procedures().length, 0, "the forced 500 did not create anything");
+    assert.equal((await get(`${sim.baseUrl}/procedures`))[0], 500);
+    assert.equal((await get(`${sim.baseUrl}/procedures`))[0], 200);
+    assert.equal(sim.faults.fail500Next, 0);
+    assert.deepEqual(
+      sim.requests.map((r) => [r.method, r.path, r.body, r.status]),
+      [
+        ["POST", "/api/v1.0/procedures", body, 500],
+        ["GET", "/api/v1.0/procedures", null, 500],
+        ["GET", "/api/v1.0/procedures", null, 200],
+      ],
+    );
+  } finally {
+    await sim.close();
+  }
+});
+
+Deno.test("faults: forced 500s by path pattern (v7 plain text), cleared by setFaults({})", async () => {
+  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  try {
+    sim.setFaults({ fail500Path: "/activities/" });
+    const [status, text, headers] = await get(`${sim.baseUrl}/activities/`);
+    assert.equal(status, 500);
+    assert.equal(text, "Internal Server Error");
+    assert.equal(headers.get("content-type"), "text/plain; charset=utf-8");
+    assert.equal((await get(`${sim.baseUrl}/procedures/`))[0], 200);
+    sim.setFaults({});
+    assert.equal((await get(`${sim.baseUrl}/activities/`))[0], 200);
+  } finally {
+    await sim.close();
+  }
+});
+
+Deno.test("faults: malformed JSON bodies on 200", async () => {
+  const sim = startSimulator({ flavor: "v7", stepMs: 5, faults: { malformedJson: 1 } });
+  try {
+    const [status, text] = await get(`${sim.baseUrl}/procedures/`);
+    assert.equal(status, 200);
+    assert.equal(text, "["); // half of "[]"
+    assert.throws(() => JSON.parse(text));
+    const [, again] = await get(`${sim.baseUrl}/procedures/`);
+    assert.deepEqual(JSON.parse(again), []);
+  } finally {
+    await sim.close();
+  }
+});
+
+Deno.test("faults: latency and slow headers delay the answer", async () => {
+  const sim = startSimulator({ flavor: "v5", stepMs: 5, faults: { latencyMs: 80 } });
+  try {
+    let t0 = performance.now();
+    await get(`${sim.baseUrl}/procedures`);
+    assert.ok(performance.now() - t0 >= 75, "latency");
+    sim.setFaults({ slowHeadersMs: 80 });
+    t0 = performance.now();
+    const res = await fetch(`${sim.baseUrl}/procedures`);
+    assert.ok(performance.now() - t0 >= 75, "slow headers");
+    await res.body?.cancel();
+  } finally {
+    await sim.close();
+  }
+});
+
+Deno.test("faults: an event stream is cut in the middle of event N+1", async () => {
+  const sim = startSimulator({ flavor: "v5", stepMs: 5, faults: { dropStreamAfter: 3 } });
+  try {
+    const stream = await openStream(`${sim.baseUrl}/stream`);
+    // Each list request publishes two events (request and reply).
+    for (let i = 0; i < 2; i++) await get(`${sim.baseUrl}/procedures`);
+    assert.equal(await stream.ended, "cut");
+    assert.equal(stream.events().length, 3);
+    const raw = stream.raw();
+    assert.ok(!raw.endsWith("\n\n"), "the last event is incomplete");
+    assert.ok(raw.slice(raw.lastIndexOf("\n\n") + 2).startsWith("data:"));
+    await waitUntil(() => sim.openStreams === 0, "the stream to be dropped");
+  } finally {
+    await sim.close();
+  }
+});
