@@ -7,7 +7,6 @@
  * 3 FAILED/STOPPED/UNKNOWN, 124 on --timeout, 130 on Ctrl-C (detached).
  */
 
-import type { Procedure } from "../../domain/types.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import type { Context } from "../context.ts";
 import { hint, note, warn } from "../feedback.ts";
@@ -62,8 +61,9 @@ export async function activityRun(ctx: Context, o: ActivityRunOptions): Promise<
     pid = activity.procedureId ?? undefined;
     aid = activity.id;
     label = `activity ${activity.id}${pid === undefined ? "" : ` (procedure ${pid})`}`;
-    const procedures = follow ? new Map<number, Procedure>() : await procedureOf(client, activity);
     if (!follow || o.output === "table") {
+      // One more request, so the row shows the derived state, not TODO.
+      const procedures = await procedureOf(client, activity);
       writeActivities(ctx.io, [activity], procedures, follow ? "table" : o.output, true);
     }
     if (o.prepareOnly) {

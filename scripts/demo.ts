@@ -1,0 +1,181 @@
+// deno-lint-ignore-file no-console -- printing the session is this script's job
+/**
+ * `deno task demo [-- --flavor v5|v6|v7]`: the CLI reference doc's example
+ * session, run for real. It starts the local OET simulator on a free port
+ * and runs the real CLI (`main.ts` in a subprocess, with exactly the
+ * permissions the binary gets) through the doc's commands, printing each
+ * command before its output. It exits 0 only if every command ended with
+ * the exit code the session expects.
+ */
+
+import { parseArgs } from "node:util";
+import { startSimulator } from "./sim/server.ts";
+import type { Flavor } from "./sim/flavor.ts";
+import { PERMISSION_FLAGS } from "./permissions.ts";
+
+const argv = Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args;
+const { values } = parseArgs({
+  args: argv,
+  options: {
+    flavor: { type: "string", default: "v5" },
+    "step-ms": { type: "string", default: "30" },
+    help: { type: "boolean", default: false },
+  },
+});
+if (values.help) {
+  console.log("usage: deno task demo [-- --flavor v5|v6|v7] [--step-ms N]");
+  Deno.exit(0);
+}
+const flavor = values.flavor as Flavor;
+if (!["v5", "v6", "v7"].includes(flavor)) {
+  console.error(`demo: unknown --flavor ${flavor}; use v5, v6 or v7`);
+  Deno.exit(2);
+}
+
+const sim = startSimulator({ flavor, stepMs: Number(values["step-ms"]) });
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const SBD = flavor === "v7" ? "sbd-t0001-20250403-00001" : "sbd-mvp01-20200325-00001";
+const env = {
+  OET_REST_URI: sim.baseUrl,
+  NO_PROXY: "127.0.0.1,localhost",
+  no_proxy: "127.0.0.1,localhost",
+  NO_COLOR: "1",
+};
+const enc = new TextEncoder();
+let failures = 0;
+
+function show(args: string[]): string {
+  return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(
+    " ",
+  );
+}
+
+function spawn(args: string[], stdout: "inherit" | "piped" = "inherit"): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...PERMISSION_FLAGS, MAIN, ...args],
+    env,
+    stdout,
+    // Commands whose output is captured run behind the scenes: keep them quiet.
+    stderr: stdout,
+  }).spawn();
+}
+
+/** Runs one oet command, showing it first; returns its stdout when captured. */
+async function oet(args: string[], expect = 0, capture = false): Promise<string> {
+  await Deno.stdout.write(enc.encode(`\n$ oet ${show(args)}\n`));
+  const child = spawn(args, capture ? "piped" : "inherit");
+  let text = "";
+  if (capture) {
+    const out = await child.output();
+    text = new TextDecoder().decode(out.stdout);
+    await Deno.stdout.write(out.stdout);
+    await Deno.stderr.write(out.stderr);
+    return check(args, out.code, expect, text);
+  }
+  return check(args, (await child.status).code, expect, text);
+}
+
+function check(args: string[], code: number, expect: number, text: string): string {
+  if (code !== expect) {
+    failures++;
+    console.error(`demo: "oet ${show(args)}" exited ${code}, expected ${expect}`);
+  } else if (expect !== 0) console.log(`[exit ${code}, as expected]`);
+  return text;
+}
+
+function note(text: string): Promise<number> {
+  return Deno.stdout.write(enc.encode(`\n# ${text}\n`));
+}
+
+try {
+  console.log(`Local OET simulator (${flavor} flavour) at ${sim.baseUrl}`);
+  console.log(`Every command below is the real oet CLI with OET_REST_URI=${sim.baseUrl}`);
+
+  await note("Load two procedures; positional and keyword arguments go to the script's init().");
+  await oet(["procedure", "create", "file:///scripts/echo_args.py", "hello", "--verbose=true"]);
+  await oet(["procedure", "create", "file:///scripts/hello_world.py", "goodbye"]);
+  await note("A third one from git (the simulator clones nothing; it pretends).");
+  await oet([
+    "procedure",
+    "create",
+    "git://scripts/success.py",
+    "--git_repo=https://gitlab.com/ska-telescope/oso/ska-oso-scripting.git",
+    "--git_branch=master",
+    "--create_env=True",
+  ]);
+  await sim.settle(20_000);
+  await oet(["procedure", "list"]);
+  await oet(["procedure", "list", "--pid=2"]);
+
+  await note(
+    "Start procedure 2 with run arguments; oet follows it to the end (exit 0 = COMPLETE).",
+  );
+  await oet(["procedure", "start", "--pid=2", "bob", "--simulate=false"]);
+  await oet(["procedure", "list"]);
+  await oet(["procedure", "describe", "--pid=2"]);
+  await oet(["procedure", "describe", "--pid=3"]);
+
+  await note("A script that fails: exit 3, the end of its stack trace on stderr.");
+  const failing =
+    (await oet(["procedure", "create", "file:///scripts/fail.py", "-o", "id"], 0, true)).trim();
+  await oet(["procedure", "start", `--pid=${failing}`], 3);
+
+  await note("Run an activity of an SB; the activity's state is derived from its procedure.");
+  await oet([
+    "activity",
+    "run",
+    "hello",
+    SBD,
+    `--script-args={"init": {"args": [1, "foo"], "kwargs": {"foo": "bar"}}}`,
+  ]);
+  await note("Prepare an activity without running it, then start its procedure.");
+  await oet(["activity", "run", "observe", SBD, "--prepare-only=True"]);
+  await sim.settle(20_000);
+  await oet(["activity", "list"]);
+  const observePid = String(sim.state.activities().at(-1)?.procedureId ?? "");
+  await oet(["procedure", "start", `--pid=${observePid}`]);
+  await oet(["activity", "list"]);
+  await oet(["activity", "describe", "--aid=1"]);
+  await oet(["procedure", "describe", `--pid=${sim.state.activities()[0]?.procedureId ?? 1}`]);
+
+  await note("Listen to the live events for a few seconds while a script runs.");
+  await Deno.stdout.write(
+    enc.encode(
+      "\n$ oet listen --topic procedure.lifecycle.statechange --topic script.announce --topic user.script.announce\n",
+    ),
+  );
+  const listener = spawn([
+    "listen",
+    "--topic",
+    "procedure.lifecycle.statechange",
+    "--topic",
+    "script.announce",
+    "--topic",
+    "user.script.announce",
+  ]);
+  await new Promise((r) => setTimeout(r, 800));
+  const background = spawn(
+    ["procedure", "create", "file:///scripts/hello_world.py", "-o", "id"],
+    "piped",
+  );
+  const pid = new TextDecoder().decode((await background.output()).stdout).trim();
+  const starter = spawn(
+    ["procedure", "start", `--pid=${pid}`, "--listen=False", "-o", "id"],
+    "piped",
+  );
+  await starter.output();
+  await new Promise((r) => setTimeout(r, 2500));
+  listener.kill("SIGINT");
+  const listenCode = (await listener.status).code;
+  console.log(`[Ctrl-C: exit ${listenCode}]`);
+  if (listenCode !== 130) failures++;
+} finally {
+  await sim.close();
+}
+
+console.log(
+  failures === 0
+    ? "\nDemo finished: every command ended as expected."
+    : `\nDemo finished with ${failures} unexpected exit code(s).`,
+);
+Deno.exit(failures === 0 ? 0 : 1);
