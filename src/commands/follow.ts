@@ -14,9 +14,15 @@
  *   the wait with a ConnectionError.
  */
 
-import { ConnectionError, HttpError, StalledError, WaitTimeoutError } from "../domain/errors.ts";
+import {
+  ConnectionError,
+  HttpError,
+  OetError,
+  StalledError,
+  WaitTimeoutError,
+} from "../domain/errors.ts";
 import { isFinal, isPreparing } from "../domain/states.ts";
-import type { OetEvent, Procedure } from "../domain/types.ts";
+import { isJsonObject, type OetEvent, type Procedure } from "../domain/types.ts";
 import { formatDuration } from "../config/duration.ts";
 import { backoffDelay } from "../api/events.ts";
 import type { Context } from "./context.ts";
@@ -40,6 +46,28 @@ export interface WatchOptions {
   timeoutText?: string;
   /** Receives each event published by this procedure's process. */
   onEvent?: (event: OetEvent) => void;
+}
+
+/**
+ * Notes the request ids of starts of `pid`, and throws when the server
+ * answers one of them with an exception (it will never run).
+ */
+function refusedStart(e: OetEvent, pid: number, startIds: Set<string>): void {
+  if (!e.id) return;
+  const cmd = isJsonObject(e.data.cmd) ? e.data.cmd : undefined;
+  if (e.topic === "request.procedure.start" && Number(cmd?.process_uid) === pid) startIds.add(e.id);
+  const result = e.data.result;
+  if (
+    e.topic === "procedure.lifecycle.started" && startIds.has(e.id) && isJsonObject(result) &&
+    typeof result.exception === "string"
+  ) {
+    throw new OetError(
+      `the server could not start procedure ${pid}: ${result.exception}: ${
+        String(result.message ?? "")
+      }`,
+      { hint: `see its state with: oet procedure describe --pid ${pid}` },
+    );
+  }
 }
 
 /** Reads a procedure, retrying connection failures within the reconnect window. */
@@ -84,6 +112,9 @@ export async function watchProcedure(
   const source = String(o.pid);
   let p = await getProcedureRetrying(ctx, o.pid);
   let confirming = false;
+  // Request ids of starts of this procedure: a 5.x/6.x server reports a
+  // refused start as an exception in the matching `started` reply.
+  const startIds = new Set<string>();
   for (;;) {
     if (o.done(p)) return p;
     o.stallCheck?.(p);
@@ -101,6 +132,7 @@ export async function watchProcedure(
       if (!item || item.kind === "open") recheck = true;
       else {
         for (const e of item.events) {
+          refusedStart(e, o.pid, startIds);
           if (e.msgSrc !== source) continue;
           o.onEvent?.(e);
           if (e.topic === "procedure.lifecycle.statechange") {

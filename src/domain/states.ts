@@ -7,6 +7,8 @@
  * UNKNOWN when the server could not confirm the termination.
  */
 
+import type { Procedure } from "./types.ts";
+
 /** States a procedure passes through before it can be started. */
 export const PREPARING_STATES: ReadonlySet<string> = new Set([
   "CREATING",
@@ -42,4 +44,15 @@ export function isFinal(state: string): boolean {
 /** True while a procedure is still being loaded and initialised. */
 export function isPreparing(state: string): boolean {
   return PREPARING_STATES.has(state);
+}
+
+/**
+ * True when a start was accepted but the script is not RUNNING yet: the
+ * server records `main` only on a start, and the history has no run. (The
+ * PUT answers before the state changes, so `start --listen=False` returns
+ * in this state.)
+ */
+export function isStartPending(p: Procedure): boolean {
+  return p.state === "READY" && "main" in p.scriptArgs &&
+    !p.history.some((e) => e.state === "RUNNING");
 }

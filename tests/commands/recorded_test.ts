@@ -37,6 +37,11 @@ async function replayRun(version: Version, files: string[], args: string[]) {
       env: { OET_REST_URI: `${replay.origin}${BASE[version]}` },
     });
     assert.equal(replay.queue.length, 0, `unused recorded answers; stderr: ${result.stderr}`);
+    assert.equal(
+      replay.requests.length,
+      files.length,
+      `more requests than answers: ${result.stderr}`,
+    );
     // The replay server's port changes from run to run.
     const normalize = (text: string) => text.replaceAll(replay.origin, "http://127.0.0.1:PORT");
     return { ...result, requests: replay.requests, normalize };
@@ -171,7 +176,7 @@ const CASES: Case[] = [
   },
   {
     name: "procedure-stop-not-running",
-    files: { "v5.4.0": ["06f"], "v7.0.0": ["06g"] },
+    files: { "v5.4.0": ["06f", "06e"], "v7.0.0": ["06g", "06f"] },
     args: ["procedure", "stop", "--pid", "2", "--run-abort", "False"],
     code: 1,
   },
@@ -195,7 +200,7 @@ const CASES: Case[] = [
   },
   {
     name: "activity-run-no-listen",
-    files: { "v5.4.0": ["09a", "09c"], "v7.0.0": ["09a", "09c"] },
+    files: { "v5.4.0": ["01", "09a", "09c"], "v7.0.0": ["01a", "09a", "09c"] },
     args: [
       "activity",
       "run",
@@ -214,13 +219,13 @@ const CASES: Case[] = [
   },
   {
     name: "activity-run-unknown-sbd",
-    files: same(["09m"]),
+    files: { "v5.4.0": ["01", "09m"], "v7.0.0": ["01a", "09m"] },
     args: ["activity", "run", "allocate", "sbd-does-not-exist", "--listen=False"],
     code: 1,
   },
   {
     name: "activity-run-unknown-activity",
-    files: same(["09n"]),
+    files: { "v5.4.0": ["01", "09n"], "v7.0.0": ["01a", "09n"] },
     args: ["activity", "run", "nosuchactivity", "sbd-x", "--listen=False"],
     code: 1,
   },

@@ -7,6 +7,8 @@
  * 3 FAILED/STOPPED/UNKNOWN, 124 on --timeout, 130 on Ctrl-C (detached).
  */
 
+import { OetError } from "../../domain/errors.ts";
+import { isStartPending } from "../../domain/states.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import type { Context } from "../context.ts";
 import { hint, note, warn } from "../feedback.ts";
@@ -42,6 +44,22 @@ export async function activityRun(ctx: Context, o: ActivityRunOptions): Promise<
   for (const w of scriptArgsWarnings(scriptArgs)) warn(ctx.io, w);
 
   const client = ctx.client();
+  if (!o.prepareOnly) {
+    // The OET runs one procedure at a time: it would create this activity's
+    // procedure and then fail to start it, leaving it prepared for ever.
+    const running = (await client.listProcedures()).find((p) =>
+      p.state === "RUNNING" || isStartPending(p)
+    );
+    if (running) {
+      throw new OetError(
+        `procedure ${running.id} is RUNNING and the OET runs one procedure at a time, so it would prepare this activity's script but not start it; nothing was sent`,
+        {
+          hint:
+            `wait for it with: oet procedure wait --pid ${running.id}, or prepare now with --prepare-only=True and start later with oet procedure start`,
+        },
+      );
+    }
+  }
   const follow = o.listen && !o.prepareOnly;
   const deadline = o.timeoutMs === undefined ? undefined : ctx.clock.now() + o.timeoutMs;
   const subscription = follow

@@ -1,6 +1,9 @@
 /** `oet procedure stop [--pid N] [--run_abort=BOOL]`. */
 
+import type { OetClient } from "../../api/client.ts";
 import { ConnectionError, OetError } from "../../domain/errors.ts";
+import { isStartPending } from "../../domain/states.ts";
+import type { Procedure } from "../../domain/types.ts";
 import { formatRecords, type OutputFormat } from "../../render/output.ts";
 import type { Context } from "../context.ts";
 import { note } from "../feedback.ts";
@@ -12,6 +15,20 @@ export interface ProcedureStopOptions {
   output: OutputFormat;
 }
 
+/** How long a stop waits for a start the server accepted but has not run yet. */
+const PENDING_START_MS = 5_000;
+
+/** Waits (bounded) until a procedure with a pending start is RUNNING. */
+async function awaitRunning(ctx: Context, client: OetClient, p: Procedure): Promise<Procedure> {
+  const until = ctx.clock.now() + PENDING_START_MS;
+  let current = p;
+  while (isStartPending(current) && ctx.clock.now() < until) {
+    await ctx.clock.sleep(100, ctx.signal);
+    current = await client.getProcedure(p.id);
+  }
+  return current;
+}
+
 /**
  * Stops a running procedure (without `--pid`: the one that is RUNNING) and
  * prints the server's message. "Cannot stop … not running" is an error.
@@ -20,7 +37,14 @@ export async function procedureStop(ctx: Context, o: ProcedureStopOptions): Prom
   const client = ctx.client();
   let pid = o.pid;
   if (pid === undefined) {
-    const running = (await client.listProcedures()).filter((p) => p.state === "RUNNING");
+    const all = await client.listProcedures();
+    let running = all.filter((p) => p.state === "RUNNING");
+    const pending = all.filter(isStartPending);
+    if (running.length === 0 && pending.length === 1) {
+      note(ctx.io, `procedure ${pending[0].id} was just started; waiting for it to run`);
+      const now = await awaitRunning(ctx, client, pending[0]);
+      if (now.state === "RUNNING") running = [now];
+    }
     if (running.length === 0) {
       throw new OetError("no procedure is running", { hint: "list them with: oet procedure list" });
     }
@@ -37,6 +61,13 @@ export async function procedureStop(ctx: Context, o: ProcedureStopOptions): Prom
   let result;
   try {
     result = await client.stopProcedure(pid, o.runAbort);
+    if (/^Cannot stop/i.test(result.message) && o.pid !== undefined) {
+      // Maybe its start is still on its way: wait for it, and try once more.
+      const p = await client.getProcedure(pid);
+      if (isStartPending(p) && (await awaitRunning(ctx, client, p)).state === "RUNNING") {
+        result = await client.stopProcedure(pid, o.runAbort);
+      }
+    }
   } catch (err) {
     if (err instanceof ConnectionError && (err.failure === "reset" || err.failure === "refused")) {
       throw new ConnectionError(

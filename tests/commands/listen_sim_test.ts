@@ -1,0 +1,187 @@
+/**
+ * `oet listen` against the local OET simulator: the two-line text form
+ * (golden files for both flavours), JSON lines, topic and procedure
+ * filters, a closed stdout, Ctrl-C, and a stream the server drops.
+ */
+
+import assert from "node:assert/strict";
+import { InterruptedError } from "../../src/domain/errors.ts";
+import type { Simulator } from "../../scripts/sim/server.ts";
+import { assertGolden } from "../support/golden.ts";
+import type { RunOptions, RunResult } from "../support/cli.ts";
+import { FLAVORS, normalize, withSim } from "../support/sim.ts";
+
+type Oet = (args: string[], o?: RunOptions) => Promise<RunResult>;
+
+/**
+ * Listens while `during` runs against the simulator, then lets the events
+ * settle and interrupts the listener as Ctrl-C would.
+ */
+async function listenDuring(
+  sim: Simulator,
+  oet: Oet,
+  args: string[],
+  during: () => Promise<unknown>,
+  o: RunOptions = {},
+): Promise<RunResult> {
+  const interrupt = new AbortController();
+  const before = sim.openStreams;
+  const listening = oet(["listen", ...args], { ...o, signal: interrupt.signal });
+  for (let i = 0; i < 400 && sim.openStreams <= before; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await during();
+  await sim.settle();
+  await new Promise((r) => setTimeout(r, 100));
+  interrupt.abort(new InterruptedError("SIGINT", ""));
+  return await listening;
+}
+
+/**
+ * A short session with a fixed sequence of events: create a script that
+ * announces, let it get READY, run it, let it end, list.
+ */
+async function session(sim: Simulator, oet: Oet, pid = 1): Promise<void> {
+  await oet([
+    "procedure",
+    "create",
+    "file:///scripts/echo_args.py",
+    "hello",
+    "2",
+    "--verbose=True",
+  ]);
+  await until(sim, pid, "READY");
+  await oet(["procedure", "start", "--pid", String(pid), "bob", "--listen=False"]);
+  await until(sim, pid, "COMPLETE");
+  await oet(["procedure", "list", "-o", "id"]);
+}
+
+async function until(sim: Simulator, pid: number, state: string): Promise<void> {
+  for (let i = 0; i < 1000 && sim.state.procedure(pid)?.state !== state; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.equal(sim.state.procedure(pid)?.state, state);
+}
+
+for (const flavor of FLAVORS) {
+  Deno.test(`${flavor}: listen prints the reference doc's two-line form for every topic`, async () => {
+    await withSim(flavor, async (sim, oet) => {
+      const r = await listenDuring(sim, oet, [], () => session(sim, oet));
+      assert.equal(r.code, 130);
+      assert.equal(r.stderr, "");
+      assertGolden(`sim/${flavor}-listen`, normalize(r.stdout, sim));
+    });
+  });
+
+  Deno.test(`${flavor}: listen -o jsonl: one valid compact object per event, written at once`, async () => {
+    await withSim(flavor, async (sim, oet) => {
+      const r = await listenDuring(sim, oet, ["-o", "jsonl"], () => session(sim, oet));
+      const lines = r.stdout.trimEnd().split("\n");
+      assert.ok(lines.length > 15);
+      for (const line of lines) {
+        const e = JSON.parse(line);
+        assert.deepEqual(Object.keys(e).filter((k) => k !== "id"), ["topic", "msg_src", "data"]);
+        assert.ok(!line.includes('"py/'), line);
+      }
+      const topics = new Set(lines.map((l) => JSON.parse(l).topic));
+      for (
+        const t of [
+          "request.procedure.create",
+          "procedure.lifecycle.created",
+          "procedure.lifecycle.statechange",
+        ]
+      ) {
+        assert.ok(topics.has(t), t);
+      }
+    });
+  });
+
+  Deno.test(`${flavor}: --topic keeps exact names and prefixes; --pid keeps one procedure`, async () => {
+    await withSim(flavor, async (sim, oet) => {
+      const r = await listenDuring(
+        sim,
+        oet,
+        ["--topic", "procedure.lifecycle", "--pid", "2", "-o", "jsonl"],
+        async () => {
+          await session(sim, oet);
+          await oet(["procedure", "create", "file:///scripts/success.py"]);
+          await oet(["procedure", "start", "--pid", "2"]);
+        },
+      );
+      const events = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+      assert.ok(events.length >= 8, r.stdout);
+      for (const e of events) assert.match(e.topic, /^procedure\.lifecycle\./);
+      const states = events.filter((e) => e.topic === "procedure.lifecycle.statechange");
+      assert.ok(states.every((e) => e.msg_src === "2"));
+      assert.equal(states.at(-1).data.new_state, "COMPLETE");
+
+      const glob = await listenDuring(
+        sim,
+        oet,
+        ["--topic", "request.*", "-o", "jsonl"],
+        () => oet(["procedure", "list"]),
+      );
+      const topics = glob.stdout.trimEnd().split("\n").map((l) => JSON.parse(l).topic);
+      assert.deepEqual(topics, ["request.procedure.list"]);
+    });
+  });
+
+  Deno.test(`${flavor}: listen | head -3 ends quietly with exit 0`, async () => {
+    await withSim(flavor, async (sim, oet) => {
+      const interrupt = new AbortController();
+      const listening = oet(["listen", "-o", "jsonl"], {
+        closeStdoutAfter: 3,
+        signal: interrupt.signal,
+      });
+      for (let i = 0; i < 400 && sim.openStreams === 0; i++) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      for (let i = 0; i < 5; i++) await oet(["procedure", "list"]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const r = await Promise.race([
+        listening,
+        new Promise<RunResult>((r) => {
+          timer = setTimeout(() => r({ code: -1, stdout: "", stderr: "still running" }), 3000);
+        }),
+      ]);
+      clearTimeout(timer);
+      interrupt.abort(new InterruptedError("SIGINT", ""));
+      await listening;
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, "");
+    });
+  });
+
+  Deno.test(`${flavor}: a dropped stream is reconnected, said once on stderr, and listening goes on`, async () => {
+    await withSim(flavor, async (sim, oet) => {
+      sim.setFaults({ dropStreamAfter: 2 });
+      const r = await listenDuring(
+        sim,
+        oet,
+        ["--topic", "request.procedure.list", "-o", "jsonl"],
+        async () => {
+          for (let i = 0; i < 4; i++) {
+            await oet(["procedure", "list"]);
+            await new Promise((r) => setTimeout(r, 300));
+          }
+        },
+      );
+      assert.equal(r.code, 130);
+      assert.match(r.stderr, /reconnecting/);
+      // Events after the drops still arrive (each connection gets 2 before its cut).
+      assert.ok(r.stdout.trimEnd().split("\n").length >= 2, r.stdout);
+    });
+  });
+}
+
+Deno.test("listen: connection refused at the start exits 4 with the URL", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const { runOet } = await import("../support/cli.ts");
+  const r = await runOet(["listen"], {
+    env: { OET_REST_URI: `http://127.0.0.1:${port}/api/v1.0` },
+  });
+  assert.equal(r.code, 4);
+  assert.match(r.stderr, new RegExp(`connection refused by 127\\.0\\.0\\.1:${port}`));
+});

@@ -1,0 +1,44 @@
+/**
+ * The local OET simulator for command tests: one per test, fast steps, and
+ * helpers to run `oet` against it and to normalise what changes from run to
+ * run (times, ports, made-up OS process ids, temp file names).
+ */
+
+import type { Flavor } from "../../scripts/sim/flavor.ts";
+import { type Simulator, startSimulator } from "../../scripts/sim/server.ts";
+import { runOet, type RunOptions, type RunResult } from "./cli.ts";
+
+/** The flavours every command is tested against. */
+export const FLAVORS: readonly Flavor[] = ["v5", "v7"];
+
+/** Runs `fn` with a fresh simulator, and closes it whatever happens. */
+export async function withSim<T>(
+  flavor: Flavor,
+  fn: (sim: Simulator, oet: (args: string[], o?: RunOptions) => Promise<RunResult>) => Promise<T>,
+  stepMs = 5,
+): Promise<T> {
+  const sim = startSimulator({ flavor, stepMs });
+  try {
+    return await fn(
+      sim,
+      (args, o = {}) => runOet(args, { ...o, env: { OET_REST_URI: sim.baseUrl, ...o.env } }),
+    );
+  } finally {
+    await sim.close();
+  }
+}
+
+/** Replaces what varies between runs with fixed placeholders. */
+export function normalize(text: string, sim?: Simulator): string {
+  let t = text;
+  if (sim) t = t.replaceAll(sim.origin, "http://127.0.0.1:PORT");
+  return t
+    .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}/g, "YYYY-MM-DD HH:MM:SS.ffffff")
+    .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, "YYYY-MM-DD HH:MM:SS")
+    .replace(/OS process \d+/g, "OS process N")
+    // Whether a start still had to wait for READY depends on timing.
+    .replace(/^procedure \d+ is \w+; waiting until it is READY\n/gm, "")
+    .replace(/sbd-([\w-]+?)-1-\d+\.json/g, "sbd-$1-1-NNN.json")
+    .replace(/sbi-t0001-\d{8}-(\d+)/g, "sbi-t0001-YYYYMMDD-$1")
+    .replace(/tmp\w{8}\.json/g, "tmpXXXXXXXX.json");
+}
