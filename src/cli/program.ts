@@ -53,6 +53,24 @@ function outputOption(): Option<"-o, --output <format>", undefined, "table", Out
     .default("table" as OutputFormat);
 }
 
+/**
+ * How long `start` and `activity run` wait for a procedure still being
+ * prepared: the servers' CREATING race would otherwise hang them for ever.
+ */
+const DEFAULT_PREPARE_TIMEOUT_MS = 120_000;
+
+function timeoutOption() {
+  return new Option("--timeout <duration>", "give up waiting after this long (exit 124), e.g. 10m")
+    .argParser(parseDurationOption);
+}
+
+function prepareTimeoutOption() {
+  return new Option(
+    "--prepare-timeout <duration>",
+    "longest wait for the script to be prepared and start running (exit 1; default 120s)",
+  ).argParser(parseDurationOption);
+}
+
 function examples(lines: string): string {
   return `\nExamples:\n${lines.split("\n").map((l) => `  ${l}`).join("\n")}\n`;
 }
@@ -245,17 +263,8 @@ oet procedure list -o json | jq '.[] | select(.state == "READY") | .id'`),
       boolOption("--listen [bool]", "follow the procedure and print its events (default True)"),
     )
     .addOption(new Option("--no-listen", "return as soon as the server accepted the start"))
-    .addOption(
-      new Option("--timeout <duration>", "give up waiting after this long (exit 124), e.g. 10m")
-        .argParser(parseDurationOption),
-    )
-    .addOption(
-      new Option(
-        "--prepare-timeout <duration>",
-        "longest wait for a procedure still being prepared (default 120s)",
-      )
-        .argParser(parseDurationOption),
-    )
+    .addOption(timeoutOption())
+    .addOption(prepareTimeoutOption())
     .addOption(outputOption())
     .allowUnknownOption()
     .allowExcessArguments()
@@ -276,7 +285,8 @@ oet procedure start --pid 2 --timeout 30m -o jsonl   # events as JSON lines`)
         listen: o.listen ?? true,
         timeoutMs: timeout?.ms,
         timeoutText: timeout?.text,
-        prepareTimeoutMs: (o.prepareTimeout as DurationValue | undefined)?.ms ?? 120_000,
+        prepareTimeoutMs: (o.prepareTimeout as DurationValue | undefined)?.ms ??
+          DEFAULT_PREPARE_TIMEOUT_MS,
         output: o.output,
       });
     });
@@ -284,11 +294,7 @@ oet procedure start --pid 2 --timeout 30m -o jsonl   # events as JSON lines`)
   group.command("wait")
     .description("Follow a procedure (default: the last created) to its end; exit codes as start")
     .addOption(new Option("--pid <id>", "the procedure").argParser(parseId))
-    .addOption(
-      new Option("--timeout <duration>", "give up waiting after this long (exit 124)").argParser(
-        parseDurationOption,
-      ),
-    )
+    .addOption(timeoutOption())
     .addOption(outputOption())
     .addHelpText(
       "after",
@@ -396,18 +402,8 @@ oet activity describe --aid 1`),
       ),
     )
     .addOption(new Option("--no-listen", "return as soon as the server accepted the activity"))
-    .addOption(
-      new Option("--timeout <duration>", "give up waiting after this long (exit 124)").argParser(
-        parseDurationOption,
-      ),
-    )
-    .addOption(
-      new Option(
-        "--prepare-timeout <duration>",
-        "longest wait for the script to start running (default 120s)",
-      )
-        .argParser(parseDurationOption),
-    )
+    .addOption(timeoutOption())
+    .addOption(prepareTimeoutOption())
     .addOption(outputOption())
     .addHelpText(
       "after",
@@ -436,7 +432,8 @@ States: servers report every activity as TODO; oet shows the state of its proced
         listen: o.listen ?? true,
         timeoutMs: timeout?.ms,
         timeoutText: timeout?.text,
-        prepareTimeoutMs: (o.prepareTimeout as DurationValue | undefined)?.ms ?? 120_000,
+        prepareTimeoutMs: (o.prepareTimeout as DurationValue | undefined)?.ms ??
+          DEFAULT_PREPARE_TIMEOUT_MS,
         output: o.output,
       });
     });
@@ -457,11 +454,7 @@ oet activity list --aid=1 -o json`),
   group.command("wait")
     .description("Follow an activity's procedure (default: the last activity) to its end")
     .addOption(new Option("--aid <id>", "the activity").argParser(parseId))
-    .addOption(
-      new Option("--timeout <duration>", "give up waiting after this long (exit 124)").argParser(
-        parseDurationOption,
-      ),
-    )
+    .addOption(timeoutOption())
     .addOption(outputOption())
     .addHelpText(
       "after",
