@@ -64,12 +64,10 @@ function report(io: IO, err: unknown, stack: boolean): void {
   if (err instanceof CommanderError) {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return;
     if (err.code === "commander.help" || err.code === "commander.executeSubCommandAsync") return;
-    const text = err.message.replace(/^error: /, "");
-    io.err.write(
-      `${paint("error:", "red", io.err.colour)} ${
-        escapeInline(redactText(text)).replace(/\\n/g, "\n")
-      }\n`,
-    );
+    // Commander's message may have a second line: "(Did you mean list?)".
+    const lines = err.message.replace(/^error: /, "").split("\n");
+    const text = lines.map((l) => escapeInline(redactText(l))).join("\n");
+    io.err.write(`${paint("error:", "red", io.err.colour)} ${text}\n`);
     io.err.write(`${paint("hint:", "dim", io.err.colour)} run with --help for usage\n`);
     return;
   }
