@@ -21,6 +21,9 @@ const env: Record<string, string> = {
   DENO_NO_UPDATE_CHECK: "1",
 };
 
+/** A hung test must fail CI, not hold it: the whole run gets this long. */
+const TEST_DEADLINE_MS = 10 * 60_000;
+
 async function run(cmd: string[], capture = false): Promise<{ ok: boolean; output: string }> {
   const child = new Deno.Command(deno, {
     args: cmd,
@@ -28,6 +31,11 @@ async function run(cmd: string[], capture = false): Promise<{ ok: boolean; outpu
     stdout: capture ? "piped" : "inherit",
     stderr: capture ? "piped" : "inherit",
   }).spawn();
+  const deadline = setTimeout(() => {
+    console.error(`\n${cmd[0]}: still running after ${TEST_DEADLINE_MS / 60_000} min; killed`);
+    child.kill("SIGKILL");
+  }, TEST_DEADLINE_MS);
+  child.status.finally(() => clearTimeout(deadline));
   if (!capture) return { ok: (await child.status).success, output: "" };
   // Stream the output live and keep it for the summary.
   let output = "";

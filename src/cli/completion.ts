@@ -83,15 +83,16 @@ ${cases}
   esac
 }
 _oet() {
-  local path="" w i
+  # Not "path": in zsh that name is the array tied to PATH.
+  local cmd="" w i
   local -a subs opts
   for ((i = 2; i < CURRENT; i++)); do
     w="\${words[i]}"
     [[ "$w" == -* ]] && continue
-    _oet_words "$path"
-    (( \${subs[(Ie)$w]} )) && path="\${path:+$path }$w"
+    _oet_words "$cmd"
+    (( \${subs[(Ie)$w]} )) && cmd="\${cmd:+$cmd }$w"
   done
-  _oet_words "$path"
+  _oet_words "$cmd"
   if [[ "\${words[CURRENT]}" == -* ]]; then
     compadd -- "\${opts[@]}"
   else
@@ -109,7 +110,7 @@ fi
 function fish(nodes: Node[]): string {
   const paths = nodes.filter((n) => n.path).map((n) => shellQuote(n.path)).join(" ");
   const lines = nodes.flatMap((n) => {
-    const cond = `'test (__oet_path) = ${shellQuote(n.path).replaceAll("'", "\\'")}'`;
+    const cond = `${shellQuote(`__oet_at ${shellQuote(n.path)}`)}`;
     const out: string[] = [];
     if (n.subcommands.length) {
       out.push(`complete -c oet -f -n ${cond} -a ${shellQuote(n.subcommands.join(" "))}`);
@@ -128,6 +129,13 @@ function __oet_path
         contains -- $candidate $__oet_paths; and set path $path $w
     end
     string join ' ' $path
+end
+# True when the words typed so far name exactly the command path $argv[1]
+# ("" for the top level). "$p" is "" when __oet_path prints nothing, where a
+# bare (__oet_path) would leave test with a missing argument.
+function __oet_at
+    set -l p (__oet_path)
+    test "$p" = "$argv[1]"
 end
 complete -c oet -f
 ${lines.join("\n")}

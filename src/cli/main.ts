@@ -52,10 +52,13 @@ export interface Deps {
   random?: () => number;
 }
 
+/**
+ * `OET_DEBUG`: `api` traces every HTTP request on stderr; `1` (or `true`)
+ * adds stack traces to errors; `all` does both.
+ */
 function debugMode(env: Env): { api: boolean; stack: boolean } {
   const v = (env.OET_DEBUG ?? "").toLowerCase();
-  const on = v !== "" && v !== "0" && v !== "false";
-  return { api: on && (v === "api" || v === "all" || v === "1" || v === "true"), stack: on };
+  return { api: v === "api" || v === "all", stack: v === "1" || v === "true" || v === "all" };
 }
 
 /** Prints an error (and its hint) the way every command does. */

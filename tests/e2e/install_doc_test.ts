@@ -1,0 +1,35 @@
+/**
+ * docs/install.md prints the permission flags and file names literally, so
+ * it can drift from scripts/permissions.ts and deno.json: these checks fail
+ * when it does.
+ */
+
+import assert from "node:assert/strict";
+import denoJson from "../../deno.json" with { type: "json" };
+import { TARGETS } from "../../scripts/build.ts";
+import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
+
+const DOC = new URL("../../docs/install.md", import.meta.url);
+
+Deno.test("install doc: the deno install command and the flag list are PERMISSION_FLAGS", async () => {
+  const text = await Deno.readTextFile(DOC);
+  const joined = text.replaceAll(/ *\\\n */g, " ");
+  const flags = PERMISSION_FLAGS.join(" ");
+  assert.ok(
+    joined.includes(
+      `deno install --global --config deno.json --frozen=false --name oet ${flags} main.ts`,
+    ),
+    "the deno install command carries exactly PERMISSION_FLAGS",
+  );
+  assert.ok(text.includes(`\n${flags}\n`), "the Permissions section lists PERMISSION_FLAGS");
+});
+
+Deno.test("install doc: release file names carry deno.json's version and every target", async () => {
+  const text = await Deno.readTextFile(DOC);
+  for (const t of TARGETS) {
+    const exe = t.includes("windows") ? ".exe" : "";
+    assert.ok(text.includes(`\`oet-${denoJson.version}-${t}${exe}\``), t);
+  }
+  const versions = new Set([...text.matchAll(/oet-(\d+\.\d+\.\d+[^-\s]*)-/g)].map((m) => m[1]));
+  assert.deepEqual([...versions], [denoJson.version]);
+});

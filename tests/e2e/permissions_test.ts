@@ -1,0 +1,229 @@
+/**
+ * `oet` under exactly the binary's permissions (scripts/permissions.ts), run
+ * as a real process through tests/support/spawn.ts: `deno run
+ * <PERMISSION_FLAGS> main.ts`, or the compiled binary when `OET_BINARY` is set
+ * (the compiled-binary test runs this file that way). A permission missing
+ * from the list fails here instead of in a user's binary.
+ */
+
+import assert from "node:assert/strict";
+import { ENV_VARS, type EnvName } from "../../src/config/config.ts";
+import { baseEnv, oetCommand, spawnOet } from "../support/spawn.ts";
+import {
+  runCommand,
+  runOet,
+  shQuote,
+  StreamText,
+  waitFor,
+  which,
+  within,
+  withSim,
+} from "./e2e_support.ts";
+
+const V7_SBD = "sbd-t0001-20250403-00001";
+
+/**
+ * How each variable oet reads is shown to work under the flags: the test that
+ * observes it, or why nothing can. Typed by EnvName, so a variable added to
+ * ENV_VARS does not type-check until it is listed here.
+ */
+const HONOURED: Record<EnvName, string> = {
+  OET_REST_URI: "test: procedure list reaches the server named by OET_REST_URI",
+  OET_URL: "test: OET_URL alone names the server",
+  OET_REQUEST_TIMEOUT: "test: OET_REQUEST_TIMEOUT",
+  OET_RECONNECT_TIMEOUT: "test: OET_RECONNECT_TIMEOUT with a bad value",
+  OET_DEBUG: "test: OET_DEBUG",
+  NO_COLOR: "test: colour on a terminal",
+  TERM: "test: colour on a terminal",
+  FORCE_COLOR: "unobservable: only commander's colour probe reads it, to decide whether to strip " +
+    "colour from help text, and oet's help has none; listed so that probe gets the real value",
+  CLICOLOR_FORCE: "unobservable: as FORCE_COLOR",
+};
+
+Deno.test("env: every variable in ENV_VARS has a check here or a reason why it cannot", () => {
+  assert.deepEqual(Object.keys(HONOURED).sort(), [...ENV_VARS].sort());
+});
+
+Deno.test("procedure list reaches the server named by OET_REST_URI", async () => {
+  await withSim("v7", async (sim) => {
+    const env = { OET_REST_URI: sim.baseUrl };
+    const created = await runOet(
+      ["procedure", "create", "file:///scripts/hello_world.py", "-o", "id"],
+      { env },
+    );
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(created.stdout.trim(), "1");
+    const r = await runOet(["procedure", "list"], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ +ID +Script +Creation time +State$/m);
+    assert.match(r.stdout, /^ +1 +file:\/\/\/scripts\/hello_world\.py /m);
+    assert.ok(sim.requests.some((q) => q.method === "GET" && q.path.endsWith("/procedures/")));
+  });
+});
+
+Deno.test("OET_URL alone names the server", async () => {
+  await withSim("v7", async (sim) => {
+    const r = await runOet(["procedure", "list"], { env: { OET_URL: sim.baseUrl } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(sim.requests.length > 0, "the request went to the simulator");
+  });
+});
+
+Deno.test(".env in the current directory names the server (no OET_* in the environment)", async () => {
+  await withSim("v7", async (sim) => {
+    const dir = await Deno.makeTempDir({ prefix: "oet-dotenv-" });
+    try {
+      await Deno.writeTextFile(
+        `${dir}/.env`,
+        `# written by the test\nOET_REST_URI=${sim.baseUrl}\n`,
+      );
+      const r = await runOet(["procedure", "list"], { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /ID +Script/);
+      assert.ok(sim.requests.length > 0, "the request went to the simulator");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
+
+Deno.test("activity run follows the activity's procedure to COMPLETE, exit 0", async () => {
+  await withSim("v7", async (sim) => {
+    const r = await runOet(["activity", "run", "observe", V7_SBD], {
+      env: { OET_REST_URI: sim.baseUrl },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ +1 +observe +sbd-t0001-20250403-00001 /m);
+    assert.match(r.stdout, /^- State: COMPLETE$/m);
+  });
+});
+
+Deno.test("listen prints an event as it arrives; SIGINT ends it with exit 130", async () => {
+  await withSim("v7", async (sim) => {
+    const env = { OET_REST_URI: sim.baseUrl };
+    const child = spawnOet(["listen"], { env });
+    const out = new StreamText(child.stdout);
+    const err = new StreamText(child.stderr);
+    try {
+      await waitFor(() => sim.openStreams > 0, "oet listen to subscribe");
+      const created = await runOet(
+        ["procedure", "create", "file:///scripts/hello_world.py"],
+        { env },
+      );
+      assert.equal(created.code, 0, created.stderr);
+      await out.until(/procedure\.lifecycle\.created/);
+      child.kill("SIGINT");
+      const status = await within(child.status, 10_000, "oet listen to end after SIGINT");
+      await Promise.all([out.done, err.done]);
+      assert.equal(status.code, 130, err.text);
+      assert.match(out.text, /created procedure 1 file:\/\/\/scripts\/hello_world\.py/);
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // already ended
+      }
+      await Promise.allSettled([child.status, out.done, err.done]);
+    }
+  });
+});
+
+Deno.test("OET_REQUEST_TIMEOUT: a bad value is a usage error naming it; a short one times out", async () => {
+  const bad = await runOet(["procedure", "list"], {
+    env: { OET_REST_URI: "http://127.0.0.1:1/api/v1.0", OET_REQUEST_TIMEOUT: "soon" },
+  });
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(
+    bad.stderr,
+    /invalid duration "soon" \(from OET_REQUEST_TIMEOUT in the environment\)/,
+  );
+
+  await withSim("v7", async (sim) => {
+    const started = Date.now();
+    const r = await runOet(["procedure", "list"], {
+      env: { OET_REST_URI: sim.baseUrl, OET_REQUEST_TIMEOUT: "200ms" },
+    });
+    assert.equal(r.code, 4, r.stderr);
+    assert.ok(Date.now() - started < 4_000, "gave up after about 200 ms, not the 35 s default");
+    assert.ok(sim.requests.length > 0, "the request reached the simulator");
+  }, { latencyMs: 5_000 });
+});
+
+Deno.test("OET_RECONNECT_TIMEOUT with a bad value is a usage error naming it", async () => {
+  const r = await runOet(["procedure", "list"], {
+    env: { OET_REST_URI: "http://127.0.0.1:1/api/v1.0", OET_RECONNECT_TIMEOUT: "never" },
+  });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /invalid duration "never" \(from OET_RECONNECT_TIMEOUT in the environment\)/,
+  );
+});
+
+Deno.test("OET_DEBUG: =api traces HTTP on stderr; =1 adds the stack of an error", async () => {
+  await withSim("v7", async (sim) => {
+    const plain = await runOet(["procedure", "list"], {
+      env: { OET_REST_URI: sim.baseUrl },
+    });
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.doesNotMatch(plain.stderr, /^> GET/m);
+    const traced = await runOet(["procedure", "list"], {
+      env: { OET_REST_URI: sim.baseUrl, OET_DEBUG: "api" },
+    });
+    assert.equal(traced.code, 0, traced.stderr);
+    assert.match(
+      traced.stderr,
+      /^> GET http:\/\/127\.0\.0\.1:\d+\/ska-oso-oet\/oet\/api\/v7\/procedures\/$/m,
+    );
+  });
+  // A port nothing listens on: a connection error, with and without the stack.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  const env = { OET_REST_URI: `http://127.0.0.1:${port}/api/v1.0` };
+  const quiet = await runOet(["procedure", "list"], { env });
+  assert.equal(quiet.code, 4, quiet.stderr);
+  assert.doesNotMatch(quiet.stderr, /^ {4}at /m);
+  const debug = await runOet(["procedure", "list"], { env: { ...env, OET_DEBUG: "1" } });
+  assert.equal(debug.code, 4, debug.stderr);
+  assert.match(debug.stderr, /^ {4}at .*src\/api\/http\.ts/m);
+});
+
+/** Runs oet on a pseudo-terminal through util-linux `script`; returns all it printed. */
+async function onTerminal(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; text: string }> {
+  const [program, lead] = oetCommand();
+  const line = [program, ...lead, ...args].map(shQuote).join(" ");
+  const r = await runCommand("script", ["-q", "-e", "-c", line, "/dev/null"], {
+    env: baseEnv({ SHELL: "/bin/sh", ...env }),
+    clearEnv: true,
+  });
+  return { code: r.code, text: r.stdout + r.stderr };
+}
+
+const ESC = "\x1b";
+const SCRIPT = which("script");
+Deno.test({
+  name: SCRIPT
+    ? "colour on a terminal: red error: with TERM=xterm, none with NO_COLOR=1 or TERM=dumb"
+    : "colour on a terminal: SKIPPED — util-linux `script` (for a pseudo-terminal) is not on PATH",
+  ignore: !SCRIPT,
+  async fn() {
+    // A usage error: the red "error:" needs no server.
+    const args = ["--server-url", "ftp://example.org", "procedure", "list"];
+    const coloured = await onTerminal(args, { TERM: "xterm" });
+    assert.equal(coloured.code, 2, coloured.text);
+    assert.ok(coloured.text.includes(`${ESC}[31merror:${ESC}[0m server URL`), coloured.text);
+    const plainEnvs: Record<string, string>[] = [{ TERM: "xterm", NO_COLOR: "1" }, {
+      TERM: "dumb",
+    }];
+    for (const env of plainEnvs) {
+      const plain = await onTerminal(args, env);
+      assert.equal(plain.code, 2, plain.text);
+      assert.match(plain.text, /^error: .*is not http:\/\/ or https:\/\//m, JSON.stringify(env));
+      assert.ok(!plain.text.includes(ESC), `${JSON.stringify(env)}: ${plain.text}`);
+    }
+  },
+});
