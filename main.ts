@@ -5,9 +5,8 @@
  */
 
 import denoJson from "./deno.json" with { type: "json" };
-import { runCli } from "./src/cli/main.ts";
-import { type Env, ENV_VARS } from "./src/config/config.ts";
-import { InterruptedError, OutputClosedError } from "./src/domain/errors.ts";
+import type { Env } from "./src/config/config.ts";
+import { OutputClosedError } from "./src/domain/errors.ts";
 import { colourAllowed } from "./src/render/colour.ts";
 import type { OutStream } from "./src/render/io.ts";
 
@@ -31,7 +30,21 @@ function stream(file: typeof Deno.stdout, env: Env): OutStream {
   };
 }
 
+/** `oet --version` answers before the program is even loaded (CI calls it in loops). */
+function isVersionOnly(args: readonly string[]): boolean {
+  return args.length === 1 && (args[0] === "--version" || args[0] === "-V");
+}
+
+if (import.meta.main && isVersionOnly(Deno.args)) {
+  Deno.stdout.writeSync(encoder.encode(`${denoJson.version}\n`));
+  Deno.exit(0);
+}
+
 if (import.meta.main) {
+  // Loaded here, not at the top, so that the --version path above stays cheap.
+  const { runCli } = await import("./src/cli/main.ts");
+  const { ENV_VARS } = await import("./src/config/config.ts");
+  const { InterruptedError } = await import("./src/domain/errors.ts");
   const env: Env = {};
   for (const name of ENV_VARS) {
     const value = Deno.env.get(name);

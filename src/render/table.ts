@@ -168,13 +168,14 @@ export function tabulate(headers: readonly string[], rows: readonly (readonly Ce
     let cells = values.map((v) => formatCell(v, type));
     if (isNum) {
       const decimals = cells.map(afterPoint);
-      const max = Math.max(-1, ...decimals);
+      const max = decimals.reduce((m, d) => Math.max(m, d), -1);
       cells = cells.map((s, i) => s + " ".repeat(Math.max(0, max - decimals[i])));
     } else {
       cells = cells.map((s) => s.trim());
     }
     const minWidth = width(headers[c]) + 2;
-    const w = Math.max(minWidth, ...cells.map(width));
+    // A loop, not Math.max(...): a spread of 200,000 cells overflows the stack.
+    const w = cells.reduce((m, cell) => Math.max(m, width(cell)), minWidth);
     widths.push(w);
     lines[c] = cells.map((s) => (isNum ? padLeft(s, w) : padRight(s, w)));
   }
