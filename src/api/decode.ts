@@ -33,7 +33,10 @@ function fail(path: string, expected: string, value: unknown): never {
   const what = value === undefined
     ? `${path} is missing`
     : `${path} should be ${expected}, got ${describe(value)}`;
-  throw new ProtocolError(`unexpected answer from the server: ${what}`);
+  throw new ProtocolError(`unexpected answer from the server: ${what}`, {
+    hint:
+      "is the URL the API root of an OET 5.x, 6.x or 7.x server? OET_DEBUG=api shows the answer",
+  });
 }
 
 function obj(value: unknown, path: string): JsonObject {

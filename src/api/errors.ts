@@ -87,6 +87,22 @@ export function serverMessage(contentType: string, text: string, statusText: str
   return statusText || "no message";
 }
 
+/**
+ * A hint for a 5xx answer that carries no JSON error document, so no OET
+ * message: a proxy's page (502/503/504) or an unhandled server error.
+ */
+export function serverFailureHint(
+  status: number,
+  contentType: string,
+  text: string,
+): string | undefined {
+  if (status < 500 || /json/i.test(contentType) || /^\s*[{[]/.test(text)) return undefined;
+  if (status === 502 || status === 503 || status === 504) {
+    return "a proxy or gateway in front of the OET answered: the OET behind it may be down or restarting; retry later, or check the deployment";
+  }
+  return "the server failed without an OET error message; its log has the cause (OET_DEBUG=api shows the answer)";
+}
+
 /** True when a 404 body says the resource id is unknown (not a wrong path). */
 export function isResourceMissing(text: string): boolean {
   return /ResourceNotFound|No information available for/.test(text);
@@ -143,7 +159,8 @@ export function connectionError(err: unknown, url: string): ConnectionError {
   } else if (/Connection refused|os error 111/i.test(text)) {
     failure = "refused";
     message = `connection refused by ${host} (${safeUrl})`;
-    hint = "is the OET server running, and is --server-url / OET_REST_URI right?";
+    hint =
+      "is the OET server running, and is --server-url / OET_REST_URI right? (behind a proxy, check HTTPS_PROXY/HTTP_PROXY and NO_PROXY too)";
   } else if (
     /connection closed|connection reset|error reading a body|broken pipe|unexpected end|os error 104|IncompleteMessage/i
       .test(text)

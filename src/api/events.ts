@@ -24,7 +24,14 @@ export function decodeEvent(data: string, id?: string): OetEvent {
   } catch {
     return { topic: "unparsed", id, data: { text: data } };
   }
-  if (hasPickleTags(data)) payload = decodeJsonPickle(payload);
+  if (hasPickleTags(data)) {
+    try {
+      payload = decodeJsonPickle(payload);
+    } catch {
+      // Too deep to decode: kept as sent, so that one event cannot break the stream.
+      return { topic: "unparsed", id, data: { text: data } };
+    }
+  }
   if (!isJsonObject(payload)) return { topic: "unparsed", id, data: { value: payload } };
   const { topic, msg_src, ...rest } = payload as JsonObject;
   const event: OetEvent = { topic: typeof topic === "string" ? topic : "unknown", data: rest };

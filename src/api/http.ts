@@ -10,6 +10,7 @@ import { redactUrl } from "../domain/redact.ts";
 import {
   connectionError,
   isResourceMissing,
+  serverFailureHint,
   serverMessage,
   wrongGenerationHint,
 } from "./errors.ts";
@@ -142,7 +143,11 @@ export class Transport {
       url: redactUrl(response.url),
       hint: response.status === 404 && !missing
         ? wrongGenerationHint(this.#o.baseUrl, response.text)
-        : undefined,
+        : serverFailureHint(
+          response.status,
+          response.headers.get("content-type") ?? "",
+          response.text,
+        ),
       resourceMissing: missing,
     });
   }

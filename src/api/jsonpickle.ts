@@ -60,9 +60,9 @@ function typeName(value: Json): string | undefined {
 }
 
 function bytesToText(b64: string): string {
-  const bin = atob(b64);
-  const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
   try {
+    // Not base64, or not UTF-8: the text as sent (a bad event must not break the stream).
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     return b64;
@@ -72,6 +72,8 @@ function bytesToText(b64: string): string {
 class Decoder {
   /** Objects in the order jsonpickle numbered them (index = `py/id`). */
   #objs: Json[] = [];
+  /** Objects still being restored: a `py/id` to one of them is a cycle. */
+  readonly #open = new Set<Json>();
 
   restore(value: Json): Json {
     if (Array.isArray(value)) {
@@ -83,7 +85,11 @@ class Decoder {
     if (!isJsonObject(value)) return value;
     if ("py/id" in value) {
       const idx = value["py/id"];
-      return typeof idx === "number" && idx < this.#objs.length ? this.#objs[idx] : null;
+      const target = Number.isInteger(idx) && (idx as number) >= 0
+        ? this.#objs[idx as number] ?? null
+        : null;
+      // Plain JSON has no cycles (a Python object pointing back at itself).
+      return this.#open.has(target) ? null : target;
     }
     if ("py/tuple" in value) return this.#restoreSeq(value["py/tuple"]);
     if ("py/set" in value) return this.#restoreSeq(value["py/set"]);
@@ -111,16 +117,27 @@ class Decoder {
   #restoreDict(value: JsonObject): JsonObject {
     const out: JsonObject = {};
     this.#register(out);
+    this.#open.add(out);
     for (const [k, v] of Object.entries(value)) {
       if (k.startsWith("py/")) continue;
       out[k] = this.restore(v);
     }
+    this.#open.delete(out);
     return out;
   }
 
   #restoreObject(value: JsonObject): Json {
     const out: JsonObject = {};
     const slot = this.#register(out);
+    this.#open.add(out);
+    try {
+      return this.#fillObject(value, out, slot);
+    } finally {
+      this.#open.delete(out);
+    }
+  }
+
+  #fillObject(value: JsonObject, out: JsonObject, slot: number): Json {
     if ("py/state" in value) {
       // The state dict is numbered after its object, as jsonpickle does.
       const state = this.restore(value["py/state"]);

@@ -94,10 +94,12 @@ function report(io: IO, err: unknown, stack: boolean): void {
 /** Runs `oet` with the given arguments; resolves to the exit code. */
 export async function runCli(deps: Deps): Promise<number> {
   const io = deps.io;
-  const debug = debugMode(deps.env);
+  let debug = debugMode(deps.env);
   try {
     const dotenv = await loadDotEnv(deps.readTextFile);
     const { env, fromDotEnv } = withDotEnv(deps.env, dotenv);
+    // OET_DEBUG may come from .env too, like every OET_* setting.
+    debug = debugMode(env);
     const clock = deps.clock ?? systemClock;
     const program: ReturnType<typeof buildProgram> = buildProgram({
       versionText: deps.version,

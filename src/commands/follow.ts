@@ -107,6 +107,8 @@ export async function watchProcedure(
     done: (p: Procedure) => boolean;
     pollMs: number;
     stallCheck?: (p: Procedure) => void;
+    /** When `stallCheck` can first throw (ms since the epoch): a quiet wait ends there. */
+    stallAt?: number;
   },
 ): Promise<Procedure> {
   const source = String(o.pid);
@@ -120,9 +122,10 @@ export async function watchProcedure(
     o.stallCheck?.(p);
     checkDeadline(ctx, o);
     const interval = confirming ? CONFIRM_POLL_MS : o.pollMs;
-    const wait = o.deadline === undefined
-      ? interval
-      : Math.min(interval, o.deadline - ctx.clock.now());
+    const now = ctx.clock.now();
+    let wait = o.deadline === undefined ? interval : Math.min(interval, o.deadline - now);
+    // A silent stall must be noticed at the prepare timeout, not a poll later.
+    if (o.stallAt !== undefined && o.stallAt > now) wait = Math.min(wait, o.stallAt - now);
     let recheck = false;
     if (!o.subscription) {
       await ctx.clock.sleep(Math.max(0, wait), ctx.signal);
@@ -156,6 +159,7 @@ export function waitPrepared(
   return watchProcedure(ctx, {
     ...o,
     pollMs: PREPARE_POLL_MS,
+    stallAt: started + o.prepareTimeoutMs,
     done: (p) => !isPreparing(p.state),
     stallCheck: (p) => {
       if (ctx.clock.now() - started >= o.prepareTimeoutMs) {
@@ -186,6 +190,9 @@ export function waitFinal(
   return watchProcedure(ctx, {
     ...o,
     pollMs: CHECK_INTERVAL_MS,
+    stallAt: o.runsBefore === undefined || o.prepareTimeoutMs === undefined
+      ? undefined
+      : started + o.prepareTimeoutMs,
     done: (p) => isFinal(p.state),
     stallCheck: (p) => {
       if (o.runsBefore === undefined || o.prepareTimeoutMs === undefined) return;

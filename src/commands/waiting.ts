@@ -9,7 +9,7 @@
  * | json, id        | only the final object / id           | events as lines   |
  */
 
-import { InterruptedError, RemoteFailureError } from "../domain/errors.ts";
+import { ConnectionError, InterruptedError, RemoteFailureError } from "../domain/errors.ts";
 import { outcomeOf } from "../domain/states.ts";
 import type { OetEvent, Procedure } from "../domain/types.ts";
 import { formatFollowEvent, formatJsonlEvent } from "../render/events.ts";
@@ -81,9 +81,18 @@ export class EventPrinter {
 
 /**
  * Rewrites an interrupt while waiting into the detach message: the remote
- * work goes on, and the user is told how to follow or stop it.
+ * work goes on, and the user is told how to follow or stop it. A server lost
+ * while waiting is said to be so: the outcome of the work is unknown.
  */
 export function detached(err: unknown, what: string, pid: number, follow: string): unknown {
+  if (err instanceof ConnectionError) {
+    return new ConnectionError(
+      err.failure,
+      err.url,
+      `lost the server while waiting for ${what}; its outcome is unknown: ${err.message}`,
+      { hint: `it may still be going on; once the server answers again: ${follow}`, cause: err },
+    );
+  }
   if (!(err instanceof InterruptedError)) return err;
   return new InterruptedError(
     err.signal,

@@ -4,6 +4,7 @@ import type { OetClient } from "../../api/client.ts";
 import { ConnectionError, OetError } from "../../domain/errors.ts";
 import { isStartPending } from "../../domain/states.ts";
 import type { Procedure } from "../../domain/types.ts";
+import { escapeInline } from "../../render/escape.ts";
 import { formatRecords, type OutputFormat } from "../../render/output.ts";
 import type { Context } from "../context.ts";
 import { note } from "../feedback.ts";
@@ -89,7 +90,8 @@ export async function procedureStop(ctx: Context, o: ProcedureStopOptions): Prom
       hint: `see its state with: oet procedure describe --pid ${pid}`,
     });
   }
-  if (o.output === "table") ctx.io.out.write(`${result.message}\n`);
+  // The server's text: escaped, so that it cannot drive the terminal.
+  if (o.output === "table") ctx.io.out.write(`${escapeInline(result.message)}\n`);
   else {
     ctx.io.out.write(
       formatRecords(o.output, [{ id: pid, json: { id: pid, ...result.raw } }], {

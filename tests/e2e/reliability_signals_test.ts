@@ -1,0 +1,221 @@
+/**
+ * Signals and pipes, on real processes started with the binary's permission
+ * flags (tests/support/spawn.ts): Ctrl-C during a request, during a wait and
+ * during `listen` ends within 200 ms of the signal (timed from the kill to
+ * the exit, once the process is where the test wants it) with exit 130;
+ * SIGTERM gives 143; a reader that goes away (`| head -1`) ends `listen`
+ * quietly with 0. Also: the server process killed while `activity run` waits.
+ */
+
+import assert from "node:assert/strict";
+import { startSimulator } from "../../scripts/sim/server.ts";
+import { runOet } from "../support/cli.ts";
+import { faultTest } from "../support/fault_matrix.ts";
+import { until } from "../support/fake_oet.ts";
+import { assertNoStack, Collected, reap } from "../support/reliability.ts";
+import { spawnOet } from "../support/spawn.ts";
+
+/** The time from a signal to the process's end: the bound Ctrl-C must meet. */
+const SIGNAL_BOUND_MS = 200;
+
+/** Sends `signal` and returns the exit status and how long after the signal it came. */
+async function signalAndTime(
+  child: Deno.ChildProcess,
+  signal: Deno.Signal,
+): Promise<{ status: Deno.CommandStatus; ms: number }> {
+  const sent = performance.now();
+  child.kill(signal);
+  const status = await child.status;
+  return { status, ms: performance.now() - sent };
+}
+
+faultTest("sigint-request", async (row) => {
+  const sim = startSimulator({ flavor: "v7", stepMs: 5, faults: { slowHeadersMs: 30_000 } });
+  const child = spawnOet(["procedure", "list"], { env: { OET_REST_URI: sim.baseUrl } });
+  const out = new Collected(child.stdout);
+  const err = new Collected(child.stderr);
+  try {
+    await until(() => sim.requests.length === 1, "the request to reach the server");
+    const { status, ms } = await signalAndTime(child, "SIGINT");
+    await Promise.all([out.done, err.done]);
+    assert.equal(status.code, row.exit, err.text);
+    assert.ok(ms < SIGNAL_BOUND_MS, `exit ${ms.toFixed(0)} ms after SIGINT`);
+    assertNoStack(err.text);
+    assert.equal(out.text, "");
+  } finally {
+    await reap(child, out, err);
+    await sim.close();
+  }
+});
+
+/** A simulator running loop_announce.py as procedure 1, and oet waiting for it. */
+async function waitingOnLoop(
+  fn: (child: Deno.ChildProcess, out: Collected, err: Collected) => Promise<void>,
+): Promise<void> {
+  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  const env = { OET_REST_URI: sim.baseUrl };
+  let child: Deno.ChildProcess | undefined;
+  let out: Collected | undefined;
+  let err: Collected | undefined;
+  try {
+    const created = await runOet(["procedure", "create", "file:///scripts/loop_announce.py"], {
+      env,
+    });
+    assert.equal(created.code, 0, created.stderr);
+    child = spawnOet(["procedure", "start"], { env });
+    out = new Collected(child.stdout);
+    err = new Collected(child.stderr);
+    await out.until(/- Script message: loop iteration 1\n/); // printed while waiting
+    await fn(child, out, err);
+    assert.equal(sim.state.procedure(1)?.state, "RUNNING", "nothing was stopped");
+    assert.ok(!sim.requests.some((q) => q.method === "PUT" && q.body?.includes("STOPPED")));
+  } finally {
+    if (child) await reap(child, out, err);
+    await sim.close();
+  }
+}
+
+faultTest("sigint-wait", async (row) => {
+  await waitingOnLoop(async (child, out, err) => {
+    const { status, ms } = await signalAndTime(child, "SIGINT");
+    await Promise.all([out.done, err.done]);
+    assert.equal(status.code, row.exit, err.text);
+    assert.ok(ms < SIGNAL_BOUND_MS, `exit ${ms.toFixed(0)} ms after SIGINT`);
+    assert.match(
+      err.text,
+      /^error: detached; procedure 1 is still going on the server \(nothing was stopped\)\nhint: follow it with: oet procedure wait --pid 1 {3}stop it with: oet procedure stop --pid 1\n$/m,
+    );
+    assertNoStack(err.text);
+  });
+});
+
+faultTest("sigterm", async (row) => {
+  await waitingOnLoop(async (child, out, err) => {
+    const { status } = await signalAndTime(child, "SIGTERM");
+    await Promise.all([out.done, err.done]);
+    assert.equal(status.code, row.exit, err.text);
+    assert.match(err.text, /detached; procedure 1 is still going on the server/);
+    assertNoStack(err.text);
+  });
+});
+
+faultTest("sigint-listen", async (row) => {
+  const sim = startSimulator({ flavor: "v5", stepMs: 5 });
+  const child = spawnOet(["listen"], { env: { OET_REST_URI: sim.baseUrl } });
+  const out = new Collected(child.stdout);
+  const err = new Collected(child.stderr);
+  try {
+    await until(() => sim.openStreams === 1, "listen to subscribe");
+    const { status, ms } = await signalAndTime(child, "SIGINT");
+    await Promise.all([out.done, err.done]);
+    assert.equal(status.code, row.exit, err.text);
+    assert.ok(ms < SIGNAL_BOUND_MS, `exit ${ms.toFixed(0)} ms after SIGINT`);
+    assert.equal(err.text, "");
+  } finally {
+    await reap(child, out, err);
+    await sim.close();
+  }
+});
+
+faultTest("stdout-closed", async (row) => {
+  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  const env = { OET_REST_URI: sim.baseUrl };
+  const child = spawnOet(["listen", "-o", "jsonl"], { env });
+  const err = new Collected(child.stderr);
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    await until(() => sim.openStreams === 1, "listen to subscribe");
+    // `head -1`: read one line, then go away.
+    let first = "";
+    await runOet(["procedure", "list"], { env }); // one event at least
+    while (!first.includes("\n")) {
+      const { value, done } = await reader.read();
+      assert.ok(!done, "listen ended before its first line");
+      first += value;
+    }
+    JSON.parse(first.split("\n")[0]);
+    await reader.cancel();
+    // More events: the next write finds the pipe closed.
+    let ended = false;
+    child.status.then(() => ended = true);
+    for (let i = 0; i < 200 && !ended; i++) await runOet(["procedure", "list"], { env });
+    const status = await child.status;
+    await err.done;
+    assert.equal(status.code, row.exit, err.text);
+    assert.equal(err.text, "", "nothing on stderr");
+  } finally {
+    await reap(child, err);
+    await sim.close();
+  }
+});
+
+const SBD_ID = "sbd-oet-forever-00001";
+
+faultTest("server-killed-run", async (row) => {
+  // An SB whose "observe" runs until stopped, in a simulator of its own process.
+  const dir = await Deno.makeTempDir({ prefix: "oet-sbd-" });
+  await Deno.writeTextFile(
+    `${dir}/${SBD_ID}.json`,
+    JSON.stringify({
+      sbd_id: SBD_ID,
+      metadata: { version: 1 },
+      activities: {
+        observe: {
+          kind: "filesystem",
+          path: "file:///scripts/loop_announce.py",
+          function_args: { init: { args: [], kwargs: { subarray_id: 1 } } },
+        },
+      },
+    }),
+  );
+  try {
+    for (const flavor of ["v5", "v7"]) {
+      const server = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--quiet",
+          "--allow-net=127.0.0.1",
+          "--allow-read",
+          "--allow-env",
+          new URL("../../scripts/sim.ts", import.meta.url).pathname,
+          ...["--port", "0", "--flavor", flavor, "--step-ms", "5", "--sbd-dir", dir],
+        ],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const serverOut = new Collected(server.stdout);
+      const serverErr = new Collected(server.stderr);
+      let child: Deno.ChildProcess | undefined;
+      let out: Collected | undefined;
+      let err: Collected | undefined;
+      try {
+        await serverOut.until(/^http:\S+\n/);
+        child = spawnOet(["activity", "run", "observe", SBD_ID], {
+          env: { OET_REST_URI: serverOut.text.trim(), OET_RECONNECT_TIMEOUT: "500ms" },
+        });
+        out = new Collected(child.stdout);
+        err = new Collected(child.stderr);
+        await out.until(/- Script message: loop iteration 1\n/);
+        const killed = performance.now();
+        server.kill("SIGKILL");
+        const status = await child.status;
+        const ms = performance.now() - killed;
+        await Promise.all([out.done, err.done]);
+        assert.equal(status.code, row.exit, `${flavor}: ${err.text}`);
+        assert.match(
+          err.text,
+          /^error: lost the server while waiting for activity 1 \(procedure 1\); its outcome is unknown: .*(refused|closed)/m,
+        );
+        assert.match(err.text, /^hint: .*oet activity wait --aid 1$/m);
+        assertNoStack(err.text);
+        assert.ok(ms < 10_000, `${flavor}: ended ${ms.toFixed(0)} ms after the server died`);
+      } finally {
+        if (child) await reap(child, out, err);
+        await reap(server, serverOut, serverErr);
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

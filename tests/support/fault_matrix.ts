@@ -1,0 +1,271 @@
+/**
+ * The reliability matrix: every fault `oet` is tested against, what it does
+ * and its exit code. Tests register themselves with `faultTest(id, …)` and
+ * assert the row's exit code, so the table in docs/reliability.md (checked
+ * by tests/unit/reliability_doc_test.ts, regenerated with UPDATE_GOLDEN=1)
+ * cannot drift from what the tests prove. Rows kept in `EXTERNAL` point at
+ * existing tests of other files, by name.
+ */
+
+/** One row: the fault, what oet does about it, and the exit code. */
+export interface FaultRow {
+  group: string;
+  fault: string;
+  does: string;
+  exit: number;
+}
+
+/** The faults proven by the reliability tests, by test id. */
+export const MATRIX = {
+  "refused": {
+    group: "network",
+    fault: "connection refused",
+    does: "one line naming the host and URL; hint: is the server running, is the URL right",
+    exit: 4,
+  },
+  "dns": {
+    group: "network",
+    fault: "host name that does not resolve (`oet.invalid`)",
+    does: "fails at once: cannot resolve host; hint: check the host name, DNS or VPN",
+    exit: 4,
+  },
+  "tls-unknown-ca": {
+    group: "network",
+    fault: "https server whose certificate comes from a private CA",
+    does: "TLS connection failed: UnknownIssuer; hint: NODE_EXTRA_CA_CERTS, DENO_CERT or " +
+      "DENO_TLS_CA_STORE=system",
+    exit: 4,
+  },
+  "tls-private-ca-trusted": {
+    group: "network",
+    fault: "the same server, its CA given in `NODE_EXTRA_CA_CERTS` or in `DENO_CERT`",
+    does: "works",
+    exit: 0,
+  },
+  "closed-mid-body": {
+    group: "network",
+    fault: "connection closed in the middle of a response body",
+    does: "the connection was closed before the answer was complete; hint: the server may have " +
+      "restarted",
+    exit: 4,
+  },
+  "slow-headers": {
+    group: "network",
+    fault: "response headers slower than `--request-timeout`",
+    does: "gives up after the request timeout: no answer within N s; hint: raise --request-timeout",
+    exit: 4,
+  },
+  "https-to-http": {
+    group: "network",
+    fault: "redirect from https to http",
+    does: "refuses to follow, names both URLs (credentials removed); hint: use the final URL if " +
+      "it is trusted",
+    exit: 4,
+  },
+  "http-500-text": {
+    group: "answers",
+    fault: "500 with a plain-text body (an unhandled 7.x error)",
+    does: "HTTP 500 and the text; hint: the server failed without an OET message, its log has " +
+      "the cause",
+    exit: 1,
+  },
+  "http-502-html": {
+    group: "answers",
+    fault: "502 HTML page from a proxy",
+    does: "HTTP 502 and the page title, never the HTML; hint: a proxy answered, the OET behind " +
+      "it may be down",
+    exit: 1,
+  },
+  "not-json": {
+    group: "answers",
+    fault: "200 whose body is not JSON (a proxy's login page)",
+    does: "names the content type and the start of the body; hint: is the URL the API root, or " +
+      "is a proxy answering",
+    exit: 1,
+  },
+  "wrong-shape": {
+    group: "answers",
+    fault: "JSON of the wrong shape",
+    does: "names the field that is wrong; hint: is it an OET 5.x-7.x API root",
+    exit: 1,
+  },
+  "odd-pickle": {
+    group: "answers",
+    fault: "5.x event whose jsonpickle payload refers to itself, or holds bad base64",
+    does: "decoded as far as plain JSON allows (the cycle is null, the text kept), printed; " +
+      "`listen` goes on until Ctrl-C",
+    exit: 130,
+  },
+  "list-10000": {
+    group: "answers",
+    fault: "10,000 procedures in one list",
+    does: "the whole table (and the whole `-o json` array), in well under a second",
+    exit: 0,
+  },
+  "stream-cut-mid-event": {
+    group: "waiting",
+    fault: "event stream cut in the middle of an event while `activity run` waits",
+    does: "drops the half event, says it reconnects (once per outage), re-reads the state, ends " +
+      "on the confirmed final state; every `-o jsonl` line stays valid JSON",
+    exit: 0,
+  },
+  "server-gone-start": {
+    group: "waiting",
+    fault: "the server shuts down while `procedure start` waits",
+    does: "retries for `OET_RECONNECT_TIMEOUT`, then: lost the server while waiting, its outcome " +
+      "is unknown; hint: how to follow it later",
+    exit: 4,
+  },
+  "server-killed-run": {
+    group: "waiting",
+    fault: "the server process is killed (SIGKILL) while `activity run` waits",
+    does: "the same: never 0, ends within the reconnect window",
+    exit: 4,
+  },
+  "stuck-creating-run": {
+    group: "waiting",
+    fault: "`activity run` whose procedure stays in CREATING (the recorded 5.4.0 race)",
+    does: "ends after `--prepare-timeout`: has not started running; hint: the known OET race",
+    exit: 1,
+  },
+  "quiet-observation": {
+    group: "waiting",
+    fault: "a script silent for longer than `OET_RECONNECT_TIMEOUT`, the stream open and idle",
+    does: "not a stall: keeps waiting without reconnecting, then exits with the outcome",
+    exit: 0,
+  },
+  "bad-id": {
+    group: "input",
+    fault: "`--pid`/`--aid` not a whole number, zero, negative or huge",
+    does: "usage error naming the option and the value; nothing sent",
+    exit: 2,
+  },
+  "bad-script-args": {
+    group: "input",
+    fault: "`--script-args` malformed or wrongly shaped; bad script keyword names",
+    does: "usage error naming what is wrong; nothing sent",
+    exit: 2,
+  },
+  "missing-file": {
+    group: "input",
+    fault: "`--script-args=@file` that does not exist",
+    does: "usage error naming the file; nothing sent",
+    exit: 2,
+  },
+  "unknown-command": {
+    group: "input",
+    fault: "unknown command or option",
+    does: "usage error with a did-you-mean suggestion; nothing sent",
+    exit: 2,
+  },
+  "bad-url": {
+    group: "input",
+    fault: "server URL malformed or not http(s), from the flag, the environment or `.env`",
+    does: "usage error naming the value (credentials removed) and where it came from; nothing sent",
+    exit: 2,
+  },
+  "hostile-text": {
+    group: "terminal",
+    fault: "escape and control characters in script URIs, stack traces, event data, abort messages",
+    does: "shown escaped (`\\x1b[2J`) in tables, describe, events and messages; `-o json` and " +
+      "`-o jsonl` keep the exact text",
+    exit: 0,
+  },
+  "hostile-stack": {
+    group: "terminal",
+    fault: "escape characters in the events and the stack trace of a procedure that FAILED",
+    does: "`procedure wait` shows events and the stack trace tail escaped",
+    exit: 3,
+  },
+  "hostile-error": {
+    group: "terminal",
+    fault: "escape and control characters in a server error message",
+    does: "one escaped line",
+    exit: 1,
+  },
+  "sigint-request": {
+    group: "signals",
+    fault: "Ctrl-C (SIGINT) while a request waits for its answer",
+    does: "ends within 200 ms, no stack trace",
+    exit: 130,
+  },
+  "sigint-wait": {
+    group: "signals",
+    fault: "Ctrl-C while `procedure start` waits",
+    does: "detaches within 200 ms: the work goes on, and how to follow or stop it",
+    exit: 130,
+  },
+  "sigint-listen": {
+    group: "signals",
+    fault: "Ctrl-C during `oet listen`",
+    does: "ends within 200 ms",
+    exit: 130,
+  },
+  "sigterm": {
+    group: "signals",
+    fault: "SIGTERM while `procedure start` waits",
+    does: "detaches as for Ctrl-C",
+    exit: 143,
+  },
+  "stdout-closed": {
+    group: "signals",
+    fault: "`oet listen -o jsonl` piped into `head -1`",
+    does: "ends quietly when the reader goes, nothing on stderr",
+    exit: 0,
+  },
+  "credentials-in-url": {
+    group: "secrets",
+    fault: "user:password in the server URL (flag, `OET_REST_URI`, `.env`)",
+    does: "never printed: errors, hints, notes, `OET_DEBUG=api` and `OET_DEBUG=1` show the URL " +
+      "without them",
+    exit: 4,
+  },
+} as const satisfies Record<string, FaultRow>;
+
+/** The id of a row of the matrix. */
+export type FaultId = keyof typeof MATRIX;
+
+/** Rows proven by existing tests elsewhere, found by file and a literal part of the name. */
+export const EXTERNAL: readonly (FaultRow & { file: string; test: string })[] = [
+  {
+    group: "waiting",
+    fault: "`procedure start` whose procedure stays in CREATING",
+    does: "ends after `--prepare-timeout`, never sends the start; hint: the known OET race",
+    exit: 1,
+    file: "tests/commands/procedure_sim_test.ts",
+    test: "a procedure stuck in CREATING (the servers' race) ends start with exit 1",
+  },
+  {
+    group: "waiting",
+    fault: "event stream dropped while `procedure start` waits (7.x drops streams after any " +
+      "internal error)",
+    does: "reconnects, says so once, re-reads the state; ends on the confirmed final state",
+    exit: 0,
+    file: "tests/commands/procedure_sim_test.ts",
+    test: "a dropped event stream is resumed and the end is still seen",
+  },
+  {
+    group: "waiting",
+    fault: "the wait `--timeout` expires",
+    does: "stops waiting, the work goes on; hint: how to follow it",
+    exit: 124,
+    file: "tests/commands/procedure_sim_test.ts",
+    test: "--timeout ends the wait with 124",
+  },
+];
+
+/** Registers the test of one matrix row; `fn` gets the row to assert its exit code. */
+export function faultTest(
+  id: FaultId,
+  fn: (row: FaultRow) => Promise<void>,
+  options: { ignore?: string } = {},
+): void {
+  const row = MATRIX[id];
+  Deno.test({
+    name: `[${id}] ${row.fault}: exit ${row.exit}${
+      options.ignore ? ` (SKIPPED: ${options.ignore})` : ""
+    }`,
+    ignore: options.ignore !== undefined,
+    fn: () => fn(row),
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * Runs `oet` in-process like tests/support/cli.ts, but lets the test look
+ * at stdout and stderr while the command is still running and interrupt it
+ * (as Ctrl-C would): for commands that run until stopped, such as `listen`.
+ */
+
+import denoJson from "../../deno.json" with { type: "json" };
+import { runCli } from "../../src/cli/main.ts";
+import type { Env } from "../../src/config/config.ts";
+import { InterruptedError } from "../../src/domain/errors.ts";
+import type { OutStream } from "../../src/render/io.ts";
+import type { RunResult } from "./cli.ts";
+
+class Live implements OutStream {
+  text = "";
+  readonly colour = false;
+  constructor(readonly isTerminal: boolean) {}
+  write(text: string): void {
+    this.text += text;
+  }
+}
+
+/** A running in-process `oet`. */
+export interface LiveRun {
+  /** What it printed so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stdout matches `re`; rejects after `ms` or if the command ended first. */
+  until(re: RegExp, ms?: number): Promise<void>;
+  /** Interrupts it as Ctrl-C would, and waits for its end. */
+  interrupt(): Promise<RunResult>;
+  readonly done: Promise<RunResult>;
+}
+
+/** Starts `oet <args>` in-process; it runs until it ends or is interrupted. */
+export function startOet(args: string[], o: { env?: Env; tty?: boolean } = {}): LiveRun {
+  const out = new Live(o.tty ?? false);
+  const err = new Live(o.tty ?? false);
+  const stop = new AbortController();
+  let ended = false;
+  const done = runCli({
+    args,
+    env: o.env ?? {},
+    io: { out, err },
+    fetch,
+    readTextFile: (path) => Promise.reject(new Deno.errors.NotFound(`No such file: ${path}`)),
+    signal: stop.signal,
+    version: denoJson.version,
+    runtime: { deno: "2.9.6", v8: "v8", typescript: "ts", target: "x86_64-unknown-linux-gnu" },
+  }).then((code) => {
+    ended = true;
+    return { code, stdout: out.text, stderr: err.text };
+  });
+  return {
+    stdout: () => out.text,
+    stderr: () => err.text,
+    async until(re, ms = 10_000) {
+      const deadline = Date.now() + ms;
+      while (!re.test(out.text)) {
+        if (ended) throw new Error(`oet ended without printing ${re}:\n${out.text}${err.text}`);
+        if (Date.now() > deadline) throw new Error(`no ${re} within ${ms} ms:\n${out.text}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
+    interrupt() {
+      stop.abort(new InterruptedError("SIGINT", ""));
+      return done;
+    },
+    done,
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * Helpers of the reliability tests: what a clean error looks like on
+ * stderr, free ports, raw TCP servers that misbehave on purpose, and a
+ * private CA with a loopback server certificate.
+ */
+
+import assert from "node:assert/strict";
+
+/** What a run of oet printed and returned (in-process or spawned). */
+export interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Fails if `text` holds a JavaScript stack trace or the "bug in oet" hint. */
+export function assertNoStack(text: string): void {
+  assert.doesNotMatch(text, /^\s+at \S/m, `a stack trace:\n${text}`);
+  assert.doesNotMatch(text, /\b(TypeError|RangeError|SyntaxError|Uncaught)\b/, text);
+  assert.doesNotMatch(text, /looks like a bug in oet/, text);
+}
+
+/**
+ * Asserts the clean-error contract: the exit code, exactly one `error:` line
+ * matching `cause`, a `hint:` line right after it, no stack trace, nothing on
+ * stdout.
+ */
+export function assertCleanError(
+  r: Outcome,
+  o: { code: number; cause: RegExp; hint?: RegExp },
+): void {
+  assert.equal(r.code, o.code, `exit code; stderr:\n${r.stderr}`);
+  const lines = r.stderr.split("\n");
+  const errors = lines.filter((l) => l.startsWith("error: "));
+  assert.equal(errors.length, 1, `exactly one error line:\n${r.stderr}`);
+  assert.match(errors[0], o.cause);
+  const next = lines[lines.indexOf(errors[0]) + 1] ?? "";
+  assert.match(next, /^hint: \S/, `a hint after the error:\n${r.stderr}`);
+  if (o.hint) assert.match(next, o.hint);
+  assertNoStack(r.stderr);
+  assert.equal(r.stdout, "", "nothing on stdout");
+}
+
+/** A loopback port nothing listens on (it was free a moment ago). */
+export function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  return port;
+}
+
+/** A raw TCP server: `onConnection` owns each connection and closes it. */
+export interface RawServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Starts a raw TCP server on 127.0.0.1, for answers no HTTP server would send. */
+export function startRawServer(onConnection: (conn: Deno.Conn) => Promise<void>): RawServer {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const pending = new Set<Promise<void>>();
+  const accepting = (async () => {
+    try {
+      for await (const conn of listener) {
+        const p = onConnection(conn).catch(() => {}).finally(() => {
+          try {
+            conn.close();
+          } catch {
+            // closed by the handler already
+          }
+          pending.delete(p);
+        });
+        pending.add(p);
+      }
+    } catch {
+      // the listener was closed
+    }
+  })();
+  return {
+    port: listener.addr.port,
+    async close() {
+      listener.close();
+      await accepting;
+      await Promise.all(pending);
+    },
+  };
+}
+
+/** Reads from `conn` until the end of the request headers (or EOF). */
+export async function readRequestHead(conn: Deno.Conn): Promise<string> {
+  const buf = new Uint8Array(16_384);
+  let text = "";
+  while (!text.includes("\r\n\r\n")) {
+    const n = await conn.read(buf);
+    if (n === null) break;
+    text += new TextDecoder().decode(buf.subarray(0, n));
+  }
+  return text;
+}
+
+/** Where `name` is on PATH, or undefined. */
+export function onPath(name: string): string | undefined {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (!dir) continue;
+    try {
+      if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+/** A private CA and a server certificate it signed for 127.0.0.1 and localhost. */
+export interface TestCa {
+  /** Path of the CA certificate (PEM), for NODE_EXTRA_CA_CERTS / DENO_CERT. */
+  caFile: string;
+  caPem: string;
+  /** The server's certificate and key (PEM), for `Deno.serve`. */
+  cert: string;
+  key: string;
+  /** Removes the files. */
+  remove(): Promise<void>;
+}
+
+async function openssl(dir: string, args: string[]): Promise<void> {
+  const out = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" })
+    .output();
+  if (!out.success) {
+    throw new Error(`openssl ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+}
+
+/**
+ * Makes a CA and a leaf certificate signed by it, valid for two days. A
+ * self-signed leaf would not do: rustls rejects a CA certificate used as the
+ * server's own (CaUsedAsEndEntity).
+ */
+export async function makeTestCa(): Promise<TestCa> {
+  const dir = await Deno.makeTempDir({ prefix: "oet-ca-" });
+  try {
+    const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+    await openssl(dir, [
+      "req",
+      "-x509",
+      ...ec,
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=oet reliability test CA",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    await openssl(dir, [
+      "req",
+      ...ec,
+      "-keyout",
+      "leaf.key",
+      "-out",
+      "leaf.csr",
+      "-subj",
+      "/CN=oet",
+    ]);
+    await Deno.writeTextFile(
+      `${dir}/leaf.ext`,
+      "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n" +
+        "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+    );
+    await openssl(dir, [
+      "x509",
+      "-req",
+      "-in",
+      "leaf.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      "leaf.pem",
+      "-days",
+      "2",
+      "-extfile",
+      "leaf.ext",
+    ]);
+    return {
+      caFile: `${dir}/ca.pem`,
+      caPem: await Deno.readTextFile(`${dir}/ca.pem`),
+      cert: await Deno.readTextFile(`${dir}/leaf.pem`),
+      key: await Deno.readTextFile(`${dir}/leaf.key`),
+      remove: () => Deno.remove(dir, { recursive: true }),
+    };
+  } catch (err) {
+    await Deno.remove(dir, { recursive: true });
+    throw err;
+  }
+}
+
+/** Collects a child's output as it arrives; `done` resolves at its end. */
+export class Collected {
+  text = "";
+  readonly done: Promise<string>;
+  #ended = false;
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.done = (async () => {
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) this.text += chunk;
+      this.#ended = true;
+      return this.text;
+    })();
+  }
+
+  /** Resolves once the text matches `re`; throws at the end of the stream or after `ms`. */
+  async until(re: RegExp, ms = 10_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!re.test(this.text)) {
+      if (this.#ended) throw new Error(`output ended without ${re}:\n${this.text}`);
+      if (Date.now() > deadline) throw new Error(`no ${re} within ${ms} ms:\n${this.text}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
+
+/** Kills a child that may still run, and waits for it and its collected output. */
+export async function reap(
+  child: Deno.ChildProcess,
+  ...outputs: (Collected | undefined)[]
+): Promise<void> {
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // it has ended already
+  }
+  await Promise.allSettled([child.status, ...outputs.map((o) => o?.done)]);
+}
