@@ -50,6 +50,9 @@ async function run(cmd: string[], capture = false): Promise<{ ok: boolean; outpu
   return { ok: (await child.status).success, output };
 }
 
+// RUST_BACKTRACE adds a "Stack backtrace" to every deno error message.
+Deno.env.delete("RUST_BACKTRACE");
+
 const failedChecks: string[] = [];
 for (
   const [name, cmd] of [
@@ -63,7 +66,6 @@ for (
 }
 
 console.log("\n== deno test");
-Deno.env.delete("RUST_BACKTRACE");
 const test = await run([
   "test",
   "--allow-net",

@@ -15,14 +15,16 @@ import { cells, count, ms, summarize, us } from "./stats.ts";
 // earlier cases out of the timing, so a run pays only for the collections it causes itself.
 const gc = (globalThis as { gc?: () => void }).gc;
 
-function time(runs: number, fn: () => string): number[] {
-  if (fn().length === 0) throw new Error("empty table");
-  return Array.from({ length: runs }, () => {
+async function time(runs: number, fn: () => Promise<string>): Promise<number[]> {
+  if ((await fn()).length === 0) throw new Error("empty table");
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
     gc?.();
     const t0 = performance.now();
-    fn();
-    return performance.now() - t0;
-  });
+    await fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
 }
 
 /** k in `time ∝ rows^k`, from two measurements. */
@@ -31,7 +33,7 @@ function exponent(rowsA: number, msA: number, rowsB: number, msB: number): numbe
 }
 
 /** Runs the scaling case. */
-export function scalingCase(o: BenchOptions): CaseResult {
+export async function scalingCase(o: BenchOptions): Promise<CaseResult> {
   const rows: string[][] = [];
   const goals: Goal[] = [];
   const renders = [
@@ -53,7 +55,7 @@ export function scalingCase(o: BenchOptions): CaseResult {
   for (const r of renders) {
     const medians: number[] = [];
     for (const [i, n] of o.rows.entries()) {
-      const s = summarize(time(o.renderRuns, r.make(n)));
+      const s = summarize(await time(o.renderRuns, r.make(n)));
       medians.push(s.median);
       const k = i === 0 ? "" : exponent(o.rows[i - 1], medians[i - 1], n, s.median).toFixed(2);
       rows.push([`\`${r.name}\` table`, count(n), ...cells(s, ms), us(s.median * 1000 / n), k]);

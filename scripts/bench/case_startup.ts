@@ -62,10 +62,12 @@ export async function startupCase(o: BenchOptions): Promise<CaseResult> {
         "same rounds as 1). `+ over floor` is the median minus the floor's median: what " +
         "loading that part costs on its own.",
       headers: ["probe", "median", "min", "max", "× floor", "+ over floor"],
-      rows: [commander, builtins, width, cli, version].map((c) => [...row(c), over(c)]),
+      rows: [commander, builtins, width, cli, help].map((c) => [...row(c), over(c)]),
     }],
     notes: [
-      `\`oet --version\` takes ${over(version)} more than the empty script. Of that, ` +
+      `\`oet --version\` answers before loading the program (main.ts), so it costs only ` +
+      `${over(version)} over the empty script. \`oet --help\` loads it all and takes ` +
+      `${over(help)} more than the empty script. Of that, ` +
       `loading string-width alone costs ${over(width)}, and commander ${over(commander)}, ` +
       `${over(builtins)} of which are the Node built-ins it imports (node:fs, ` +
       `node:child_process, …); loading all of oet without running anything costs ` +

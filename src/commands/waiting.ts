@@ -59,7 +59,7 @@ export class EventPrinter {
    * Prints the confirmed final procedure and throws a RemoteFailureError
    * (exit 3) unless it COMPLETEd. `label` names the work, e.g. "activity 2".
    */
-  finish(final: Procedure, label = `procedure ${final.id}`): void {
+  async finish(final: Procedure, label = `procedure ${final.id}`): Promise<void> {
     const io = this.#ctx.io;
     if (this.#format === "table") {
       if (this.lastState !== final.state) {
@@ -67,7 +67,7 @@ export class EventPrinter {
         io.out.write(`- State: ${escapeInline(final.state)}\n`);
       }
     } else {
-      writeProcedures(io, [final], this.#format, true);
+      await writeProcedures(io, [final], this.#format, true);
     }
     if (outcomeOf(final.state) === "success") return;
     if (final.stacktrace) io.err.write(`${stackTail(final.stacktrace)}\n`);

@@ -9,7 +9,7 @@ import type { Activity, Procedure } from "../domain/types.ts";
 import { paintState } from "./colour.ts";
 import { escapeInline } from "./escape.ts";
 import { callRows, historyRows } from "./procedures.ts";
-import { tabulate } from "./table.ts";
+import { table } from "./table.ts";
 import { formatTime } from "./time.ts";
 
 /** The headers of the activity table (the reference doc's). */
@@ -35,8 +35,8 @@ export function activityTable(
   activities: readonly Activity[],
   procedures: ReadonlyMap<number, Procedure>,
   colour = false,
-): string {
-  return tabulate(
+): Promise<string> {
+  return table(
     ACTIVITY_HEADERS,
     activities.map((a) => [
       a.id,
@@ -53,14 +53,14 @@ export function activityTable(
  * The sections of `oet activity describe`: the summary, URI and Prepare
  * Only, the merged state history, and the Script Arguments.
  */
-export function activityDescribe(
+export async function activityDescribe(
   a: Activity,
   procedure: Procedure | undefined,
   uri: string,
   colour = false,
-): string {
+): Promise<string> {
   const state = deriveActivityState(a, procedure);
-  const summary = tabulate(
+  const summary = await table(
     ["ID", "Activity", "SB ID", "Procedure ID", "State"],
     [[
       a.id,
@@ -70,16 +70,16 @@ export function activityDescribe(
       paintState(escapeInline(state), colour),
     ]],
   );
-  const where = tabulate(["URI", "Prepare Only"], [[
+  const where = await table(["URI", "Prepare Only"], [[
     escapeInline(uri),
     a.prepareOnly ? "True" : "False",
   ]]);
-  const history = tabulate(
+  const history = await table(
     ["Time", "State"],
     historyRows(deriveActivityHistory(a, procedure), colour, false),
   );
   const title = "Script Arguments";
-  const calls = tabulate(
+  const calls = await table(
     ["Method", "Arguments", "Keyword Arguments"],
     callRows(a.scriptArgs, false),
   );

@@ -8,7 +8,7 @@ import type { Procedure, ScriptArgs, StateEntry } from "../domain/types.ts";
 import { paintState } from "./colour.ts";
 import { escapeBlock, escapeInline } from "./escape.ts";
 import { pyRepr } from "./pyrepr.ts";
-import { tabulate } from "./table.ts";
+import { table } from "./table.ts";
 import { formatTime, formatTimeMicros } from "./time.ts";
 
 /** The headers of the procedure summary table (the reference doc's). */
@@ -20,8 +20,8 @@ export function creationTime(history: readonly StateEntry[]): number | undefined
 }
 
 /** The `ID / Script / Creation time / State` table. */
-export function procedureTable(procedures: readonly Procedure[], colour = false): string {
-  return tabulate(
+export function procedureTable(procedures: readonly Procedure[], colour = false): Promise<string> {
+  return table(
     PROCEDURE_HEADERS,
     procedures.map((p) => [
       p.id,
@@ -73,19 +73,26 @@ export function stackTail(stacktrace: string, lines = 3): string {
  * history, the calls, the git origin for git scripts, the stack trace.
  * `uri` is where the client reaches the procedure (7.x reports localhost).
  */
-export function procedureDescribe(p: Procedure, uri: string, colour = false): string {
+export async function procedureDescribe(
+  p: Procedure,
+  uri: string,
+  colour = false,
+): Promise<string> {
   const sections: string[] = [];
   sections.push(
-    tabulate(["ID", "Script", "URI"], [[p.id, escapeInline(p.script.uri), escapeInline(uri)]]),
+    await table(["ID", "Script", "URI"], [[p.id, escapeInline(p.script.uri), escapeInline(uri)]]),
   );
-  sections.push(tabulate(["Time", "State"], historyRows(p.history, colour)));
+  sections.push(await table(["Time", "State"], historyRows(p.history, colour)));
   sections.push(
-    tabulate(["Index", "Method", "Arguments", "Keyword Arguments"], callRows(p.scriptArgs, true)),
+    await table(
+      ["Index", "Method", "Arguments", "Keyword Arguments"],
+      callRows(p.scriptArgs, true),
+    ),
   );
   if (p.script.type === "git" || p.script.git) {
     const git = p.script.git;
     sections.push(
-      tabulate(["Repository", "Branch", "Commit"], [[
+      await table(["Repository", "Branch", "Commit"], [[
         escapeInline(git?.repo ?? ""),
         escapeInline(git?.branch ?? ""),
         escapeInline(git?.commit ?? ""),

@@ -12,9 +12,13 @@
  *   spaces stripped from every line; null/undefined print as empty cells.
  *
  * Cells are printed as given: callers escape server text first.
+ *
+ * Widths: nearly every cell is printable ASCII (ids, states, times, URIs)
+ * and is measured by its length. Other text is measured with string-width,
+ * like Python's wcwidth; its Unicode tables take about 19 ms to load
+ * (docs/benchmarks.md), so it is loaded only when a table needs it:
+ * `table()` does that, `tabulate()` expects it done.
  */
-
-import stringWidth from "string-width";
 
 /** A table cell value. */
 export type Cell = string | number | boolean | null | undefined;
@@ -127,8 +131,25 @@ function formatCell(value: Cell, type: ColumnType): string {
   return String(value);
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+let wideWidth: ((s: string) => number) | undefined;
+
+function needsWideWidths(cell: Cell): boolean {
+  return typeof cell === "string" && !PRINTABLE_ASCII.test(stripInvisible(cell));
+}
+
+/** Loads the Unicode width tables (string-width); later calls do nothing. */
+export async function loadWideWidths(): Promise<void> {
+  wideWidth ??= (await import("string-width")).default;
+}
+
 function width(s: string): number {
-  return stringWidth(s);
+  const plain = stripInvisible(s);
+  if (PRINTABLE_ASCII.test(plain)) return plain.length;
+  if (!wideWidth) {
+    throw new Error("oet bug: a table with non-ASCII text was rendered before loadWideWidths()");
+  }
+  return wideWidth(s);
 }
 
 /** Digits after the decimal point (tabulate's `_afterpoint`); -1 for ints. */
@@ -148,7 +169,25 @@ function padRight(s: string, w: number): string {
   return s + " ".repeat(Math.max(0, w - width(s)));
 }
 
-/** Renders rows under headers as tabulate's "simple" format (no final newline). */
+/**
+ * Renders rows under headers as tabulate's "simple" format (no final
+ * newline), loading the Unicode width tables first if a cell needs them.
+ */
+export async function table(
+  headers: readonly string[],
+  rows: readonly (readonly Cell[])[],
+): Promise<string> {
+  if (headers.some(needsWideWidths) || rows.some((r) => r.some(needsWideWidths))) {
+    await loadWideWidths();
+  }
+  return tabulate(headers, rows);
+}
+
+/**
+ * Renders rows under headers as tabulate's "simple" format (no final
+ * newline). Cells other than printable ASCII need `loadWideWidths()` first
+ * (`table()` does it).
+ */
 export function tabulate(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const ncols = headers.length;
   const columns: Cell[][] = headers.map((_, c) => rows.map((r) => r[c]));

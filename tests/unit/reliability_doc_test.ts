@@ -11,6 +11,9 @@ import { EXTERNAL, type FaultId, type FaultRow, MATRIX } from "../support/fault_
 
 const ROOT = new URL("../../", import.meta.url);
 const DOC = new URL("docs/reliability.md", ROOT);
+const README = new URL("README.md", ROOT);
+const README_START = "<!-- reliability:start (generated from tests/support/fault_matrix.ts) -->";
+const README_END = "<!-- reliability:end -->";
 const START = "<!-- matrix:start (generated from tests/support/fault_matrix.ts) -->";
 const END = "<!-- matrix:end -->";
 const THIS = new URL(import.meta.url).pathname.split("/").at(-1);
@@ -72,6 +75,40 @@ function renderMatrix(tests: Map<string, string[]>): string {
   return out.join("\n");
 }
 
+/** The README's compact matrix: fault, what oet does, exit code, every row. */
+function renderReadmeMatrix(): string {
+  const rows = [
+    ...(Object.values(MATRIX) as FaultRow[]),
+    ...EXTERNAL,
+  ];
+  const out = [README_START, "", "| fault | what `oet` does | exit |", "| --- | --- | --- |"];
+  for (const group of Object.keys(GROUPS)) {
+    for (const row of rows) {
+      if (row.group === group) out.push(`| ${row.fault} | ${row.does} | ${row.exit} |`);
+    }
+  }
+  out.push("", README_END);
+  return out.join("\n");
+}
+
+/** Replaces (UPDATE_GOLDEN=1) or checks the generated part of a document. */
+function checkGenerated(file: URL, start: string, end: string, expected: string): void {
+  const doc = Deno.readTextFileSync(file);
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  const name = file.pathname.split("/").slice(-2).join("/");
+  assert.ok(from >= 0 && to > from, `${name} needs the ${start} … ${end} markers`);
+  if (Deno.env.get("UPDATE_GOLDEN") === "1") {
+    Deno.writeTextFileSync(file, doc.slice(0, from) + expected + doc.slice(to + end.length));
+    return;
+  }
+  assert.deepEqual(
+    normalize(doc.slice(from, to + end.length)),
+    normalize(expected),
+    `${name} is out of date: run UPDATE_GOLDEN=1 deno test -A tests/unit/reliability_doc_test.ts, then deno fmt ${name}`,
+  );
+}
+
 /** Lines with table cells trimmed, so that `deno fmt`'s padding does not count. */
 function normalize(markdown: string): string[] {
   return markdown.split("\n").map((line) => {
@@ -97,19 +134,9 @@ Deno.test("reliability matrix: every row has exactly one test, every test a row"
 });
 
 Deno.test("reliability matrix: docs/reliability.md shows exactly the tested rows", () => {
-  const expected = renderMatrix(registeredTests());
-  const doc = Deno.readTextFileSync(DOC);
-  const from = doc.indexOf(START);
-  const to = doc.indexOf(END);
-  assert.ok(from >= 0 && to > from, `docs/reliability.md needs the ${START} … ${END} markers`);
-  const actual = doc.slice(from, to + END.length);
-  if (Deno.env.get("UPDATE_GOLDEN") === "1") {
-    Deno.writeTextFileSync(DOC, doc.slice(0, from) + expected + doc.slice(to + END.length));
-    return;
-  }
-  assert.deepEqual(
-    normalize(actual),
-    normalize(expected),
-    "docs/reliability.md is out of date: run UPDATE_GOLDEN=1 deno test tests/unit/reliability_doc_test.ts, then deno fmt docs/reliability.md",
-  );
+  checkGenerated(DOC, START, END, renderMatrix(registeredTests()));
+});
+
+Deno.test("reliability matrix: the README's table shows the same rows", () => {
+  checkGenerated(README, README_START, README_END, renderReadmeMatrix());
 });

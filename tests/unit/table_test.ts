@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatG, tabulate } from "../../src/render/table.ts";
+import { formatG, table, tabulate } from "../../src/render/table.ts";
 
 interface Case {
   name: string;
@@ -13,8 +13,8 @@ const cases: Case[] = JSON.parse(
 );
 
 for (const c of cases) {
-  Deno.test(`tabulate matches Python tabulate 0.8.9: ${c.name}`, () => {
-    assert.equal(tabulate(c.headers, c.rows), c.expected);
+  Deno.test(`tabulate matches Python tabulate 0.8.9: ${c.name}`, async () => {
+    assert.equal(await table(c.headers, c.rows), c.expected);
   });
 }
 
@@ -41,6 +41,17 @@ Deno.test("tabulate ignores ANSI colour codes when sizing columns", () => {
   const plain = tabulate(["ID", "State"], [[1, "READY"], [2, "FAILED"]]);
   const coloured = tabulate(["ID", "State"], [[1, "READY"], [2, "\x1b[31mFAILED\x1b[0m"]]);
   assert.equal(coloured.replaceAll("\x1b[31m", "").replaceAll("\x1b[0m", ""), plain);
+});
+
+Deno.test("tabulate refuses wide text until the width tables are loaded; table() loads them", async () => {
+  // (Whether another test loaded them already depends on the order: check both ways.)
+  const rows = [[1, "日本語"]];
+  try {
+    tabulate(["ID", "Name"], rows);
+  } catch (err) {
+    assert.match(String(err), /loadWideWidths/);
+  }
+  assert.equal(await table(["ID", "Name"], rows), "  ID  Name\n----  ------\n   1  日本語");
 });
 
 Deno.test("formatG is Python's format(x, 'g')", () => {

@@ -27,14 +27,14 @@ export async function activityDescribeCommand(
   } else activity = await client.getActivity(o.aid);
   const procedures = await procedureOf(client, activity);
   if (o.output !== "table") {
-    writeActivities(ctx.io, [activity], procedures, o.output, true);
+    await writeActivities(ctx.io, [activity], procedures, o.output, true);
     return;
   }
   const uri = redactUrl(`${client.baseUrl.href.replace(/\/+$/, "")}/activities/${activity.id}`);
   const procedure = activity.procedureId === null
     ? undefined
     : procedures.get(activity.procedureId);
-  ctx.io.out.write(activityDescribe(activity, procedure, uri, ctx.io.out.colour));
+  ctx.io.out.write(await activityDescribe(activity, procedure, uri, ctx.io.out.colour));
   if (activity.procedureId !== null && ctx.io.err.isTerminal) {
     hint(ctx.io, `for details of its script: oet procedure describe --pid ${activity.procedureId}`);
   }

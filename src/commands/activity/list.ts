@@ -20,7 +20,7 @@ export async function activityList(ctx: Context, o: ActivityListOptions): Promis
   const client = ctx.client();
   if (o.aid !== undefined) {
     const activity = await client.getActivity(o.aid);
-    writeActivities(ctx.io, [activity], await procedureOf(client, activity), o.output, false);
+    await writeActivities(ctx.io, [activity], await procedureOf(client, activity), o.output, false);
     return;
   }
   const [activities, procedures] = await Promise.all([
@@ -28,7 +28,7 @@ export async function activityList(ctx: Context, o: ActivityListOptions): Promis
     client.listProcedures(),
   ]);
   const byId = new Map<number, Procedure>(procedures.map((p) => [p.id, p]));
-  writeActivities(ctx.io, activities, byId, o.output, false);
+  await writeActivities(ctx.io, activities, byId, o.output, false);
   if (o.output === "table" && ctx.io.err.isTerminal) {
     if (activities.length === 0) {
       hint(ctx.io, "no activities yet; run one with: oet activity run <activity> <sbd-id>");

@@ -17,15 +17,15 @@ import { formatRecords, type OutputFormat } from "../../render/output.ts";
 export const DERIVED_STATE_KEY = "derived_state";
 
 /** Writes activities to stdout; `single` makes `-o json` an object. */
-export function writeActivities(
+export async function writeActivities(
   io: IO,
   activities: readonly Activity[],
   procedures: ReadonlyMap<number, Procedure>,
   format: OutputFormat,
   single: boolean,
-): void {
+): Promise<void> {
   if (format === "table") {
-    io.out.write(`${activityTable(activities, procedures, io.out.colour)}\n`);
+    io.out.write(`${await activityTable(activities, procedures, io.out.colour)}\n`);
     return;
   }
   const records = activities.map((a) => {

@@ -82,7 +82,7 @@ export async function activityRun(ctx: Context, o: ActivityRunOptions): Promise<
     if (!follow || o.output === "table") {
       // One more request, so the row shows the derived state, not TODO.
       const procedures = await procedureOf(client, activity);
-      writeActivities(ctx.io, [activity], procedures, follow ? "table" : o.output, true);
+      await writeActivities(ctx.io, [activity], procedures, follow ? "table" : o.output, true);
     }
     if (o.prepareOnly) {
       if (pid !== undefined) {
@@ -105,7 +105,7 @@ export async function activityRun(ctx: Context, o: ActivityRunOptions): Promise<
       runsBefore: 0,
       prepareTimeoutMs: o.prepareTimeoutMs,
     });
-    printer.finish(final, label);
+    await printer.finish(final, label);
   } catch (err) {
     throw pid === undefined ? err : detached(err, label, pid, `oet activity wait --aid ${aid}`);
   } finally {

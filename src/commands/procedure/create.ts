@@ -79,7 +79,7 @@ export async function procedureCreate(ctx: Context, o: ProcedureCreateOptions): 
   const { request, warnings } = buildCreateRequest(o);
   for (const w of warnings) warn(ctx.io, w);
   const procedure = await ctx.client().createProcedure(request);
-  writeProcedures(ctx.io, [procedure], o.output, true);
+  await writeProcedures(ctx.io, [procedure], o.output, true);
   if (o.output === "table" && ctx.io.err.isTerminal) {
     hint(ctx.io, `start it with: oet procedure start --pid ${procedure.id}`);
   }

@@ -28,10 +28,10 @@ export async function procedureDescribeCommand(
     if (!procedure) throw new OetError("there is no procedure to describe");
   } else procedure = await client.getProcedure(o.pid);
   if (o.output !== "table") {
-    writeProcedures(ctx.io, [procedure], o.output, true);
+    await writeProcedures(ctx.io, [procedure], o.output, true);
     return;
   }
   // 7.x reports a hard-coded http://localhost URI; show where oet reaches it.
   const uri = redactUrl(`${client.baseUrl.href.replace(/\/+$/, "")}/procedures/${procedure.id}`);
-  ctx.io.out.write(procedureDescribe(procedure, uri, ctx.io.out.colour));
+  ctx.io.out.write(await procedureDescribe(procedure, uri, ctx.io.out.colour));
 }

@@ -17,7 +17,7 @@ export async function procedureList(ctx: Context, o: ProcedureListOptions): Prom
   const procedures = o.pid === undefined
     ? await client.listProcedures()
     : [await client.getProcedure(o.pid)];
-  writeProcedures(ctx.io, procedures, o.output, false);
+  await writeProcedures(ctx.io, procedures, o.output, false);
   if (o.output === "table" && ctx.io.err.isTerminal) {
     if (procedures.length === 0) {
       hint(

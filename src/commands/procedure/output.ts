@@ -10,14 +10,14 @@ import { formatRecords, type OutputFormat } from "../../render/output.ts";
 import { procedureTable } from "../../render/procedures.ts";
 
 /** Writes procedures to stdout; `single` makes `-o json` an object. */
-export function writeProcedures(
+export async function writeProcedures(
   io: IO,
   procedures: readonly Procedure[],
   format: OutputFormat,
   single: boolean,
-): void {
+): Promise<void> {
   if (format === "table") {
-    io.out.write(`${procedureTable(procedures, io.out.colour)}\n`);
+    io.out.write(`${await procedureTable(procedures, io.out.colour)}\n`);
     return;
   }
   io.out.write(

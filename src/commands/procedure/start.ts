@@ -145,8 +145,8 @@ export async function procedureStart(ctx: Context, o: ProcedureStartOptions): Pr
       });
       if (isFinal(p.state)) {
         // It failed while loading (a missing file, an init that raised).
-        if (o.output === "table") writeProcedures(ctx.io, [p], "table", true);
-        printer.finish(p);
+        if (o.output === "table") await writeProcedures(ctx.io, [p], "table", true);
+        await printer.finish(p);
       }
       refuseUnstartable(p);
     }
@@ -167,10 +167,10 @@ export async function procedureStart(ctx: Context, o: ProcedureStartOptions): Pr
       );
     }
     if (!o.listen) {
-      writeProcedures(ctx.io, [answer], o.output, true);
+      await writeProcedures(ctx.io, [answer], o.output, true);
       return;
     }
-    if (o.output === "table") writeProcedures(ctx.io, [answer], "table", true);
+    if (o.output === "table") await writeProcedures(ctx.io, [answer], "table", true);
     waitingNote(ctx, `procedure ${pid}`, o.timeoutText);
     const final = await waitFinal(ctx, {
       pid,
@@ -181,7 +181,7 @@ export async function procedureStart(ctx: Context, o: ProcedureStartOptions): Pr
       runsBefore,
       prepareTimeoutMs: o.prepareTimeoutMs,
     });
-    printer.finish(final);
+    await printer.finish(final);
   } catch (err) {
     throw sent ? detached(err, `procedure ${pid}`, pid, `oet procedure wait --pid ${pid}`) : err;
   } finally {

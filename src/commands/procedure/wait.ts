@@ -50,15 +50,15 @@ export async function followExisting(
   const first = await client.getProcedure(pid);
   const printer = new EventPrinter(ctx, o.output);
   if (isFinal(first.state)) {
-    if (o.output === "table") writeProcedures(ctx.io, [first], "table", true);
+    if (o.output === "table") await writeProcedures(ctx.io, [first], "table", true);
     printer.lastState = first.state;
-    printer.finish(first, label);
+    await printer.finish(first, label);
     return;
   }
   const deadline = o.timeoutMs === undefined ? undefined : ctx.clock.now() + o.timeoutMs;
   const subscription = await Subscription.open(ctx, client, (m) => note(ctx.io, m));
   try {
-    if (o.output === "table") writeProcedures(ctx.io, [first], "table", true);
+    if (o.output === "table") await writeProcedures(ctx.io, [first], "table", true);
     if (first.state === "READY" && !first.history.some((e) => e.state === "RUNNING")) {
       note(ctx.io, `procedure ${pid} is READY and has not been started; waiting for it to run`);
     }
@@ -70,7 +70,7 @@ export async function followExisting(
       timeoutText: o.timeoutText,
       onEvent: printer.event,
     });
-    printer.finish(final, label);
+    await printer.finish(final, label);
   } catch (err) {
     throw detached(err, label, pid, follow);
   } finally {
