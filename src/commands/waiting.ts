@@ -57,15 +57,23 @@ export class EventPrinter {
 
   /**
    * Prints the confirmed final procedure and throws a RemoteFailureError
-   * (exit 3) unless it COMPLETEd. `label` names the work, e.g. "activity 2".
+   * (exit 3) unless it COMPLETEd. `label` names the work, e.g. "activity 2";
+   * `writeResult` prints the machine-readable result when the work is not
+   * the procedure itself (an activity prints the activity).
    */
-  async finish(final: Procedure, label = `procedure ${final.id}`): Promise<void> {
+  async finish(
+    final: Procedure,
+    label = `procedure ${final.id}`,
+    writeResult?: (final: Procedure) => Promise<void>,
+  ): Promise<void> {
     const io = this.#ctx.io;
     if (this.#format === "table") {
       if (this.lastState !== final.state) {
         this.heading();
         io.out.write(`- State: ${escapeInline(final.state)}\n`);
       }
+    } else if (writeResult) {
+      await writeResult(final);
     } else {
       await writeProcedures(io, [final], this.#format, true);
     }

@@ -105,7 +105,11 @@ export async function activityRun(ctx: Context, o: ActivityRunOptions): Promise<
       runsBefore: 0,
       prepareTimeoutMs: o.prepareTimeoutMs,
     });
-    await printer.finish(final, label);
+    await printer.finish(
+      final,
+      label,
+      (p) => writeActivities(ctx.io, [activity], new Map([[p.id, p]]), o.output, true),
+    );
   } catch (err) {
     throw pid === undefined ? err : detached(err, label, pid, `oet activity wait --aid ${aid}`);
   } finally {

@@ -8,6 +8,7 @@ import type { OutputFormat } from "../../render/output.ts";
 import type { Context } from "../context.ts";
 import { note } from "../feedback.ts";
 import { followExisting } from "../procedure/wait.ts";
+import { writeActivities } from "./output.ts";
 
 /** Options of `activity wait`. */
 export interface ActivityWaitOptions {
@@ -33,11 +34,10 @@ export async function activityWait(ctx: Context, o: ActivityWaitOptions): Promis
     throw new OetError(`activity ${activity.id} has no procedure to follow`);
   }
   const pid = activity.procedureId;
-  await followExisting(
-    ctx,
-    pid,
-    o,
-    `activity ${activity.id} (procedure ${pid})`,
-    `oet activity wait --aid ${activity.id}`,
-  );
+  await followExisting(ctx, pid, o, {
+    label: `activity ${activity.id} (procedure ${pid})`,
+    follow: `oet activity wait --aid ${activity.id}`,
+    // The row and the result are the activity's (with its derived state), as for `run`.
+    write: (p, format) => writeActivities(ctx.io, [activity], new Map([[p.id, p]]), format, true),
+  });
 }

@@ -6,6 +6,7 @@
 
 import { OetError } from "../../domain/errors.ts";
 import { isFinal } from "../../domain/states.ts";
+import type { Procedure } from "../../domain/types.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import type { Context } from "../context.ts";
 import { note } from "../feedback.ts";
@@ -32,7 +33,23 @@ export async function procedureWait(ctx: Context, o: ProcedureWaitOptions): Prom
     pid = last.id;
     note(ctx.io, `waiting for the most recently created procedure, ${pid} (${last.script.uri})`);
   }
-  await followExisting(ctx, pid, o, `procedure ${pid}`, `oet procedure wait --pid ${pid}`);
+  await followExisting(ctx, pid, o, {
+    label: `procedure ${pid}`,
+    follow: `oet procedure wait --pid ${pid}`,
+  });
+}
+
+/** What is being followed, for messages and output. */
+export interface Followed {
+  /** Names the work in messages, e.g. "activity 2 (procedure 5)". */
+  label: string;
+  /** The command that follows it again after a detach. */
+  follow: string;
+  /**
+   * Writes the table row at the start, and the result in the machine forms;
+   * by default the procedure's (an activity writes the activity's).
+   */
+  write?: (procedure: Procedure, format: OutputFormat) => Promise<void>;
 }
 
 /**
@@ -43,22 +60,25 @@ export async function followExisting(
   ctx: Context,
   pid: number,
   o: { timeoutMs?: number; timeoutText?: string; output: OutputFormat },
-  label: string,
-  follow: string,
+  what: Followed,
 ): Promise<void> {
   const client = ctx.client();
+  const { label, follow } = what;
+  const write = what.write ??
+    ((p: Procedure, format: OutputFormat) => writeProcedures(ctx.io, [p], format, true));
+  const writeResult = (p: Procedure) => write(p, o.output);
   const first = await client.getProcedure(pid);
   const printer = new EventPrinter(ctx, o.output);
   if (isFinal(first.state)) {
-    if (o.output === "table") await writeProcedures(ctx.io, [first], "table", true);
+    if (o.output === "table") await write(first, "table");
     printer.lastState = first.state;
-    await printer.finish(first, label);
+    await printer.finish(first, label, writeResult);
     return;
   }
   const deadline = o.timeoutMs === undefined ? undefined : ctx.clock.now() + o.timeoutMs;
   const subscription = await Subscription.open(ctx, client, (m) => note(ctx.io, m));
   try {
-    if (o.output === "table") await writeProcedures(ctx.io, [first], "table", true);
+    if (o.output === "table") await write(first, "table");
     if (first.state === "READY" && !first.history.some((e) => e.state === "RUNNING")) {
       note(ctx.io, `procedure ${pid} is READY and has not been started; waiting for it to run`);
     }
@@ -70,7 +90,7 @@ export async function followExisting(
       timeoutText: o.timeoutText,
       onEvent: printer.event,
     });
-    await printer.finish(final, label);
+    await printer.finish(final, label, writeResult);
   } catch (err) {
     throw detached(err, label, pid, follow);
   } finally {
