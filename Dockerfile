@@ -36,3 +36,14 @@ COPY --from=build /src/dist/oet /oet
 WORKDIR /work
 ENTRYPOINT ["/oet"]
 CMD ["--help"]
+
+# ---- stage 3 (optional): an image with a shell, for CI jobs ----
+# GitLab runs a job's `script:` through a shell inside the job image, which
+# distroless does not have:  docker build --target ci -t oet:ci .
+# (and in .gitlab-ci.yml: image: {name: oet:ci, entrypoint: [""]})
+FROM debian:bookworm-slim AS ci
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src/dist/oet /usr/local/bin/oet
+ENTRYPOINT ["oet"]
+CMD ["--help"]

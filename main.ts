@@ -35,7 +35,10 @@ function isVersionOnly(args: readonly string[]): boolean {
   return args.length === 1 && (args[0] === "--version" || args[0] === "-V");
 }
 
-if (import.meta.main && isVersionOnly(Deno.args)) {
+// `deno task oet -- procedure list` passes the `--` on: it means nothing here.
+const args = Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args;
+
+if (import.meta.main && isVersionOnly(args)) {
   Deno.stdout.writeSync(encoder.encode(`${denoJson.version}\n`));
   Deno.exit(0);
 }
@@ -46,16 +49,26 @@ if (import.meta.main) {
   const { ENV_VARS } = await import("./src/config/config.ts");
   const { InterruptedError } = await import("./src/domain/errors.ts");
   const env: Env = {};
-  for (const name of ENV_VARS) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) env[name] = value;
+  try {
+    for (const name of ENV_VARS) {
+      const value = Deno.env.get(name);
+      if (value !== undefined) env[name] = value;
+    }
+  } catch (err) {
+    // `deno run main.ts` without the binary's flags: say how to run it.
+    if (!(err instanceof Deno.errors.NotCapable)) throw err;
+    Deno.stderr.writeSync(encoder.encode(
+      `error: oet was started without the permissions it needs (${err.message})\n` +
+        "hint: from a clone, run it as: deno task oet -- <command> (the flags are in scripts/permissions.ts)\n",
+    ));
+    Deno.exit(1);
   }
   const interrupt = new AbortController();
   let interrupted = 0;
   const onSignal = (signal: "SIGINT" | "SIGTERM") => () => {
     // A second Ctrl-C exits at once, whatever is still being cleaned up.
     if (++interrupted > 1) Deno.exit(signal === "SIGTERM" ? 143 : 130);
-    interrupt.abort(new InterruptedError(signal, ""));
+    interrupt.abort(new InterruptedError(signal));
   };
   const signals = ["SIGINT", "SIGTERM"] as const;
   const handlers = signals.map((s) => [s, onSignal(s)] as const);
@@ -63,7 +76,7 @@ if (import.meta.main) {
   else Deno.addSignalListener("SIGINT", handlers[0][1]);
 
   const code = await runCli({
-    args: Deno.args,
+    args,
     env,
     io: { out: stream(Deno.stdout, env), err: stream(Deno.stderr, env) },
     fetch: globalThis.fetch,

@@ -1,6 +1,6 @@
 /**
  * The permissions the `oet` binary gets — one list for `deno compile`, the
- * README's `deno install`, and every end-to-end test (which runs `main.ts`
+ * `deno install` of docs/install.md, and every end-to-end test (which runs `main.ts`
  * through `deno run` with exactly these flags, so a missing permission fails
  * a test here instead of a user's binary).
  *
@@ -17,7 +17,7 @@
  * - `--v8-flags=--max-semi-space-size=2`: not a permission, but a setting the
  *   binary must carry too. It caps V8's young generation (in MiB), which
  *   otherwise grows under `oet listen`'s allocation rate: peak RSS stays flat
- *   (about 67 → 70 MB from 50,000 to 500,000 events instead of 71 → 85 MB),
+ *   (about 64 → 68 MB from 50,000 to 500,000 events, against 71 → 85 MB without it),
  *   at the same throughput (docs/benchmarks.md).
  */
 

@@ -131,6 +131,14 @@ export function wrongGenerationHint(baseUrl: URL, text: string): string | undefi
   } the OET API root? Examples: http://host:5000/api/v1.0 (5.x), http://host:5000/ska-oso-oet/oet/api/v7 (7.x)`;
 }
 
+function hostname(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
+}
+
 /** Classifies a fetch failure (Deno's TypeError texts) into a ConnectionError. */
 export function connectionError(err: unknown, url: string): ConnectionError {
   const e = err as Error;
@@ -148,7 +156,7 @@ export function connectionError(err: unknown, url: string): ConnectionError {
   let hint: string | undefined;
   if (/dns error|failed to lookup|Name or service not known|No address associated/i.test(text)) {
     failure = "dns";
-    message = `cannot resolve host ${host} (${safeUrl})`;
+    message = `cannot resolve host ${hostname(url)} (${safeUrl})`;
     hint = "check the host name in --server-url / OET_REST_URI, and your DNS or VPN";
   } else if (/certificate|tls|ssl|handshake/i.test(text)) {
     failure = "tls";

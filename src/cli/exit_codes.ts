@@ -39,9 +39,10 @@ export const EXIT = {
 /** The exit code for an error thrown by a command. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) {
-    return err.code === "commander.helpDisplayed" || err.code === "commander.version"
-      ? EXIT.ok
-      : EXIT.usage;
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return EXIT.ok;
+    // `oet help …` asked for help (exit 0); a bare `oet procedure` is a usage error.
+    if (err.code === "commander.help") return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return EXIT.usage;
   }
   if (err instanceof OutputClosedError) return EXIT.ok;
   if (err instanceof UsageError) return EXIT.usage;

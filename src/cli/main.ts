@@ -74,12 +74,14 @@ function report(io: IO, err: unknown, stack: boolean): void {
     io.err.write(`${paint("hint:", "dim", io.err.colour)} run with --help for usage\n`);
     return;
   }
-  if (err instanceof InterruptedError && !err.message) return;
-  const message = err instanceof Error ? err.message : String(err);
-  io.err.write(`${paint("error:", "red", io.err.colour)} ${escapeInline(redactText(message))}\n`);
+  if (err instanceof InterruptedError && err.quiet) return;
+  const message = escapeInline(redactText(err instanceof Error ? err.message : String(err)));
+  // An interrupt is the user's own doing, not an error: say what became of the work.
+  if (err instanceof InterruptedError) io.err.write(`${message}\n`);
+  else io.err.write(`${paint("error:", "red", io.err.colour)} ${message}\n`);
   const hint = err instanceof OetError ? err.hint : undefined;
-  if (hint) {
-    io.err.write(`${paint("hint:", "dim", io.err.colour)} ${escapeInline(redactText(hint))}\n`);
+  for (const line of hint?.split("\n") ?? []) {
+    io.err.write(`${paint("hint:", "dim", io.err.colour)} ${escapeInline(redactText(line))}\n`);
   }
   if (stack && err instanceof Error && err.stack) io.err.write(`${redactText(err.stack)}\n`);
   else if (!(err instanceof OetError)) {

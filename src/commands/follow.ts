@@ -109,6 +109,8 @@ export async function watchProcedure(
     stallCheck?: (p: Procedure) => void;
     /** When `stallCheck` can first throw (ms since the epoch): a quiet wait ends there. */
     stallAt?: number;
+    /** Called with the fresh state after the event stream was reopened. */
+    afterReconnect?: (p: Procedure) => Promise<void>;
   },
 ): Promise<Procedure> {
   const source = String(o.pid);
@@ -132,7 +134,12 @@ export async function watchProcedure(
       recheck = true;
     } else {
       const item = await o.subscription.next(wait);
-      if (!item || item.kind === "open") recheck = true;
+      if (item?.kind === "open") {
+        p = await getProcedureRetrying(ctx, o.pid);
+        await o.afterReconnect?.(p);
+        continue;
+      }
+      if (!item) recheck = true;
       else {
         for (const e of item.events) {
           refusedStart(e, o.pid, startIds);
@@ -194,6 +201,26 @@ export function waitFinal(
       ? undefined
       : started + o.prepareTimeoutMs,
     done: (p) => isFinal(p.state),
+    afterReconnect: async (p) => {
+      // A 7.x server answers a refused start by closing every event stream
+      // (contract §3.2): when another procedure is RUNNING, this one's start
+      // was refused and will never happen.
+      if (o.runsBefore === undefined || isFinal(p.state)) return;
+      const runs = p.history.filter((e) => e.state === "RUNNING").length;
+      if (runs > o.runsBefore || (p.state !== "READY" && !isPreparing(p.state))) return;
+      const other = (await ctx.client().listProcedures()).find((q) =>
+        q.id !== o.pid && q.state === "RUNNING"
+      );
+      if (other) {
+        throw new OetError(
+          `the server did not start procedure ${o.pid}: procedure ${other.id} is RUNNING, and the OET runs one procedure at a time`,
+          {
+            hint:
+              `when procedure ${other.id} has ended, start it with: oet procedure start --pid ${o.pid}`,
+          },
+        );
+      }
+    },
     stallCheck: (p) => {
       if (o.runsBefore === undefined || o.prepareTimeoutMs === undefined) return;
       const runs = p.history.filter((e) => e.state === "RUNNING").length;

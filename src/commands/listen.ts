@@ -4,7 +4,7 @@
  */
 
 import { readEventStream } from "../api/events.ts";
-import { HttpError } from "../domain/errors.ts";
+import { HttpError, InterruptedError } from "../domain/errors.ts";
 import { isJsonObject, type Json, type OetEvent } from "../domain/types.ts";
 import { formatJsonlEvent, formatListenEvent } from "../render/events.ts";
 import type { StreamFormat } from "../render/output.ts";
@@ -61,23 +61,32 @@ export function eventProcedureId(e: OetEvent): number | undefined {
   return undefined;
 }
 
+/** How many recent events an `--aid` filter holds back until the activity shows itself. */
+const HELD_BACK = 2000;
+
 /**
  * Keeps the events about one procedure or activity. An activity's events
  * are its `activity.lifecycle.running` reply, the events that share that
- * request's id, and everything about its procedure.
+ * request's id, and everything about its procedure. That reply comes after
+ * the procedure's first events (its creation), so while the activity is not
+ * known yet, recent events are held back and the matching ones are let
+ * through, in order, when it shows itself.
  */
 class Scope {
   #pids = new Set<number>();
   #requestIds = new Set<string>();
   readonly #aid?: number;
+  #held: OetEvent[] | undefined;
 
   constructor(pid?: number, aid?: number, activityPid?: number) {
     if (pid !== undefined) this.#pids.add(pid);
     if (activityPid !== undefined) this.#pids.add(activityPid);
     this.#aid = aid;
+    if (aid !== undefined && activityPid === undefined) this.#held = [];
   }
 
-  keeps(e: OetEvent): boolean {
+  /** The events to show now, given one more event from the stream. */
+  pass(e: OetEvent): OetEvent[] {
     if (
       this.#aid !== undefined && e.topic === "activity.lifecycle.running" &&
       idOf(e.data.result) === this.#aid
@@ -85,8 +94,19 @@ class Scope {
       const pid = eventProcedureId(e);
       if (pid !== undefined) this.#pids.add(pid);
       if (e.id) this.#requestIds.add(e.id);
-      return true;
+      const earlier = (this.#held ?? []).filter((h) => this.#keeps(h));
+      this.#held = undefined;
+      return [...earlier, e];
     }
+    if (this.#keeps(e)) return [e];
+    if (this.#held) {
+      this.#held.push(e);
+      if (this.#held.length > HELD_BACK) this.#held.shift();
+    }
+    return [];
+  }
+
+  #keeps(e: OetEvent): boolean {
     if (e.id && this.#requestIds.has(e.id)) return true;
     const pid = eventProcedureId(e);
     if (pid !== undefined && this.#pids.has(pid)) return true;
@@ -125,21 +145,29 @@ export async function listen(ctx: Context, o: ListenOptions): Promise<void> {
     reconnectWindowMs: ctx.reconnectWindowMs,
   });
   let first = true;
-  for await (const item of stream) {
-    if (item.kind === "open") {
-      if (first && ctx.io.err.isTerminal) {
-        note(ctx.io, `listening to ${client.streamUrl()}; press Ctrl-C to stop`);
+  try {
+    for await (const item of stream) {
+      if (item.kind === "open") {
+        if (first && ctx.io.err.isTerminal) {
+          note(ctx.io, `listening to ${client.streamUrl()}; press Ctrl-C to stop`);
+        }
+        first = false;
+        continue;
       }
-      first = false;
-      continue;
+      let text = "";
+      for (const event of item.events) {
+        for (const e of scope ? scope.pass(event) : [event]) {
+          if (matches(e.topic)) text += format(e);
+        }
+      }
+      // One write per network chunk: prompt, and cheap at high event rates.
+      if (text) ctx.io.out.write(text);
     }
-    let text = "";
-    for (const e of item.events) {
-      if (!matches(e.topic)) continue;
-      if (scope && !scope.keeps(e)) continue;
-      text += format(e);
+  } catch (err) {
+    // Ctrl-C is how listening ends: nothing to report.
+    if (err instanceof InterruptedError) {
+      throw new InterruptedError(err.signal, "", { quiet: true });
     }
-    // One write per network chunk: prompt, and cheap at high event rates.
-    if (text) ctx.io.out.write(text);
+    throw err;
   }
 }

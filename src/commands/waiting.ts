@@ -105,7 +105,7 @@ export function detached(err: unknown, what: string, pid: number, follow: string
   return new InterruptedError(
     err.signal,
     `detached; ${what} is still going on the server (nothing was stopped)`,
-    `follow it with: ${follow}   stop it with: oet procedure stop --pid ${pid}`,
+    { hint: `follow it with: ${follow}\nstop it with: oet procedure stop --pid ${pid}` },
   );
 }
 

@@ -84,13 +84,23 @@ export class WaitTimeoutError extends OetError {}
 /** A procedure stayed in preparation past `--prepare-timeout`. */
 export class StalledError extends OetError {}
 
-/** The user interrupted `oet` (Ctrl-C, SIGTERM) before it finished. */
+/**
+ * The user interrupted `oet` (Ctrl-C, SIGTERM) before it finished. The
+ * message says what became of the work; `quiet` when there is nothing to say
+ * (Ctrl-C is how `oet listen` ends).
+ */
 export class InterruptedError extends OetError {
   /** The signal that ended the command. */
   readonly signal: "SIGINT" | "SIGTERM";
-  constructor(signal: "SIGINT" | "SIGTERM", message = "interrupted", hint?: string) {
-    super(message, { hint });
+  readonly quiet: boolean;
+  constructor(
+    signal: "SIGINT" | "SIGTERM",
+    message = "interrupted",
+    options: { hint?: string; quiet?: boolean } = {},
+  ) {
+    super(message, { hint: options.hint });
     this.signal = signal;
+    this.quiet = options.quiet ?? false;
   }
 }
 

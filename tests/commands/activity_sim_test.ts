@@ -109,7 +109,7 @@ for (const flavor of FLAVORS) {
         await new Promise((r) => setTimeout(r, 5));
       }
       assert.equal(sim.state.procedure(2)?.state, "RUNNING");
-      interrupt.abort(new InterruptedError("SIGINT", ""));
+      interrupt.abort(new InterruptedError("SIGINT"));
       const d = await pending;
       assert.equal(d.code, 130);
       assert.match(d.stderr, /detached; activity 2 \(procedure 2\) is still going/);
@@ -126,7 +126,7 @@ Deno.test("activity run while another procedure runs is refused before anything 
       const before = sim.requests.length;
       const r = await oet(["activity", "run", "allocate", SBD[flavor]]);
       assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, /procedure 1 is RUNNING/);
+      assert.match(r.stderr, /procedure 1 is (RUNNING|about to run)/);
       assert.match(r.stderr, /--prepare-only/);
       assert.ok(!sim.requests.slice(before).some((q) => q.method === "POST"));
       // Preparing only is fine: nothing is started.
@@ -200,4 +200,45 @@ Deno.test("--script-args: Python literals and @file work; 'run' gets a warning",
       run: { args: [], kwargs: {} },
     });
   });
+});
+
+Deno.test("a start the server refuses while following an activity is reported at once (exit 1), not after the prepare timeout", async () => {
+  for (const flavor of FLAVORS) {
+    await withSim(flavor, async (sim, oet) => {
+      // A looping script, READY; it is started just before the activity is
+      // posted, after oet's own "is something running?" check (a race).
+      await oet(["procedure", "create", "file:///scripts/loop.py"]);
+      await sim.settle();
+      const racing: typeof fetch = async (input, init) => {
+        const url = String(input instanceof Request ? input.url : input);
+        if (init?.method === "POST" && url.includes("/activities")) {
+          await oet(["procedure", "start", "--pid", "1", "--listen=False"]);
+          for (let i = 0; i < 400 && sim.state.procedure(1)?.state !== "RUNNING"; i++) {
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        }
+        return fetch(input, init);
+      };
+      const t0 = performance.now();
+      const r = await oet(["activity", "run", "allocate", SBD[flavor]], { fetch: racing });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /(did not|could not) start procedure 2/);
+      assert.ok(performance.now() - t0 < 20_000, "well before the 120 s prepare timeout");
+      assert.equal(sim.state.procedure(1)?.state, "RUNNING");
+    }, 10);
+  }
+});
+
+Deno.test("activity run while another activity's procedure is being prepared to run is refused", async () => {
+  await withSim("v7", async (sim, oet) => {
+    const first = await oet(["activity", "run", "observe", SBD.v7, "--listen=False", "-o", "id"]);
+    assert.equal(first.code, 0, first.stderr);
+    const r = await oet(["activity", "run", "hello", SBD.v7, "--listen=False"]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /activity 1's procedure 1 is being prepared to run|procedure 1 is (RUNNING|about to run)/,
+    );
+    assert.equal(sim.state.activities().length, 1, "nothing was sent");
+  }, 30);
 });

@@ -33,7 +33,7 @@ async function listenDuring(
   await during();
   await sim.settle();
   await new Promise((r) => setTimeout(r, 100));
-  interrupt.abort(new InterruptedError("SIGINT", ""));
+  interrupt.abort(new InterruptedError("SIGINT"));
   return await listening;
 }
 
@@ -145,7 +145,7 @@ for (const flavor of FLAVORS) {
         }),
       ]);
       clearTimeout(timer);
-      interrupt.abort(new InterruptedError("SIGINT", ""));
+      interrupt.abort(new InterruptedError("SIGINT"));
       await listening;
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, "");
@@ -184,4 +184,25 @@ Deno.test("listen: connection refused at the start exits 4 with the URL", async 
   });
   assert.equal(r.code, 4);
   assert.match(r.stderr, new RegExp(`connection refused by 127\\.0\\.0\\.1:${port}`));
+});
+
+Deno.test("listen --aid started before the activity shows its whole story, its creation included", async () => {
+  for (const flavor of FLAVORS) {
+    await withSim(flavor, async (sim, oet) => {
+      const sbd = flavor === "v7" ? "sbd-t0001-20250403-00001" : "sbd-mvp01-20200325-00001";
+      const r = await listenDuring(sim, oet, ["--aid", "1", "-o", "jsonl"], async () => {
+        await oet(["procedure", "create", "file:///scripts/success.py"]); // not the activity's
+        await oet(["activity", "run", "allocate", sbd]);
+      });
+      const events = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+      const topics = events.map((e) => e.topic);
+      assert.equal(topics[0], "request.activity.run");
+      assert.ok(topics.includes("request.procedure.create"));
+      assert.ok(topics.includes("activity.lifecycle.running"));
+      const states = events.filter((e) => e.topic === "procedure.lifecycle.statechange");
+      assert.ok(states.every((e) => e.msg_src === "2"), "only the activity's procedure (2)");
+      assert.equal(states[0].data.new_state, "CREATING");
+      assert.equal(states.at(-1).data.new_state, "COMPLETE");
+    });
+  }
 });

@@ -134,7 +134,7 @@ for (const flavor of FLAVORS) {
         await new Promise((r) => setTimeout(r, 10));
       }
       const t0 = performance.now();
-      interrupt.abort(new InterruptedError("SIGINT", ""));
+      interrupt.abort(new InterruptedError("SIGINT"));
       const r = await pending;
       assert.ok(performance.now() - t0 < 200, "ends within 200 ms");
       assert.equal(r.code, 130);

@@ -74,7 +74,7 @@ faultTest("bad-script-args", async (row) => {
       `--script-args=${value}`,
     ];
     await expectUsage(sim, oet, row, [
-      [run(""), /--script-args is not valid JSON or a Python literal/],
+      [run(""), /--script-args is empty/],
       [run("null"), /--script-args must map function names/],
       [run('"main"'), /--script-args must map function names/],
       [run("{'main': None}"), /"main" must be an object/],

@@ -83,7 +83,7 @@ faultTest("sigint-wait", async (row) => {
     assert.ok(ms < SIGNAL_BOUND_MS, `exit ${ms.toFixed(0)} ms after SIGINT`);
     assert.match(
       err.text,
-      /^error: detached; procedure 1 is still going on the server \(nothing was stopped\)\nhint: follow it with: oet procedure wait --pid 1 {3}stop it with: oet procedure stop --pid 1\n$/m,
+      /^detached; procedure 1 is still going on the server \(nothing was stopped\)\nhint: follow it with: oet procedure wait --pid 1\nhint: stop it with: oet procedure stop --pid 1\n$/m,
     );
     assertNoStack(err.text);
   });

@@ -142,7 +142,8 @@ export const MATRIX = {
   },
   "bad-script-args": {
     group: "input",
-    fault: "`--script-args` malformed or wrongly shaped; bad script keyword names",
+    fault:
+      "`--script-args` malformed or wrongly shaped; bad keyword names in create/start (`--1bad=2`)",
     does: "usage error naming what is wrong; nothing sent",
     exit: 2,
   },

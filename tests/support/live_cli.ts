@@ -63,7 +63,7 @@ export function startOet(args: string[], o: { env?: Env; tty?: boolean } = {}): 
       }
     },
     interrupt() {
-      stop.abort(new InterruptedError("SIGINT", ""));
+      stop.abort(new InterruptedError("SIGINT"));
       return done;
     },
     done,

@@ -7,8 +7,9 @@
  * 3 FAILED/STOPPED/UNKNOWN, 124 on --timeout, 130 on Ctrl-C (detached).
  */
 
-import { OetError } from "../../domain/errors.ts";
-import { isStartPending } from "../../domain/states.ts";
+import { InterruptedError, OetError } from "../../domain/errors.ts";
+import { isPreparing, isStartPending } from "../../domain/states.ts";
+import type { OetClient } from "../../api/client.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import type { Context } from "../context.ts";
 import { hint, note, warn } from "../feedback.ts";
@@ -33,6 +34,29 @@ export interface ActivityRunOptions {
   output: OutputFormat;
 }
 
+/**
+ * The procedure that is running or about to run, if any: RUNNING, a start
+ * accepted but not yet running, or the procedure of an activity (not
+ * prepare-only) still being prepared, whose start the server has queued.
+ */
+async function busyWith(client: OetClient): Promise<{ pid: number; why: string } | undefined> {
+  const procedures = await client.listProcedures();
+  const running = procedures.find((p) => p.state === "RUNNING");
+  if (running) return { pid: running.id, why: `procedure ${running.id} is RUNNING` };
+  const starting = procedures.find(isStartPending);
+  if (starting) return { pid: starting.id, why: `procedure ${starting.id} is about to run` };
+  const preparing = new Set(procedures.filter((p) => isPreparing(p.state)).map((p) => p.id));
+  if (preparing.size === 0) return undefined;
+  const activity = (await client.listActivities()).find((a) =>
+    !a.prepareOnly && a.procedureId !== null && preparing.has(a.procedureId)
+  );
+  if (!activity) return undefined;
+  return {
+    pid: activity.procedureId!,
+    why: `activity ${activity.id}'s procedure ${activity.procedureId} is being prepared to run`,
+  };
+}
+
 /** Runs `oet activity run`. */
 export async function activityRun(ctx: Context, o: ActivityRunOptions): Promise<void> {
   // Everything the user typed is checked before anything is sent.
@@ -47,15 +71,13 @@ export async function activityRun(ctx: Context, o: ActivityRunOptions): Promise<
   if (!o.prepareOnly) {
     // The OET runs one procedure at a time: it would create this activity's
     // procedure and then fail to start it, leaving it prepared for ever.
-    const running = (await client.listProcedures()).find((p) =>
-      p.state === "RUNNING" || isStartPending(p)
-    );
-    if (running) {
+    const busy = await busyWith(client);
+    if (busy) {
       throw new OetError(
-        `procedure ${running.id} is RUNNING and the OET runs one procedure at a time, so it would prepare this activity's script but not start it; nothing was sent`,
+        `${busy.why}, and the OET runs one procedure at a time: it would prepare this activity's script but not start it; nothing was sent`,
         {
           hint:
-            `wait for it with: oet procedure wait --pid ${running.id}, or prepare now with --prepare-only=True and start later with oet procedure start`,
+            `wait for it with: oet procedure wait --pid ${busy.pid}, or prepare now with --prepare-only=True and start later with oet procedure start`,
         },
       );
     }
@@ -88,7 +110,7 @@ export async function activityRun(ctx: Context, o: ActivityRunOptions): Promise<
       if (pid !== undefined) {
         hint(
           ctx.io,
-          `the script is prepared, not started; start it with: oet procedure start --pid ${pid}`,
+          `the script is being prepared and will not be started; start it with: oet procedure start --pid ${pid}`,
         );
       }
       return;
@@ -111,7 +133,15 @@ export async function activityRun(ctx: Context, o: ActivityRunOptions): Promise<
       (p) => writeActivities(ctx.io, [activity], new Map([[p.id, p]]), o.output, true),
     );
   } catch (err) {
-    throw pid === undefined ? err : detached(err, label, pid, `oet activity wait --aid ${aid}`);
+    if (pid !== undefined) throw detached(err, label, pid, `oet activity wait --aid ${aid}`);
+    if (err instanceof InterruptedError) {
+      throw new InterruptedError(
+        err.signal,
+        "interrupted while the activity request was on its way: the server may have started it",
+        { hint: "check with: oet activity list" },
+      );
+    }
+    throw err;
   } finally {
     await subscription?.close();
   }

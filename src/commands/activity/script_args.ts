@@ -13,6 +13,9 @@ const EXAMPLE = `--script-args='{"init": {"kwargs": {"subarray_id": 1}}, "main":
 
 /** Parses the text of `--script-args` (after reading any `@file`). */
 export function parseScriptArgs(text: string, source = "--script-args"): ScriptArgs {
+  if (!text.trim()) {
+    throw new UsageError(`${source} is empty`, { hint: `for example ${EXAMPLE}` });
+  }
   const parsed = parseLiteral(text.trim());
   if (!parsed.ok) {
     throw new UsageError(`${source} is not valid JSON or a Python literal: ${parsed.error}`, {
@@ -59,7 +62,13 @@ export async function readScriptArgsText(
     return { text: await read(path), source: `--script-args file ${path}` };
   } catch (err) {
     throw new UsageError(
-      `cannot read --script-args file ${JSON.stringify(path)}: ${(err as Error).message}`,
+      `cannot read --script-args file ${JSON.stringify(path)}: ${
+        err instanceof Deno.errors.NotFound
+          ? "no such file"
+          : err instanceof Deno.errors.PermissionDenied
+          ? "permission denied"
+          : (err as Error).message
+      }`,
     );
   }
 }

@@ -1,7 +1,7 @@
 /** `oet procedure create <script-uri> [args…] [--kwargs…]`. */
 
 import type { CreateProcedureRequest } from "../../api/client.ts";
-import { UsageError } from "../../domain/errors.ts";
+import { InterruptedError, UsageError } from "../../domain/errors.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import { splitCallArgs } from "../call_args.ts";
 import type { Context } from "../context.ts";
@@ -47,13 +47,17 @@ export function buildCreateRequest(o: ProcedureCreateOptions): {
     );
   }
   const gitGiven = [
-    o.gitRepo !== undefined && "--git_repo",
-    o.gitBranch !== undefined && "--git_branch",
-    o.gitCommit !== undefined && "--git_commit",
-    o.createEnv !== undefined && "--create_env",
+    o.gitRepo !== undefined && "--git-repo",
+    o.gitBranch !== undefined && "--git-branch",
+    o.gitCommit !== undefined && "--git-commit",
+    o.createEnv !== undefined && "--create-env",
   ].filter(Boolean);
   if (!isGit && gitGiven.length) {
-    throw new UsageError(`${gitGiven.join(", ")} only apply to git:// scripts, not to ${uri}`);
+    throw new UsageError(
+      `${gitGiven.join(", ")} ${
+        gitGiven.length > 1 ? "apply" : "applies"
+      } only to git:// scripts, not to ${uri}`,
+    );
   }
   const { call, warnings } = splitCallArgs(o.words, CREATE_OPTION_NAMES);
   // The reference client always sent subarray_id (default 1); the server's
@@ -78,7 +82,17 @@ export function buildCreateRequest(o: ProcedureCreateOptions): {
 export async function procedureCreate(ctx: Context, o: ProcedureCreateOptions): Promise<void> {
   const { request, warnings } = buildCreateRequest(o);
   for (const w of warnings) warn(ctx.io, w);
-  const procedure = await ctx.client().createProcedure(request);
+  let procedure;
+  try {
+    procedure = await ctx.client().createProcedure(request);
+  } catch (err) {
+    if (!(err instanceof InterruptedError)) throw err;
+    throw new InterruptedError(
+      err.signal,
+      "interrupted while the create request was on its way: the server may have created the procedure",
+      { hint: "check with: oet procedure list" },
+    );
+  }
   await writeProcedures(ctx.io, [procedure], o.output, true);
   if (o.output === "table" && ctx.io.err.isTerminal) {
     hint(ctx.io, `start it with: oet procedure start --pid ${procedure.id}`);

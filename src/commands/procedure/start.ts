@@ -9,7 +9,7 @@
  */
 
 import type { OetClient } from "../../api/client.ts";
-import { HttpError, OetError } from "../../domain/errors.ts";
+import { HttpError, InterruptedError, OetError } from "../../domain/errors.ts";
 import { isFinal, isPreparing } from "../../domain/states.ts";
 import type { Activity, FunctionArgs, Procedure } from "../../domain/types.ts";
 import type { OutputFormat } from "../../render/output.ts";
@@ -46,10 +46,14 @@ export const START_OPTION_NAMES = [
 
 /** Refuses a procedure that can no longer be started, naming its state. */
 export function refuseUnstartable(p: Procedure): void {
-  if (p.state === "RUNNING") {
-    throw new OetError(`procedure ${p.id} is already RUNNING`, {
-      hint: `follow it with: oet procedure wait --pid ${p.id}`,
-    });
+  const ran = p.history.some((e) => e.state === "RUNNING");
+  if (p.state === "RUNNING" || (p.state === "READY" && ran)) {
+    throw new OetError(
+      p.state === "RUNNING"
+        ? `procedure ${p.id} is already RUNNING`
+        : `procedure ${p.id} has already run (it is READY again while it finishes)`,
+      { hint: `follow it with: oet procedure wait --pid ${p.id}` },
+    );
   }
   if (isFinal(p.state)) {
     throw new OetError(`procedure ${p.id} is ${p.state} and cannot be started again`, {
@@ -103,6 +107,35 @@ function explainStartError(err: unknown, pid: number): unknown {
   );
 }
 
+/** What an interrupt before the start was answered means for the procedure. */
+function interruptedBeforeStart(err: unknown, pid: number, sending: boolean): unknown {
+  if (!(err instanceof InterruptedError)) return err;
+  return sending
+    ? new InterruptedError(
+      err.signal,
+      `interrupted while the start request was on its way: procedure ${pid} may be starting`,
+      {
+        hint:
+          `check with: oet procedure describe --pid ${pid}\nfollow it with: oet procedure wait --pid ${pid}`,
+      },
+    )
+    : new InterruptedError(
+      err.signal,
+      `interrupted before the start was sent: procedure ${pid} was not started`,
+    );
+}
+
+/** Reports a procedure that failed before it could run: exit 3, with its trace. */
+async function failedInPreparation(
+  ctx: Context,
+  p: Procedure,
+  output: OutputFormat,
+  printer: EventPrinter,
+): Promise<void> {
+  if (output === "table") await writeProcedures(ctx.io, [p], "table", true);
+  await printer.finish(p, `procedure ${p.id} (while being prepared)`);
+}
+
 /** Runs `oet procedure start`. */
 export async function procedureStart(ctx: Context, o: ProcedureStartOptions): Promise<void> {
   const client = ctx.client();
@@ -110,6 +143,12 @@ export async function procedureStart(ctx: Context, o: ProcedureStartOptions): Pr
   for (const w of warnings) warn(ctx.io, w);
   let p = await pickProcedure(ctx, client, o.pid);
   const pid = p.id;
+  const printer = new EventPrinter(ctx, o.output);
+  if (p.state === "FAILED" && !p.history.some((e) => e.state === "RUNNING")) {
+    // It failed while loading (a missing file, an init that raised): the
+    // script's outcome, exit 3, whether or not we waited for it.
+    await failedInPreparation(ctx, p, o.output, printer);
+  }
   refuseUnstartable(p);
 
   let main: FunctionArgs = call;
@@ -128,11 +167,11 @@ export async function procedureStart(ctx: Context, o: ProcedureStartOptions): Pr
   }
 
   const deadline = o.timeoutMs === undefined ? undefined : ctx.clock.now() + o.timeoutMs;
-  const printer = new EventPrinter(ctx, o.output);
   const subscription = o.listen
     ? await Subscription.open(ctx, client, (m) => note(ctx.io, m))
     : undefined;
   let sent = false;
+  let sending = false;
   try {
     if (isPreparing(p.state)) {
       note(ctx.io, `procedure ${pid} is ${p.state}; waiting until it is READY`);
@@ -143,15 +182,12 @@ export async function procedureStart(ctx: Context, o: ProcedureStartOptions): Pr
         timeoutText: o.timeoutText,
         prepareTimeoutMs: o.prepareTimeoutMs,
       });
-      if (isFinal(p.state)) {
-        // It failed while loading (a missing file, an init that raised).
-        if (o.output === "table") await writeProcedures(ctx.io, [p], "table", true);
-        await printer.finish(p);
-      }
+      if (isFinal(p.state)) await failedInPreparation(ctx, p, o.output, printer);
       refuseUnstartable(p);
     }
     const runsBefore = p.history.filter((e) => e.state === "RUNNING").length;
     let answer: Procedure;
+    sending = true;
     try {
       answer = await client.startProcedure(pid, main);
     } catch (err) {
@@ -183,7 +219,8 @@ export async function procedureStart(ctx: Context, o: ProcedureStartOptions): Pr
     });
     await printer.finish(final);
   } catch (err) {
-    throw sent ? detached(err, `procedure ${pid}`, pid, `oet procedure wait --pid ${pid}`) : err;
+    if (sent) throw detached(err, `procedure ${pid}`, pid, `oet procedure wait --pid ${pid}`);
+    throw interruptedBeforeStart(err, pid, sending);
   } finally {
     await subscription?.close();
   }
