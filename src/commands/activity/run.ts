@@ -9,6 +9,7 @@
 
 import { InterruptedError, OetError } from "../../domain/errors.ts";
 import { isPreparing, isStartPending } from "../../domain/states.ts";
+import type { Procedure } from "../../domain/types.ts";
 import type { OetClient } from "../../api/client.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import type { Context } from "../context.ts";
@@ -101,16 +102,21 @@ export async function activityRun(ctx: Context, o: ActivityRunOptions): Promise<
     pid = activity.procedureId ?? undefined;
     aid = activity.id;
     label = `activity ${activity.id}${pid === undefined ? "" : ` (procedure ${pid})`}`;
+    // One more request, so the row shows the derived state, not TODO.
+    const procedures = !follow || o.output === "table"
+      ? await procedureOf(client, activity)
+      : new Map<number, Procedure>();
     if (!follow || o.output === "table") {
-      // One more request, so the row shows the derived state, not TODO.
-      const procedures = await procedureOf(client, activity);
       await writeActivities(ctx.io, [activity], procedures, follow ? "table" : o.output, true);
     }
     if (o.prepareOnly) {
       if (pid !== undefined) {
+        const ready = procedures.get(pid)?.state === "READY";
         hint(
           ctx.io,
-          `the script is being prepared and will not be started; start it with: oet procedure start --pid ${pid}`,
+          `the script ${
+            ready ? "is prepared" : "is being prepared"
+          } and will not be started; start it with: oet procedure start --pid ${pid}`,
         );
       }
       return;
