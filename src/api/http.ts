@@ -112,6 +112,16 @@ export class Transport {
       return JSON.parse(response.text);
     } catch {
       const type = response.headers.get("content-type") ?? "no content type";
+      if (/json/i.test(type) && response.text.trim()) {
+        throw new ProtocolError(
+          `unexpected answer from the server: ${method} ${
+            redactUrl(response.url)
+          } gave ${response.status} with JSON that does not parse (cut short?)`,
+          {
+            hint: "the server or a proxy ended the answer early; retry, and check the server's log",
+          },
+        );
+      }
       const start = response.text.trim().slice(0, 60).replace(/\s+/g, " ");
       throw new ProtocolError(
         `unexpected answer from the server: ${method} ${

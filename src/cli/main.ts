@@ -11,6 +11,7 @@ import { OetClient } from "../api/client.ts";
 import { Transport } from "../api/http.ts";
 import { type Clock, type Context, systemClock } from "../commands/context.ts";
 import {
+  DEFAULT_SERVER_URL,
   type Env,
   loadDotEnv,
   resolveReconnectWindow,
@@ -18,7 +19,12 @@ import {
   resolveServerUrl,
   withDotEnv,
 } from "../config/config.ts";
-import { InterruptedError, OetError, OutputClosedError } from "../domain/errors.ts";
+import {
+  ConnectionError,
+  InterruptedError,
+  OetError,
+  OutputClosedError,
+} from "../domain/errors.ts";
 import { redactText } from "../domain/redact.ts";
 import { paint } from "../render/colour.ts";
 import { escapeInline } from "../render/escape.ts";
@@ -62,7 +68,7 @@ function debugMode(env: Env): { api: boolean; stack: boolean } {
 }
 
 /** Prints an error (and its hint) the way every command does. */
-function report(io: IO, err: unknown, stack: boolean): void {
+function report(io: IO, err: unknown, stack: boolean, extraHint?: string): void {
   if (err instanceof OutputClosedError) return;
   if (err instanceof CommanderError) {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return;
@@ -79,8 +85,9 @@ function report(io: IO, err: unknown, stack: boolean): void {
   // An interrupt is the user's own doing, not an error: say what became of the work.
   if (err instanceof InterruptedError) io.err.write(`${message}\n`);
   else io.err.write(`${paint("error:", "red", io.err.colour)} ${message}\n`);
-  const hint = err instanceof OetError ? err.hint : undefined;
-  for (const line of hint?.split("\n") ?? []) {
+  const hint = [err instanceof OetError ? err.hint : undefined, extraHint]
+    .filter((h) => h !== undefined).join("\n");
+  for (const line of hint ? hint.split("\n") : []) {
     io.err.write(`${paint("hint:", "dim", io.err.colour)} ${escapeInline(redactText(line))}\n`);
   }
   if (stack && err instanceof Error && err.stack) io.err.write(`${redactText(err.stack)}\n`);
@@ -97,6 +104,8 @@ function report(io: IO, err: unknown, stack: boolean): void {
 export async function runCli(deps: Deps): Promise<number> {
   const io = deps.io;
   let debug = debugMode(deps.env);
+  // Where the server URL came from, for the hint when it cannot be reached.
+  let serverSource: string | undefined;
   try {
     const dotenv = await loadDotEnv(deps.readTextFile);
     const { env, fromDotEnv } = withDotEnv(deps.env, dotenv);
@@ -108,6 +117,7 @@ export async function runCli(deps: Deps): Promise<number> {
       context(): Context {
         const globals = program.opts() as { serverUrl?: string; requestTimeout?: string };
         const server = resolveServerUrl(globals.serverUrl, env, fromDotEnv);
+        serverSource = server.source;
         const timeout = resolveRequestTimeout(globals.requestTimeout, env, fromDotEnv);
         const reconnectWindowMs = resolveReconnectWindow(env, fromDotEnv);
         let client: OetClient | undefined;
@@ -164,8 +174,11 @@ export async function runCli(deps: Deps): Promise<number> {
     return 0;
   } catch (err) {
     const code = exitCodeFor(err);
+    const unconfigured = err instanceof ConnectionError && serverSource === "the default"
+      ? `no server is configured, so oet tried the default ${DEFAULT_SERVER_URL}; set --server-url or OET_REST_URI`
+      : undefined;
     try {
-      report(io, err, debug.stack);
+      report(io, err, debug.stack, unconfigured);
     } catch {
       // stderr itself is gone: nothing more to say
     }

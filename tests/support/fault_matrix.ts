@@ -78,9 +78,9 @@ export const MATRIX = {
   },
   "not-json": {
     group: "answers",
-    fault: "200 whose body is not JSON (a proxy's login page)",
+    fault: "200 whose body is not JSON (a proxy's login page), or JSON cut short",
     does: "names the content type and the start of the body; hint: is the URL the API root, or " +
-      "is a proxy answering",
+      "is a proxy answering (JSON cut short: says so; hint: retry)",
     exit: 1,
   },
   "wrong-shape": {

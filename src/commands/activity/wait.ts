@@ -34,6 +34,12 @@ export async function activityWait(ctx: Context, o: ActivityWaitOptions): Promis
     throw new OetError(`activity ${activity.id} has no procedure to follow`);
   }
   const pid = activity.procedureId;
+  if (activity.prepareOnly) {
+    note(
+      ctx.io,
+      `activity ${activity.id} was only prepared: its script runs once started with oet procedure start --pid ${pid}`,
+    );
+  }
   await followExisting(ctx, pid, o, {
     label: `activity ${activity.id} (procedure ${pid})`,
     follow: `oet activity wait --aid ${activity.id}`,
