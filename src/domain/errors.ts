@@ -75,9 +75,6 @@ export class ConnectionError extends OetError {
 /** A 2xx answer whose body is not what the OET API promises. */
 export class ProtocolError extends OetError {}
 
-/** A local file named on the command line could not be read. */
-export class FileError extends OetError {}
-
 /** A wait (`--timeout`) ran out before the remote work finished. */
 export class WaitTimeoutError extends OetError {}
 

@@ -4,7 +4,6 @@
  * `-o id` (just the ids, one per line, so `pid=$(oet … -o id)` works).
  */
 
-import { UsageError } from "../domain/errors.ts";
 import type { Json } from "../domain/types.ts";
 
 /** The output forms of data commands. */
@@ -12,14 +11,6 @@ export type OutputFormat = "table" | "json" | "jsonl" | "id";
 
 /** The output forms of `oet listen`. */
 export type StreamFormat = "text" | "jsonl";
-
-/** Checks an `-o` value against the forms a command supports. */
-export function parseFormat<T extends string>(value: string, allowed: readonly T[]): T {
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(
-    `unknown output format ${JSON.stringify(value)}; use one of: ${allowed.join(", ")}`,
-  );
-}
 
 /** JSON text for stdout: indented on a terminal, compact otherwise. */
 export function jsonText(value: Json, pretty: boolean): string {
