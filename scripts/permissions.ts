@@ -32,3 +32,18 @@ export const PERMISSION_FLAGS: readonly string[] = [
   "--allow-read",
   "--v8-flags=--max-semi-space-size=2",
 ];
+
+/**
+ * The flags of `deno test` for this project's suite (not the binary's): the
+ * tests start servers and processes and write temporary files, and run with
+ * the sanitizers on.
+ */
+export const TEST_FLAGS: readonly string[] = [
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+  "--allow-run",
+  "--allow-env",
+  "--sanitize-ops",
+  "--sanitize-resources",
+];

@@ -12,6 +12,8 @@
  * through) go to `deno test`, e.g. `deno task test -- tests/unit`.
  */
 
+import { TEST_FLAGS } from "./permissions.ts";
+
 const args = Deno.args[0] === "--" ? Deno.args.slice(1) : [...Deno.args];
 const deno = Deno.execPath();
 const env: Record<string, string> = {
@@ -66,18 +68,7 @@ for (
 }
 
 console.log("\n== deno test");
-const test = await run([
-  "test",
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-run",
-  "--allow-env",
-  "--sanitize-ops",
-  "--sanitize-resources",
-  "--parallel",
-  ...args,
-], true);
+const test = await run(["test", ...TEST_FLAGS, "--parallel", ...args], true);
 
 const summary = test.output.match(
   /^(ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \| (\d+) ignored)?/m,

@@ -21,7 +21,7 @@ import {
   sha256Line,
   TARGETS,
 } from "../../scripts/build.ts";
-import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
+import { PERMISSION_FLAGS, TEST_FLAGS } from "../../scripts/permissions.ts";
 import { type Ran, runCommand, which } from "./e2e_support.ts";
 
 const HOST = Deno.build.target;
@@ -228,13 +228,7 @@ if (!source) {
       // completions: the same tests, now against the binary.
       const suite = await runCommand(Deno.execPath(), [
         "test",
-        "--allow-net",
-        "--allow-read",
-        "--allow-write",
-        "--allow-run",
-        "--allow-env",
-        "--sanitize-ops",
-        "--sanitize-resources",
+        ...TEST_FLAGS,
         "tests/e2e/permissions_test.ts",
         "tests/e2e/completion_test.ts",
       ], {
