@@ -11,6 +11,7 @@ import { Transport } from "../api/http.ts";
 import { type About, type Clock, type Context, systemClock } from "../commands/context.ts";
 import {
   DEFAULT_SERVER_URL,
+  dropEmptyCredentials,
   type Env,
   loadDotEnv,
   resolveReconnectWindow,
@@ -30,6 +31,7 @@ import { paint } from "../render/colour.ts";
 import { escapeInline } from "../domain/escape.ts";
 import type { IO } from "../render/io.ts";
 import type { AuthFs } from "../auth/fs.ts";
+import { note, warn } from "../commands/feedback.ts";
 import { credentialsFor } from "./credentials.ts";
 import { exitCodeFor } from "./exit_codes.ts";
 import { parseArgv } from "./parse.ts";
@@ -73,10 +75,18 @@ export interface Deps {
  * `OET_DEBUG`: `api` traces every HTTP request on stderr; `1` (or `true`)
  * adds stack traces to errors; `all` does both.
  */
-function debugMode(env: Env): { api: boolean; stack: boolean } {
-  const v = (env.OET_DEBUG ?? "").toLowerCase();
-  return { api: v === "api" || v === "all", stack: v === "1" || v === "true" || v === "all" };
+function debugMode(env: Env): { api: boolean; stack: boolean; unknown?: string } {
+  const v = (env.OET_DEBUG ?? "").trim().toLowerCase();
+  return {
+    api: v === "api" || v === "all",
+    stack: v === "1" || v === "true" || v === "all",
+    // Empty, 0 and false mean off; anything else unknown is said once.
+    unknown: DEBUG_VALUES.includes(v) ? undefined : env.OET_DEBUG,
+  };
 }
+
+/** The values OET_DEBUG knows ("" is off). */
+const DEBUG_VALUES = ["", "0", "false", "api", "1", "true", "all"];
 
 /** Prints an error (and its hint) the way every command does. */
 function report(io: IO, err: unknown, stack: boolean, extraHint?: string): void {
@@ -153,9 +163,21 @@ export async function runCli(deps: Deps): Promise<number> {
       return 0;
     }
     const dotenv = await loadDotEnv(deps.readTextFile);
-    const { env, fromDotEnv } = withDotEnv(deps.env, dotenv);
+    const merged = withDotEnv(deps.env, dotenv);
+    const fromDotEnv = merged.fromDotEnv;
+    // An empty OET_TOKEN is a CI secret that is not set: no token, said once.
+    const { env, notes: emptyNotes } = dropEmptyCredentials(merged.env);
     // OET_DEBUG may come from .env too, like every OET_* setting.
     debug = debugMode(env);
+    if (debug.unknown !== undefined) {
+      warn(
+        io,
+        `OET_DEBUG=${debug.unknown} is not a known value (api, 1 or all; empty, 0 or false: off); ignored`,
+      );
+    }
+    if (parsed.command.usesServer || parsed.path.some((n) => n.name === "auth")) {
+      for (const line of emptyNotes) note(io, line);
+    }
     const clock = deps.clock ?? systemClock;
     const globals = parsed.globals as { serverUrl?: string; requestTimeout?: string };
     const traceApi = debug.api

@@ -163,7 +163,7 @@ export const MATRIX = {
   "option-typo": {
     group: "input",
     fault:
-      "a near-miss of one of oet's own options among a script's arguments (`start --pdi=7`, `--timout 1s`)",
+      "a near-miss of one of oet's own options among a script's arguments: one edit from a name of up to 4 letters, two from a longer one, a swap counting as one (`start --pdi=7`, `--timout 1s`; `--sbd`, `--big` reach the script)",
     does:
       "usage error with did-you-mean; nothing sent (`--kwarg name=value` sends such a name on purpose)",
     exit: 2,
