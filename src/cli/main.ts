@@ -138,12 +138,40 @@ function unknownSbHint(err: unknown): string | undefined {
     : undefined;
 }
 
+/**
+ * A routing 404 (not an unknown id) with no hint of its own: the API root is
+ * wrong. Probe the usual roots once, as `oet doctor` does, and name the one
+ * that answers.
+ */
+async function wrongRootHint(
+  err: unknown,
+  ctx: Context | undefined,
+  url: URL | undefined,
+  source: string | undefined,
+): Promise<string | undefined> {
+  if (
+    !(err instanceof HttpError && err.status === 404 && !err.resourceMissing &&
+      err.hint === undefined) || !ctx || !url || !source
+  ) {
+    return undefined;
+  }
+  try {
+    const { rightRootHint } = await import("../commands/doctor/api_root.ts");
+    return await rightRootHint(ctx, url, source, err.serverMessage);
+  } catch {
+    // The probe is a courtesy: the error itself is what matters.
+    return undefined;
+  }
+}
+
 /** Runs `oet` with the given arguments; resolves to the exit code. */
 export async function runCli(deps: Deps): Promise<number> {
   const io = deps.io;
   let debug = debugMode(deps.env);
   // Where the server URL came from, for the hint when it cannot be reached.
   let serverSource: string | undefined;
+  let serverUrl: URL | undefined;
+  let context: Context | undefined;
   try {
     const tree = buildTree();
     const parsed = await parseArgv(tree, deps.args);
@@ -223,9 +251,11 @@ export async function runCli(deps: Deps): Promise<number> {
         );
         if (override) return made;
         serverSource = server.source;
+        serverUrl = server.value;
         return client = made;
       },
     };
+    context = ctx;
     if (parsed.command.usesServer) {
       // Settings are checked before anything is sent, whatever the command.
       ctx.client();
@@ -242,8 +272,10 @@ export async function runCli(deps: Deps): Promise<number> {
     const unconfigured = err instanceof ConnectionError && serverSource === "the default"
       ? `no server is configured, so oet tried the default ${DEFAULT_SERVER_URL}; set --server-url or OET_REST_URI`
       : undefined;
+    const extra = unconfigured ?? missingHint(err) ?? unknownSbHint(err) ??
+      await wrongRootHint(err, context, serverUrl, serverSource);
     try {
-      report(io, err, debug.stack, unconfigured ?? missingHint(err) ?? unknownSbHint(err));
+      report(io, err, debug.stack, extra);
     } catch {
       // stderr itself is gone: nothing more to say
     }

@@ -119,14 +119,81 @@ for (
     assert.equal(narrow.code, 0, narrow.stderr);
     // Only a word that cannot be cut (a URL, a long option label) and the
     // examples (shell lines, copied as they are) may stick out.
-    const prose = narrow.stdout.replace(/^Examples:\n(  .*\n)*/m, "");
+    const prose = narrow.stdout.replace(/^Examples:\n( {2}.*\n)*/m, "");
     const over = prose.split("\n").filter((l) => l.length > 60 && /\S \S/.test(l.trim()));
     assert.deepEqual(over, []);
     const wide = await runOet(args, { tty: true, columns: 200 });
-    const lines = wide.stdout.replace(/^Examples:\n(  .*\n)*/m, "").split("\n");
+    const lines = wide.stdout.replace(/^Examples:\n( {2}.*\n)*/m, "").split("\n");
     assert.ok(lines.every((l) => l.length <= 100), lines.find((l) => l.length > 100));
     if (args[0] !== "help") {
       assert.ok(lines.some((l) => l.length > 80), "uses the room a wide terminal has");
     }
   });
 }
+
+// 3. https:// to a plain http server: every command says what doctor says.
+
+Deno.test("https to a plain-http server: 'does not answer in TLS', hint try http://, exit 4", async () => {
+  await withSim("v7", async (sim) => {
+    const url = sim.baseUrl.replace(/^http:/, "https:");
+    const r = await runOet(["procedure", "list"], { env: { OET_REST_URI: url } });
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /^error: 127\.0\.0\.1:\d+ does not answer in TLS \(https:/);
+    assert.match(r.stderr, /hint: is the server plain http\? try http:\/\//);
+  });
+});
+
+// 4. No answer in time: on a 5.x/6.x root (or one that does not say), the 4-thread wedge.
+
+async function silentServer(fn: (origin: string) => Promise<void>): Promise<void> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn); // read nothing, answer nothing
+  })();
+  try {
+    await fn(`http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`);
+  } finally {
+    listener.close();
+    for (const c of held) c.close();
+    await accepting.catch(() => {});
+  }
+}
+
+for (
+  const [root, wedge] of [
+    ["/ska-oso-oet/oet/api/v6", true],
+    ["/api/v1.0", true],
+    ["/oet", true],
+    ["/ska-oso-oet/oet/api/v7", false],
+  ] as const
+) {
+  Deno.test(`no answer in time on ${root}: ${wedge ? "names the 4 threads and oet doctor" : "no thread hint"}`, async () => {
+    await silentServer(async (origin) => {
+      const r = await runOet(["procedure", "list", "--request-timeout", "300ms"], {
+        env: { OET_REST_URI: origin + root },
+      });
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stderr, /no answer from 127\.0\.0\.1:\d+ within 300 ms/);
+      assert.equal(/4 threads are all held by event streams.*oet doctor/.test(r.stderr), wedge);
+    });
+  });
+}
+
+// 5. A wrong API root that 5.x and 6.x answer alike: probe once, name the right one.
+
+Deno.test("v6 server, /api/v1.0 root: the 404 names this server's root (probed once)", async () => {
+  await withSim("v6", async (sim, oet) => {
+    for (const args of [["status"], ["procedure", "list"]]) {
+      const r = await oet(args, { env: { OET_REST_URI: `${sim.origin}/api/v1.0` } });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /HTTP 404/);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `hint: this server's API root is ${sim.origin}/ska-oso-oet/oet/api/v6 \\(OET 6\\.x\\): set OET_REST_URI to`,
+        ),
+      );
+    }
+  });
+});
