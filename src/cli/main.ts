@@ -8,7 +8,12 @@
 
 import { OetClient } from "../api/client.ts";
 import { Transport } from "../api/http.ts";
-import { type About, type Clock, type Context, systemClock } from "../commands/context.ts";
+import {
+  type About,
+  type Clock,
+  type CommandContext,
+  systemClock,
+} from "../commands/framework/command_context.ts";
 import {
   DEFAULT_SERVER_URL,
   dropEmptyCredentials,
@@ -31,7 +36,7 @@ import { paint } from "../render/colour.ts";
 import { escapeInline } from "../domain/escape.ts";
 import type { IO } from "../render/io.ts";
 import type { AuthFs } from "../auth/fs.ts";
-import { note, warn } from "../commands/feedback.ts";
+import { note, warn } from "../commands/framework/feedback.ts";
 import { credentialsFor } from "./credentials.ts";
 import { exitCodeFor } from "./exit_codes.ts";
 import { parseArgv } from "./parse.ts";
@@ -145,7 +150,7 @@ function unknownSbHint(err: unknown): string | undefined {
  */
 async function wrongRootHint(
   err: unknown,
-  ctx: Context | undefined,
+  ctx: CommandContext | undefined,
   url: URL | undefined,
   source: string | undefined,
 ): Promise<string | undefined> {
@@ -171,7 +176,7 @@ export async function runCli(deps: Deps): Promise<number> {
   // Where the server URL came from, for the hint when it cannot be reached.
   let serverSource: string | undefined;
   let serverUrl: URL | undefined;
-  let context: Context | undefined;
+  let context: CommandContext | undefined;
   try {
     const tree = buildTree();
     const parsed = await parseArgv(tree, deps.args);
@@ -186,7 +191,7 @@ export async function runCli(deps: Deps): Promise<number> {
       return 0;
     }
     if (parsed.kind === "version") {
-      const { versionLine } = await import("../commands/version.ts");
+      const { versionLine } = await import("../commands/version/version.ts");
       io.out.write(`${versionLine(about)}\n`);
       return 0;
     }
@@ -220,7 +225,7 @@ export async function runCli(deps: Deps): Promise<number> {
       debug: traceApi,
     });
     let client: OetClient | undefined;
-    const ctx: Context = {
+    const ctx: CommandContext = {
       io,
       about,
       clock,
