@@ -12,15 +12,38 @@
  * | READY, never started                   | PREPARED  |
  * | RUNNING, or READY after a run          | RUNNING   |
  * | COMPLETE, FAILED, STOPPED, UNKNOWN     | the same  |
- * | gone (pruned) or not known             | the server's own state |
+ * | gone (pruned)                          | ENDED_UNKNOWN, shown "ENDED (procedure removed)" |
+ * | none                                   | the server's own state |
+ *
+ * A server prunes only finished procedures, so an activity whose procedure
+ * is gone has ended; how, nobody can say any more. `TODO` would claim it
+ * never ran, and `UNKNOWN` is a real OET state, so the derived state is
+ * `ENDED_UNKNOWN`.
  */
 
 import type { Activity, Procedure, StateEntry } from "./types.ts";
 import { isFinal, isPreparing } from "./states.ts";
 
-/** The activity's state as derived from its procedure (see module doc). */
+/** The derived state of an activity whose procedure the server pruned (it had ended). */
+export const ENDED_UNKNOWN = "ENDED_UNKNOWN";
+
+/** How a derived state is shown in a table: `ENDED (procedure removed)` for ENDED_UNKNOWN. */
+export function activityStateLabel(state: string): string {
+  return state === ENDED_UNKNOWN ? "ENDED (procedure removed)" : state;
+}
+
+/**
+ * The activity's state as derived from its procedure (see module doc).
+ * `procedure` undefined for an activity that has one: the server no longer
+ * has it (the callers looked it up in the server's list, or got a 404).
+ */
 export function deriveActivityState(activity: Activity, procedure: Procedure | undefined): string {
-  if (!procedure || procedure.id !== activity.procedureId) return activity.state;
+  if (!procedure || procedure.id !== activity.procedureId) {
+    // Servers say TODO for ever; a state of their own (a later server) is kept.
+    return activity.procedureId !== null && activity.state === "TODO"
+      ? ENDED_UNKNOWN
+      : activity.state;
+  }
   const state = procedure.state;
   if (isFinal(state)) return state;
   if (state === "RUNNING") return "RUNNING";

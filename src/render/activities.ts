@@ -4,7 +4,11 @@
  * the activity's procedure (`src/domain/activity_state.ts`).
  */
 
-import { deriveActivityHistory, deriveActivityState } from "../domain/activity_state.ts";
+import {
+  activityStateLabel,
+  deriveActivityHistory,
+  deriveActivityState,
+} from "../domain/activity_state.ts";
 import type { Activity, Procedure } from "../domain/types.ts";
 import { paintState } from "./colour.ts";
 import { escapeInline } from "../domain/escape.ts";
@@ -38,7 +42,7 @@ export function activityCells(a: Activity, state: string, colour = false): Cell[
     escapeInline(a.sbdId),
     formatTime(a.history[0]?.time),
     a.procedureId,
-    paintState(escapeInline(state), colour),
+    paintState(escapeInline(activityStateLabel(state)), colour),
   ];
 }
 
@@ -74,7 +78,7 @@ export async function activityDescribe(
       escapeInline(a.name),
       escapeInline(a.sbdId),
       a.procedureId,
-      paintState(escapeInline(state), colour),
+      paintState(escapeInline(activityStateLabel(state)), colour),
     ]],
   );
   const where = await table(["URI", "Prepare Only"], [[

@@ -197,3 +197,28 @@ Deno.test("v6 server, /api/v1.0 root: the 404 names this server's root (probed o
     }
   });
 });
+
+// 7. An activity whose procedure was pruned has ended; how, nobody can say.
+
+Deno.test("v6: an activity whose procedure was pruned shows ENDED (procedure removed), derived_state ENDED_UNKNOWN", async () => {
+  await withSim("v6", async (sim, oet) => {
+    const run = await oet(["activity", "run", "allocate", "sbd-mvp01-20200325-00001"]);
+    assert.equal(run.code, 0, run.stderr);
+    // Ten more procedures: the server keeps 10, so the activity's (finished) procedure 1 goes.
+    for (let i = 0; i < 10; i++) {
+      const c = await oet(["procedure", "create", "file:///scripts/echo_args_fast.py"]);
+      assert.equal(c.code, 0, c.stderr);
+    }
+    await sim.settle();
+    assert.equal(sim.state.procedure(1), undefined);
+    const list = await oet(["activity", "list"]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout.split("\n")[2], /^ +1 +allocate .* 1 +ENDED \(procedure removed\)$/);
+    const json = await oet(["activity", "list", "-o", "json"]);
+    assert.equal(JSON.parse(json.stdout)[0].derived_state, "ENDED_UNKNOWN");
+    assert.equal(JSON.parse(json.stdout)[0].state, "TODO");
+    const d = await oet(["activity", "describe", "--aid", "1"]);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stdout, /ENDED \(procedure removed\)/);
+  });
+});

@@ -113,8 +113,10 @@ oet activity run observe sbd-123 --script-args=@args.json --timeout 2h
 if oet activity run observe sbd-123; then echo observed; else echo "failed: $?"; fi`,
   notes: `States: servers report every activity as TODO; oet shows the state of its procedure:
   REQUESTED (being prepared), PREPARED (READY, not started), RUNNING,
-  COMPLETE, FAILED, STOPPED, UNKNOWN; the server's own state if the
-  procedure is gone. -o json adds it as "derived_state".`,
+  COMPLETE, FAILED, STOPPED, UNKNOWN; ENDED (procedure removed) when the
+  server has pruned the procedure (it prunes only finished ones, so the
+  activity ended, outcome unknown). -o json adds it as "derived_state"
+  (ENDED_UNKNOWN for the last).`,
   run: (ctx, { opts, args }) =>
     activityRun(ctx, {
       activityName: args[0],
