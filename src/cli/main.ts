@@ -144,6 +144,22 @@ function unknownSbHint(err: unknown): string | undefined {
 }
 
 /**
+ * An activity name the SB does not have: 6.x/7.x answer 500 "Activity 'x'
+ * not present in the SBDefinition …", 5.x 500 "Cannot run script with type
+ * NoneType" (it looks the script up and finds none).
+ */
+function unknownActivityHint(err: unknown): string | undefined {
+  return err instanceof HttpError && err.status === 500 && err.method === "POST" &&
+      /\/activities\/?$/.test(err.url) &&
+      /not present in the SBDefinition|Cannot run script with type NoneType/i.test(
+        err.serverMessage,
+      ) && err.hint === undefined
+    ? "the SB has no activity of that name (names are case-sensitive): check it against the " +
+      "activities of the SB definition, e.g. allocate or observe"
+    : undefined;
+}
+
+/**
  * A routing 404 (not an unknown id) with no hint of its own: the API root is
  * wrong. Probe the usual roots once, as `oet doctor` does, and name the one
  * that answers.
@@ -278,6 +294,7 @@ export async function runCli(deps: Deps): Promise<number> {
       ? `no server is configured, so oet tried the default ${DEFAULT_SERVER_URL}; set --server-url or OET_REST_URI`
       : undefined;
     const extra = unconfigured ?? missingHint(err) ?? unknownSbHint(err) ??
+      unknownActivityHint(err) ??
       await wrongRootHint(err, context, serverUrl, serverSource);
     try {
       report(io, err, debug.stack, extra);

@@ -92,6 +92,24 @@ function spellings(specs: Iterable<AnyOption>): string[] {
 const HELP_HINT = (path: readonly Node[]) => `see: ${commandPath(path)} --help`;
 
 /**
+ * For an option that is not a global one, typed before the command
+ * (`oet -o json procedure list`): where it goes. Empty when a command was
+ * already named.
+ */
+function afterCommand(node: Node, argv: readonly string[], i: number): string {
+  if (node.kind !== "group") return "";
+  const word = argv[i];
+  const next = argv[i + 1];
+  // The next word is the option's value unless it names a command.
+  const value = next !== undefined && !word.includes("=") &&
+      !next.startsWith("-") && !node.commands.some((c) => entryNamed(c, next))
+    ? [next]
+    : [];
+  const rest = argv.filter((_, k) => k !== i && !(value.length && k === i + 1));
+  return `: a command's options go after the command (oet ${[...rest, word, ...value].join(" ")})`;
+}
+
+/**
  * Parses `argv` against the tree; throws a UsageError for anything it
  * cannot accept. Loads the module of the command it finds (and no other).
  */
@@ -233,7 +251,9 @@ export async function parseArgv(tree: CommandTree, argv: readonly string[]): Pro
         continue;
       }
       throw new UsageError(
-        `unknown option --${typedName}${near ? `: did you mean --${near}?` : ""}`,
+        `unknown option --${typedName}${
+          near ? `: did you mean --${near}?` : afterCommand(node, argv, i)
+        }`,
         { hint: HELP_HINT(path) },
       );
     }
@@ -242,7 +262,9 @@ export async function parseArgv(tree: CommandTree, argv: readonly string[]): Pro
       const letter = word[1];
       const option = scope().find(([, o]) => o.short === letter)?.[1];
       if (!option) {
-        throw new UsageError(`unknown option -${letter}`, { hint: HELP_HINT(path) });
+        throw new UsageError(`unknown option -${letter}${afterCommand(node, argv, i)}`, {
+          hint: HELP_HINT(path),
+        });
       }
       const flag = `-${letter}`;
       if (option.kind === "flag") {
@@ -329,6 +351,13 @@ function checkArguments(
   // shell into several words and loses its quotes: say how to quote it.
   const jsonOption = [...given.values()].find((typed) => /=\s*[[{]|\s[[{]/.test(typed));
   const looksLikeJson = jsonOption !== undefined || extra.some((w) => /^[[{]|[}\]],?$/.test(w));
+  // `oet procedure list 5`: an id where the command takes it as an option.
+  const idOption = Object.values(command.options as OptionSpecs).find((o) =>
+    o.long === "pid" || o.long === "aid"
+  );
+  const idHint = extra.length === 1 && /^\d+$/.test(extra[0]) && idOption && !given.has(idOption)
+    ? `ids go after --${idOption.long}: ${commandPath(path)} --${idOption.long} ${extra[0]}`
+    : undefined;
   throw new UsageError(
     `unexpected ${extra.length > 1 ? "arguments" : "argument"}: ${
       extra.map((w) => JSON.stringify(w)).join(" ")
@@ -336,7 +365,7 @@ function checkArguments(
     {
       hint: looksLikeJson
         ? `the shell split a JSON value into several words: put it in single quotes, e.g. --script-args='{"init": {"args": [1, "foo"]}}'`
-        : HELP_HINT(path),
+        : idHint ?? HELP_HINT(path),
     },
   );
 }
