@@ -302,6 +302,7 @@ async function start(ctx: Context, o: ProcedureStartOptions): Promise<void> {
           label: `procedure ${pid}`,
           followCommand: `oet procedure wait --pid ${pid}`,
           runsBefore,
+          known: answer,
         };
         session.started(followed);
         if (!o.listen || o.output === "table") {
