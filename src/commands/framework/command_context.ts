@@ -5,10 +5,10 @@
  * tests with buffers, a fake clock and a local server.
  */
 
-import type { OetClient } from "../api/client.ts";
-import type { TokenSource } from "../auth/token_source.ts";
-import type { Env, EnvName } from "../config/config.ts";
-import type { IO } from "../render/io.ts";
+import type { OetClient } from "../../api/client.ts";
+import type { TokenSource } from "../../auth/token_source.ts";
+import type { Env, EnvName } from "../../config/config.ts";
+import type { IO } from "../../render/io.ts";
 
 /** Time, injectable for tests. */
 export interface Clock {
@@ -32,7 +32,7 @@ export interface About {
 }
 
 /** The environment a command runs in. */
-export interface Context {
+export interface CommandContext {
   /** Versions, for `oet version`. */
   about: About;
   io: IO;
