@@ -166,7 +166,7 @@ export async function* readEventStream(o: EventStreamOptions): AsyncGenerator<St
         const events = decoder.push(value);
         if (events.length) yield { kind: "events", events };
       }
-    } catch (err) {
+    } catch {
       if (o.signal.aborted) throw o.signal.reason;
       // Plain words: the runtime's text ("error reading a body from
       // connection") says nothing more, and the gap note quotes the reason.
