@@ -29,7 +29,7 @@ import type {
 } from "../commands/framework/spec.ts";
 import { BOOL_WORDS, entryNamed, loadEntry } from "../commands/framework/spec.ts";
 import { UsageError } from "../domain/errors.ts";
-import { closest } from "./suggest.ts";
+import { closest, optionNearMiss } from "./suggest.ts";
 
 /** A node of the command tree. */
 export type Node = GroupSpec | AnyCommand;
@@ -212,7 +212,7 @@ export async function parseArgv(tree: CommandTree, argv: readonly string[]): Pro
         continue;
       }
       // Not one of ours.
-      const near = closest(name, spellings(options.map(([, o]) => o)));
+      const near = optionNearMiss(name, spellings(options.map(([, o]) => o)));
       if (node.kind === "command" && node.scriptKeywords) {
         if (near) {
           throw new UsageError(
