@@ -10,6 +10,7 @@ import {
   deriveActivityState,
 } from "../domain/activity_state.ts";
 import type { Activity, Procedure } from "../domain/types.ts";
+import { type State, stateName } from "../domain/states.ts";
 import { paintState } from "./colour.ts";
 import { escapeInline } from "../domain/escape.ts";
 import { callRows, historyRows } from "./procedures.ts";
@@ -35,7 +36,7 @@ function procedureOf(
 }
 
 /** An activity's cells in the list table (and its watch), with the state derived for it. */
-export function activityCells(a: Activity, state: string, colour = false): Cell[] {
+export function activityCells(a: Activity, state: State, colour = false): Cell[] {
   return [
     a.id,
     escapeInline(a.name),
