@@ -10,7 +10,7 @@ import {
   deriveActivityState,
 } from "../domain/activity_state.ts";
 import type { Activity, Procedure } from "../domain/types.ts";
-import { type State, stateName } from "../domain/states.ts";
+import type { State } from "../domain/states.ts";
 import { paintState } from "./colour.ts";
 import { escapeInline } from "../domain/escape.ts";
 import { callRows, historyRows } from "./procedures.ts";
