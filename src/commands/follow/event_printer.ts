@@ -9,7 +9,7 @@
  */
 
 import { RemoteFailureError } from "../../domain/errors.ts";
-import { outcomeOf } from "../../domain/states.ts";
+import { announcedState, outcomeOf, type ProcedureState, stateName } from "../../domain/states.ts";
 import type { OetEvent, Procedure, StreamGap } from "../../domain/types.ts";
 import { escapeInline } from "../../domain/escape.ts";
 import { formatFollowEvent, formatJsonlEvent, formatJsonlGap } from "../../render/events.ts";
@@ -46,7 +46,7 @@ export interface FollowPrinter extends FollowSink {
   /** The work's object in the chosen form, when the command does not follow it (`--listen=False`). */
   result(p: Procedure | undefined, work: Work): Promise<void>;
   /** Marks a state as shown already (in the row), so that the end does not repeat it. */
-  shown(state: string): void;
+  shown(state: ProcedureState): void;
   /** Prints the confirmed end, and throws RemoteFailureError (exit 3) unless it COMPLETEd. */
   finish(final: Procedure, work: Work): Promise<void>;
   /** A detach: the machine form ends with the work's object as last read (its state not final). */
@@ -58,7 +58,7 @@ export class EventPrinter implements FollowPrinter {
   readonly #ctx: CommandContext;
   readonly format: OutputFormat;
   /** The last state printed from the stream, so that the end does not repeat it. */
-  #lastState: string | undefined;
+  #lastState: ProcedureState | undefined;
   #headerShown = false;
 
   constructor(ctx: CommandContext, format: OutputFormat) {
@@ -74,13 +74,13 @@ export class EventPrinter implements FollowPrinter {
   }
 
   /** Marks a state as shown already (in the row), so that the end does not repeat it. */
-  shown(state: string): void {
+  shown(state: ProcedureState): void {
     this.#lastState = state;
   }
 
   /** Prints one event of the procedure. */
   event = (e: OetEvent): void => {
-    if (e.topic === "procedure.lifecycle.statechange") this.#lastState = String(e.data.new_state);
+    if (e.topic === "procedure.lifecycle.statechange") this.#lastState = announcedState(e);
     if (this.format === "jsonl") {
       this.#ctx.io.out.write(formatJsonlEvent(e));
       return;
@@ -124,7 +124,7 @@ export class EventPrinter implements FollowPrinter {
     if (this.format === "table") {
       if (this.#lastState !== final.state) {
         this.#heading();
-        io.out.write(`- State: ${escapeInline(final.state)}\n`);
+        io.out.write(`- State: ${escapeInline(stateName(final.state))}\n`);
       }
     } else {
       await this.#write(final, work, this.format);
@@ -132,8 +132,8 @@ export class EventPrinter implements FollowPrinter {
     if (outcomeOf(final.state) === "success") return;
     if (final.stacktrace) io.err.write(`${stackTail(final.stacktrace)}\n`);
     throw new RemoteFailureError(
-      final.state,
-      `${work.label} ended ${final.state}`,
+      stateName(final.state),
+      `${work.label} ended ${stateName(final.state)}`,
       `see why with: oet procedure describe --pid ${final.id}`,
     );
   }
