@@ -510,6 +510,23 @@ export const EXTERNAL: readonly (FaultRow & { file: string; test: string })[] = 
     file: "tests/commands/rough_edges_test.ts",
     test: "activity run of a name the SB does not have gets a hint",
   },
+  {
+    group: "terminal",
+    fault: "stdout on a full disk (`oet procedure list >/dev/full`)",
+    does: "cannot write to stdout: No space left on device (a plain message, not 'a bug')",
+    exit: 1,
+    file: "tests/e2e/write_failures_test.ts",
+    test: "list >/dev/full is exit 1 with a plain message",
+  },
+  {
+    group: "terminal",
+    fault: "the answer of `procedure create`, `start --listen=False` or `activity run " +
+      "--listen=False` cannot be written",
+    does: "says on stderr what was created or started, with its id and how to see it",
+    exit: 1,
+    file: "tests/e2e/write_failures_test.ts",
+    test: "create -o id >/dev/full prints the new id on stderr and exits 1",
+  },
 ];
 
 /** Registers the test of one matrix row; `fn` gets the row to assert its exit code. */

@@ -16,6 +16,7 @@ import type { CommandContext } from "../framework/command_context.ts";
 import { hint, warn } from "../framework/feedback.ts";
 import { follow } from "../follow/follow.ts";
 import { writeActivities } from "../shared/output/activities.ts";
+import { answerLost, isOutputLost } from "../framework/answer.ts";
 import { parseScriptArgs, readScriptArgsText, scriptArgsWarnings } from "./script_args.ts";
 import {
   type Duration,
@@ -191,6 +192,14 @@ async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<
     listen,
     timeout: o.timeout,
     prepareTimeoutMs: o.prepareTimeoutMs,
+  }).catch((err) => {
+    // Not waiting: the activity was created, and its answer must not be lost.
+    if (listen || !isOutputLost(err) || pid === undefined) throw err;
+    throw answerLost(
+      err,
+      `the activity was created (procedure ${pid})`,
+      `follow it with: oet procedure wait --pid ${pid}`,
+    );
   });
   if (o.prepareOnly && pid !== undefined) {
     hint(
