@@ -8,8 +8,6 @@ import { redactText } from "../domain/redact.ts";
 import { paint } from "../render/colour.ts";
 import { escapeInline } from "../domain/escape.ts";
 import type { IO } from "../render/io.ts";
-import { formatClock } from "../render/time.ts";
-import type { StreamGap } from "../domain/types.ts";
 
 /** A progress or status note. */
 export function note(io: IO, message: string): void {
@@ -20,19 +18,6 @@ export function note(io: IO, message: string): void {
 export function warn(io: IO, message: string): void {
   io.err.write(
     `${paint("warning:", "yellow", io.err.colour)} ${escapeInline(redactText(message))}\n`,
-  );
-}
-
-/**
- * Says that the event stream was down, and when: events published in that
- * interval may be missing from what was shown (the OET has no replay).
- */
-export function gapNote(io: IO, gap: StreamGap): void {
-  note(
-    io,
-    `events from ${formatClock(gap.from)} to ${
-      formatClock(gap.to)
-    } UTC may be missing (${gap.reason}; reconnected)`,
   );
 }
 

@@ -9,7 +9,8 @@ import { isJsonObject, type Json, type OetEvent } from "../domain/types.ts";
 import { formatJsonlEvent, formatJsonlGap, formatListenEvent } from "../render/events.ts";
 import type { StreamFormat } from "../render/output.ts";
 import type { Context } from "./context.ts";
-import { gapNote, note, warn } from "./feedback.ts";
+import { note, warn } from "./feedback.ts";
+import { gapNote } from "./follow/gap_note.ts";
 import { aidOption, pidOption, streamOutputOption } from "./options.ts";
 import { defineCommand, listOption } from "./spec.ts";
 

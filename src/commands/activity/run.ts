@@ -14,7 +14,7 @@ import type { OetClient } from "../../api/client.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import type { Context } from "../context.ts";
 import { hint, warn } from "../feedback.ts";
-import { followRun } from "../follow_run.ts";
+import { followRun } from "../follow/run.ts";
 import { procedureOf, writeActivities } from "./output.ts";
 import { parseScriptArgs, readScriptArgsText, scriptArgsWarnings } from "./script_args.ts";
 import { type Duration, outputOption, prepareTimeoutOption, timeoutOption } from "../options.ts";

@@ -18,8 +18,8 @@ import { activityOfProcedure } from "../activity/find.ts";
 import { buildCall } from "../call_args.ts";
 import type { Context } from "../context.ts";
 import { hint, note } from "../feedback.ts";
-import { PREPARE_POLL_MS } from "../follow.ts";
-import { followRun, runCount, type Session } from "../follow_run.ts";
+import { PREPARE_POLL_MS } from "../follow/follower.ts";
+import { followRun, runCount, type Session } from "../follow/run.ts";
 import {
   type Duration,
   kwargOption,

@@ -9,9 +9,9 @@ import { isFinal, isPreparing, isStartPending } from "../../domain/states.ts";
 import type { Procedure } from "../../domain/types.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import type { Context } from "../context.ts";
-import { EventPrinter } from "../event_printer.ts";
+import { EventPrinter } from "../follow/event_printer.ts";
 import { note } from "../feedback.ts";
-import { type Followed, followRun, runCount } from "../follow_run.ts";
+import { type Followed, followRun, runCount } from "../follow/run.ts";
 import {
   DEFAULT_PREPARE_TIMEOUT_MS,
   type Duration,

@@ -10,7 +10,7 @@ import type { OetClient } from "../../api/client.ts";
 import { isFinal } from "../../domain/states.ts";
 import type { OetEvent } from "../../domain/types.ts";
 import type { Context } from "../context.ts";
-import { Subscription } from "../subscription.ts";
+import { Subscription } from "../follow/subscription.ts";
 
 /** A script message and when it arrived (ms since the epoch). */
 export interface CaughtMessage {

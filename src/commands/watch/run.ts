@@ -22,8 +22,9 @@
 import { backoffDelay } from "../../api/events.ts";
 import { ConnectionError, HttpError, InterruptedError } from "../../domain/errors.ts";
 import type { Context } from "../context.ts";
-import { gapNote, note } from "../feedback.ts";
-import { Subscription } from "../subscription.ts";
+import { note } from "../feedback.ts";
+import { gapNote } from "../follow/gap_note.ts";
+import { Subscription } from "../follow/subscription.ts";
 import { type WatchMode, WatchPrinter } from "./printer.ts";
 import { CONFIRM_RETRY_MS, ReadSchedule } from "./schedule.ts";
 import type { WatchSource } from "./source.ts";

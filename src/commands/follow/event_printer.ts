@@ -8,16 +8,16 @@
  * | json, id        | only the final object / id                     | events as lines   |
  */
 
-import { RemoteFailureError } from "../domain/errors.ts";
-import { outcomeOf } from "../domain/states.ts";
-import type { OetEvent, Procedure, StreamGap } from "../domain/types.ts";
-import { escapeInline } from "../domain/escape.ts";
-import { formatFollowEvent, formatJsonlEvent, formatJsonlGap } from "../render/events.ts";
-import type { OutputFormat } from "../render/output.ts";
-import { stackTail } from "../render/procedures.ts";
-import type { Context } from "./context.ts";
-import { gapNote } from "./feedback.ts";
-import { writeProcedures } from "./procedure/output.ts";
+import { RemoteFailureError } from "../../domain/errors.ts";
+import { outcomeOf } from "../../domain/states.ts";
+import type { OetEvent, Procedure, StreamGap } from "../../domain/types.ts";
+import { escapeInline } from "../../domain/escape.ts";
+import { formatFollowEvent, formatJsonlEvent, formatJsonlGap } from "../../render/events.ts";
+import type { OutputFormat } from "../../render/output.ts";
+import { stackTail } from "../../render/procedures.ts";
+import type { Context } from "../context.ts";
+import { gapNote } from "./gap_note.ts";
+import { writeProcedures } from "../procedure/output.ts";
 
 /** Prints a followed procedure's events and its outcome in the chosen output form. */
 export class EventPrinter {

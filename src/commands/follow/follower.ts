@@ -28,8 +28,8 @@
  * (tests/unit/follow_test.ts).
  */
 
-import { backoffDelay } from "../api/events.ts";
-import { formatDuration } from "../domain/duration.ts";
+import { backoffDelay } from "../../api/events.ts";
+import { formatDuration } from "../../domain/duration.ts";
 import {
   ConnectionError,
   HttpError,
@@ -37,10 +37,10 @@ import {
   RemoteFailureError,
   type StalledError,
   WaitTimeoutError,
-} from "../domain/errors.ts";
-import { isFinal, isPreparing } from "../domain/states.ts";
-import { isJsonObject, type OetEvent, type Procedure, type StreamGap } from "../domain/types.ts";
-import type { Clock } from "./context.ts";
+} from "../../domain/errors.ts";
+import { isFinal, isPreparing } from "../../domain/states.ts";
+import { isJsonObject, type OetEvent, type Procedure, type StreamGap } from "../../domain/types.ts";
+import type { Clock } from "../context.ts";
 import type { EventFeed } from "./subscription.ts";
 
 /** How often a waiting command re-reads the state when nothing happens. */

@@ -6,9 +6,9 @@
  * events (the 2022 client lost them: docs/servers.md, "The 2022 client").
  */
 
-import type { OetClient } from "../api/client.ts";
-import { readEventStream, type StreamItem } from "../api/events.ts";
-import type { Context } from "./context.ts";
+import type { OetClient } from "../../api/client.ts";
+import { readEventStream, type StreamItem } from "../../api/events.ts";
+import type { Context } from "../context.ts";
 
 /**
  * Where a follower gets events from: the real stream, or a script in the

@@ -8,8 +8,8 @@
  * nudged to notice, whatever happens.
  */
 
-import type { OetClient } from "../api/client.ts";
-import { formatDuration } from "../domain/duration.ts";
+import type { OetClient } from "../../api/client.ts";
+import { formatDuration } from "../../domain/duration.ts";
 import {
   ConnectionError,
   DetachedError,
@@ -17,15 +17,15 @@ import {
   OetError,
   OutputClosedError,
   StalledError,
-} from "../domain/errors.ts";
-import { isPreparing } from "../domain/states.ts";
-import type { OetEvent, Procedure } from "../domain/types.ts";
-import type { OutputFormat } from "../render/output.ts";
-import type { Context } from "./context.ts";
+} from "../../domain/errors.ts";
+import { isPreparing } from "../../domain/states.ts";
+import type { OetEvent, Procedure } from "../../domain/types.ts";
+import type { OutputFormat } from "../../render/output.ts";
+import type { Context } from "../context.ts";
 import { EventPrinter } from "./event_printer.ts";
-import { note } from "./feedback.ts";
-import { Follower, type Stall } from "./follow.ts";
-import type { Duration } from "./options.ts";
+import { note } from "../feedback.ts";
+import { Follower, type Stall } from "./follower.ts";
+import type { Duration } from "../options.ts";
 import { Subscription } from "./subscription.ts";
 
 /** What is being followed, once the work is under way. */
