@@ -38,6 +38,12 @@ const GLOBALS = {
     text,
     { valueName: "url" },
   ),
+  context: valueOption(
+    "context",
+    "a saved context (server, login, protection) to use (env OET_CONTEXT)",
+    text,
+    { valueName: "name" },
+  ),
   requestTimeout: valueOption(
     "request-timeout",
     `limit for each HTTP request (env OET_REQUEST_TIMEOUT; default ${
