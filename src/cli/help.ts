@@ -5,7 +5,12 @@
  * pipe).
  */
 
-import { type AnyOption, type ArgSpec, isHidden, type OptionSpecs } from "../commands/spec.ts";
+import {
+  type AnyOption,
+  type ArgSpec,
+  isHidden,
+  type OptionSpecs,
+} from "../commands/framework/spec.ts";
 import { commandPath, type CommandTree, type Node } from "./parse.ts";
 
 /** Width used when stdout is not a terminal. */

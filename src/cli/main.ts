@@ -8,7 +8,12 @@
 
 import { OetClient } from "../api/client.ts";
 import { Transport } from "../api/http.ts";
-import { type About, type Clock, type Context, systemClock } from "../commands/context.ts";
+import {
+  type About,
+  type Clock,
+  type CommandContext,
+  systemClock,
+} from "../commands/framework/command_context.ts";
 import {
   DEFAULT_SERVER_URL,
   type Env,
@@ -161,7 +166,7 @@ export async function runCli(deps: Deps): Promise<number> {
       return 0;
     }
     if (parsed.kind === "version") {
-      const { versionLine } = await import("../commands/version.ts");
+      const { versionLine } = await import("../commands/version/version.ts");
       io.out.write(`${versionLine(about)}\n`);
       return 0;
     }
@@ -216,7 +221,7 @@ export async function runCli(deps: Deps): Promise<number> {
       });
     };
     let client: OetClient | undefined;
-    const ctx: Context = {
+    const ctx: CommandContext = {
       io,
       about,
       clock,

@@ -1,6 +1,6 @@
 /**
  * The command-line parser: argv against the declared command tree
- * (`src/commands/spec.ts`). No framework: the rules below are the
+ * (`src/commands/framework/spec.ts`). No framework: the rules below are the
  * reference doc's, and a framework would need as much code to bend to them.
  *
  * - Options take `--name=value` or `--name value`; `_` and `-` are alike in
@@ -26,8 +26,8 @@ import type {
   GroupSpec,
   KeywordWord,
   OptionSpecs,
-} from "../commands/spec.ts";
-import { BOOL_WORDS, entryNamed, loadEntry } from "../commands/spec.ts";
+} from "../commands/framework/spec.ts";
+import { BOOL_WORDS, entryNamed, loadEntry } from "../commands/framework/spec.ts";
 import { UsageError } from "../domain/errors.ts";
 import { closest } from "./suggest.ts";
 

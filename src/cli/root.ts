@@ -17,7 +17,7 @@ import {
   loadEntry,
   switchOption,
   valueOption,
-} from "../commands/spec.ts";
+} from "../commands/framework/spec.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SERVER_URL, ENV_DOCS } from "../config/config.ts";
 import { formatDuration } from "../domain/duration.ts";
 import { UsageError } from "../domain/errors.ts";
@@ -187,29 +187,29 @@ oet --server-url http://oet:5000/ska-oso-oet/oet/api/v7 procedure list -o json`,
       lazyCommand(
         "listen",
         "Show live events",
-        async () => (await import("../commands/listen.ts")).listenCommand,
+        async () => (await import("../commands/listen/listen.ts")).listenCommand,
       ),
       lazyCommand(
         "status",
         "What the OET is doing: the server, the running procedure, recent work",
-        async () => (await import("../commands/status.ts")).statusCommand,
+        async () => (await import("../commands/status/status.ts")).statusCommand,
       ),
       lazyCommand(
         "doctor",
         "Check configuration, network, TLS, API root, event stream and token, in order",
-        async () => (await import("../commands/doctor.ts")).doctorCommand,
+        async () => (await import("../commands/doctor/doctor.ts")).doctorCommand,
       ),
       lazyCommand(
         "version",
         "Print the version",
-        async () => (await import("../commands/version.ts")).versionCommand,
+        async () => (await import("../commands/version/version.ts")).versionCommand,
       ),
       completion,
       help,
       lazyCommand(
         "__complete",
         "Ids for shell completion (used by the completion scripts)",
-        async () => (await import("../commands/complete.ts")).completeCommand,
+        async () => (await import("../commands/complete/complete.ts")).completeCommand,
         { hidden: true },
       ),
     ],

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import type { StreamItem } from "../../src/api/events.ts";
-import type { Clock } from "../../src/commands/context.ts";
+import type { Clock } from "../../src/commands/framework/command_context.ts";
 import {
   FINAL_EVENT_GRACE_MS,
   Follower,

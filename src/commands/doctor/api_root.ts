@@ -16,7 +16,7 @@ import { isResourceMissing, serverFailureHint, serverMessage } from "../../api/e
 import type { HttpResponse, Transport } from "../../api/http.ts";
 import { AuthError, ConnectionError, InterruptedError, OetError } from "../../domain/errors.ts";
 import { redactUrl } from "../../domain/redact.ts";
-import type { Context } from "../context.ts";
+import type { CommandContext } from "../framework/command_context.ts";
 import type { ServerDate } from "./auth.ts";
 import { type CheckResult, fail, pass, skip } from "./check.ts";
 import type { Configuration } from "./configuration.ts";
@@ -98,7 +98,10 @@ function candidates(root: URL, stack: "fastapi" | "flask" | "unknown"): Candidat
 }
 
 /** Probes the API root; see the module comment. */
-export async function checkApiRoot(ctx: Context, config: Configuration): Promise<ApiRootFinding> {
+export async function checkApiRoot(
+  ctx: CommandContext,
+  config: Configuration,
+): Promise<ApiRootFinding> {
   const transport = ctx.client().transport;
   let date: ServerDate | undefined;
   let reached = false;
@@ -232,7 +235,7 @@ function httpFailure(answer: HttpResponse): CheckResult {
 
 /** A routing 404: which stack answered, and where its usual roots answer. */
 async function wrongRoot(
-  ctx: Context,
+  ctx: CommandContext,
   config: Configuration,
   answer: HttpResponse,
   get: (url: string, via?: Transport) => Promise<HttpResponse>,

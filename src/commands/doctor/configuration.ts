@@ -13,7 +13,7 @@ import { type Target, targetRequestTimeout } from "../../config/target.ts";
 import { formatDuration } from "../../domain/duration.ts";
 import { OetError } from "../../domain/errors.ts";
 import { redactUrl } from "../../domain/redact.ts";
-import type { Context } from "../context.ts";
+import type { CommandContext } from "../framework/command_context.ts";
 import { type CheckResult, fail, pass } from "./check.ts";
 
 /** The settings the later checks use. */
@@ -52,7 +52,7 @@ export function contextNote(target: Target | undefined): string {
  * command gives. With the target, the URL and the timeout are the target's.
  */
 export function checkConfiguration(
-  settings: Context["settings"],
+  settings: CommandContext["settings"],
   target?: Target,
 ): { result: CheckResult; config?: Configuration } {
   const { env, fromDotEnv } = settings;

@@ -15,19 +15,19 @@ import { escapeInline } from "../../domain/escape.ts";
 import { formatFollowEvent, formatJsonlEvent, formatJsonlGap } from "../../render/events.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import { stackTail } from "../../render/procedures.ts";
-import type { Context } from "../context.ts";
+import type { CommandContext } from "../framework/command_context.ts";
 import { gapNote } from "./gap_note.ts";
-import { writeProcedures } from "../procedure/output.ts";
+import { writeProcedures } from "../shared/output/procedures.ts";
 
 /** Prints a followed procedure's events and its outcome in the chosen output form. */
 export class EventPrinter {
-  readonly #ctx: Context;
+  readonly #ctx: CommandContext;
   readonly #format: OutputFormat;
   /** The last state printed from the stream, so that the end does not repeat it. */
   #lastState: string | undefined;
   #headerShown = false;
 
-  constructor(ctx: Context, format: OutputFormat) {
+  constructor(ctx: CommandContext, format: OutputFormat) {
     this.#ctx = ctx;
     this.#format = format;
   }

@@ -40,7 +40,7 @@ import {
 } from "../../domain/errors.ts";
 import { isFinal, isPreparing } from "../../domain/states.ts";
 import { isJsonObject, type OetEvent, type Procedure, type StreamGap } from "../../domain/types.ts";
-import type { Clock } from "../context.ts";
+import type { Clock } from "../framework/command_context.ts";
 import type { EventFeed } from "./subscription.ts";
 
 /** How often a waiting command re-reads the state when nothing happens. */

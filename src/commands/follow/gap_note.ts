@@ -6,7 +6,7 @@
 import type { StreamGap } from "../../domain/types.ts";
 import type { IO } from "../../render/io.ts";
 import { formatClock } from "../../render/time.ts";
-import { note } from "../feedback.ts";
+import { note } from "../framework/feedback.ts";
 
 /**
  * Says that the event stream was down, and when: events published in that

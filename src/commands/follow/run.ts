@@ -21,11 +21,11 @@ import {
 import { isPreparing } from "../../domain/states.ts";
 import type { OetEvent, Procedure } from "../../domain/types.ts";
 import type { OutputFormat } from "../../render/output.ts";
-import type { Context } from "../context.ts";
+import type { CommandContext } from "../framework/command_context.ts";
 import { EventPrinter } from "./event_printer.ts";
-import { note } from "../feedback.ts";
+import { note } from "../framework/feedback.ts";
 import { Follower, type Stall } from "./follower.ts";
-import type { Duration } from "../options.ts";
+import type { Duration } from "../framework/options.ts";
 import { Subscription } from "./subscription.ts";
 
 /** What is being followed, once the work is under way. */
@@ -55,7 +55,7 @@ const STUCK_HINT =
 
 /** One run of a waiting command. */
 export class Session {
-  readonly ctx: Context;
+  readonly ctx: CommandContext;
   readonly client: OetClient;
   readonly printer: EventPrinter;
   readonly feed: Subscription | undefined;
@@ -73,7 +73,7 @@ export class Session {
   #underway: Followed | undefined;
 
   constructor(
-    ctx: Context,
+    ctx: CommandContext,
     client: OetClient,
     o: {
       output: OutputFormat;
@@ -213,7 +213,7 @@ export function runCount(p: Procedure): number {
  * a confirmed COMPLETE).
  */
 export async function followRun(
-  ctx: Context,
+  ctx: CommandContext,
   o: {
     client: OetClient;
     output: OutputFormat;
@@ -312,7 +312,7 @@ export function detached(err: unknown, w: Followed): unknown {
 }
 
 /** Notes on stderr (on a terminal) that the command is waiting. */
-export function waitingNote(ctx: Context, what: string, timeoutText?: string): void {
+export function waitingNote(ctx: CommandContext, what: string, timeoutText?: string): void {
   if (!ctx.io.err.isTerminal) return;
   note(
     ctx.io,

@@ -8,7 +8,7 @@
 
 import type { OetClient } from "../../api/client.ts";
 import { readEventStream, type StreamItem } from "../../api/events.ts";
-import type { Context } from "../context.ts";
+import type { CommandContext } from "../framework/command_context.ts";
 
 /**
  * Where a follower gets events from: the real stream, or a script in the
@@ -29,13 +29,13 @@ class Closed extends Error {}
 export class Subscription implements EventFeed {
   readonly #gen: AsyncGenerator<StreamItem>;
   readonly #stop: AbortController;
-  readonly #ctx: Context;
+  readonly #ctx: CommandContext;
   readonly #client: OetClient;
   #pending: Promise<IteratorResult<StreamItem>> | undefined;
   #closed = false;
 
   private constructor(
-    ctx: Context,
+    ctx: CommandContext,
     client: OetClient,
     gen: AsyncGenerator<StreamItem>,
     stop: AbortController,
@@ -48,7 +48,7 @@ export class Subscription implements EventFeed {
 
   /** Connects; throws (ConnectionError, HttpError) if the server refuses. */
   static async open(
-    ctx: Context,
+    ctx: CommandContext,
     client: OetClient,
     onNotice: (message: string) => void,
   ): Promise<Subscription> {

@@ -3,12 +3,12 @@
 import type { CreateProcedureRequest } from "../../api/client.ts";
 import { InterruptedError, UsageError } from "../../domain/errors.ts";
 import type { FunctionArgs } from "../../domain/types.ts";
-import { buildCall } from "../call_args.ts";
-import { hint } from "../feedback.ts";
-import { kwargOption, outputOption } from "../options.ts";
-import { defineCommand, flagOption, valueOption } from "../spec.ts";
-import { VALUE_RULES } from "../values.ts";
-import { writeProcedures } from "./output.ts";
+import { buildCall } from "../framework/call_args.ts";
+import { hint } from "../framework/feedback.ts";
+import { kwargOption, outputOption } from "../framework/options.ts";
+import { defineCommand, flagOption, valueOption } from "../framework/spec.ts";
+import { VALUE_RULES } from "../framework/values.ts";
+import { writeProcedures } from "../shared/output/procedures.ts";
 
 /** What the command line asked for, before anything is sent. */
 export interface CreateInput {

@@ -5,13 +5,13 @@
  * `state` is always TODO).
  */
 
-import { deriveActivityState } from "../../domain/activity_state.ts";
-import { HttpError } from "../../domain/errors.ts";
-import type { Activity, Procedure } from "../../domain/types.ts";
-import type { OetClient } from "../../api/client.ts";
-import { activityTable } from "../../render/activities.ts";
-import type { IO } from "../../render/io.ts";
-import { formatRecords, type OutputFormat } from "../../render/output.ts";
+import { deriveActivityState } from "../../../domain/activity_state.ts";
+import { HttpError } from "../../../domain/errors.ts";
+import type { Activity, Procedure } from "../../../domain/types.ts";
+import type { OetClient } from "../../../api/client.ts";
+import { activityTable } from "../../../render/activities.ts";
+import type { IO } from "../../../render/io.ts";
+import { formatRecords, type OutputFormat } from "../../../render/output.ts";
 
 /** The key under which machine output carries the derived state. */
 export const DERIVED_STATE_KEY = "derived_state";

@@ -5,7 +5,7 @@
  * forms (printer.ts) are shared.
  */
 
-import type { OetEvent } from "../../domain/types.ts";
+import type { OetEvent } from "../../../domain/types.ts";
 import type { WatchRow } from "./rows.ts";
 
 /** What one event means to a source. */

@@ -8,24 +8,24 @@
  * the procedures' states.
  */
 
-import type { Generation, OetClient } from "../api/client.ts";
-import { deriveActivityState } from "../domain/activity_state.ts";
-import { escapeInline } from "../domain/escape.ts";
-import { redactUrl } from "../domain/redact.ts";
-import { isStartPending } from "../domain/states.ts";
-import type { Activity, Json, JsonObject, Procedure } from "../domain/types.ts";
-import { activityTable } from "../render/activities.ts";
-import { paintState } from "../render/colour.ts";
-import { jsonText } from "../render/output.ts";
-import { procedureTable } from "../render/procedures.ts";
-import { formatClock, formatTime } from "../render/time.ts";
-import { elapsedText } from "../render/watch.ts";
-import { latestActivityId } from "./activity/find.ts";
-import { DERIVED_STATE_KEY } from "./activity/output.ts";
-import type { Context } from "./context.ts";
-import { type Duration, parseDurationValue } from "./options.ts";
-import { defaultedOption, defineCommand, valueOption } from "./spec.ts";
-import type { CaughtMessage } from "./watch/next_message.ts";
+import type { Generation, OetClient } from "../../api/client.ts";
+import { deriveActivityState } from "../../domain/activity_state.ts";
+import { escapeInline } from "../../domain/escape.ts";
+import { redactUrl } from "../../domain/redact.ts";
+import { isStartPending } from "../../domain/states.ts";
+import type { Activity, Json, JsonObject, Procedure } from "../../domain/types.ts";
+import { activityTable } from "../../render/activities.ts";
+import { paintState } from "../../render/colour.ts";
+import { jsonText } from "../../render/output.ts";
+import { procedureTable } from "../../render/procedures.ts";
+import { formatClock, formatTime } from "../../render/time.ts";
+import { elapsedText } from "../../render/watch.ts";
+import { latestActivityId } from "../shared/activity_lookup.ts";
+import { DERIVED_STATE_KEY } from "../shared/output/activities.ts";
+import type { CommandContext } from "../framework/command_context.ts";
+import { type Duration, parseDurationValue } from "../framework/options.ts";
+import { defaultedOption, defineCommand, valueOption } from "../framework/spec.ts";
+import type { CaughtMessage } from "../shared/watch/next_message.ts";
 
 /** How many procedures and activities status shows. */
 const RECENT = 5;
@@ -97,7 +97,7 @@ oet status -o json | jq '.running.procedure.id'`,
 });
 
 /** Reads the lists (and, if asked, the running script's next message). */
-async function readStatus(ctx: Context, wait: Duration | undefined): Promise<Status> {
+async function readStatus(ctx: CommandContext, wait: Duration | undefined): Promise<Status> {
   const client = ctx.client();
   const [procedures, listed] = await Promise.all([
     client.listProcedures(),
@@ -123,7 +123,7 @@ async function readStatus(ctx: Context, wait: Duration | undefined): Promise<Sta
     activity: running ? activities.find((a) => a.procedureId === running.id) : undefined,
   };
   if (running && wait) {
-    const { nextScriptMessage } = await import("./watch/next_message.ts");
+    const { nextScriptMessage } = await import("../shared/watch/next_message.ts");
     status.message = (await nextScriptMessage(ctx, client, running.id, wait.ms)) ?? null;
     status.waited = wait;
   }

@@ -15,11 +15,11 @@
  * nothing.
  */
 
-import type { JsonObject } from "../../domain/types.ts";
-import { paint } from "../../render/colour.ts";
-import type { IO } from "../../render/io.ts";
-import { type Cell, table } from "../../render/table.ts";
-import { PipeRows, Redraw, removedCell, stateCell } from "../../render/watch.ts";
+import type { JsonObject } from "../../../domain/types.ts";
+import { paint } from "../../../render/colour.ts";
+import type { IO } from "../../../render/io.ts";
+import { type Cell, table } from "../../../render/table.ts";
+import { PipeRows, Redraw, removedCell, stateCell } from "../../../render/watch.ts";
 import type { WatchRow } from "./rows.ts";
 
 /** How changes are shown. */

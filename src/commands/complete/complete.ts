@@ -7,7 +7,7 @@
  * `--server-url` (if any) names the server.
  */
 
-import { defineCommand } from "./spec.ts";
+import { defineCommand } from "../framework/spec.ts";
 
 /** The most a TAB waits for the server. */
 const BUDGET_MS = 1_000;

@@ -4,8 +4,8 @@
  * and the help text interpolates them, so help and behaviour cannot drift.
  */
 
-import { formatDuration, parseDuration } from "../domain/duration.ts";
-import type { OutputFormat, StreamFormat } from "../render/output.ts";
+import { formatDuration, parseDuration } from "../../domain/duration.ts";
+import type { OutputFormat, StreamFormat } from "../../render/output.ts";
 import {
   defaultedOption,
   type ListOption,

@@ -4,10 +4,10 @@
  * credentials in URLs are removed, as in error messages.
  */
 
-import { redactText } from "../domain/redact.ts";
-import { paint } from "../render/colour.ts";
-import { escapeInline } from "../domain/escape.ts";
-import type { IO } from "../render/io.ts";
+import { redactText } from "../../domain/redact.ts";
+import { paint } from "../../render/colour.ts";
+import { escapeInline } from "../../domain/escape.ts";
+import type { IO } from "../../render/io.ts";
 
 /** A progress or status note. */
 export function note(io: IO, message: string): void {

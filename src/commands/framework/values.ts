@@ -17,7 +17,7 @@
  * To force a string, quote it inside the shell quotes: `--sbi="'007'"`.
  */
 
-import type { Json, JsonObject } from "../domain/types.ts";
+import type { Json, JsonObject } from "../../domain/types.ts";
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER_WITH_LEADING_ZERO = /^[+-]?0\d+$/;

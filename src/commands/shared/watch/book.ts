@@ -22,8 +22,8 @@
  * never left for another (a procedure cannot change after its end).
  */
 
-import { isFinal } from "../../domain/states.ts";
-import type { JsonObject, Procedure, StateEntry } from "../../domain/types.ts";
+import { isFinal } from "../../../domain/states.ts";
+import type { JsonObject, Procedure, StateEntry } from "../../../domain/types.ts";
 
 /**
  * How long a state announced by the stream is shown without a read that

@@ -1,7 +1,7 @@
 /** `oet version [--verbose]`. */
 
-import type { About } from "./context.ts";
-import { defineCommand, switchOption } from "./spec.ts";
+import type { About } from "../framework/command_context.ts";
+import { defineCommand, switchOption } from "../framework/spec.ts";
 
 /**
  * The one version line every form prints (`oet --version`, `oet version`):

@@ -5,12 +5,12 @@
  * tests with buffers, a fake clock and a local server.
  */
 
-import type { OetClient } from "../api/client.ts";
-import type { TokenSource } from "../auth/token_source.ts";
-import type { Env, EnvName } from "../config/config.ts";
-import type { ConfigData, LoadedConfig } from "../config/file.ts";
-import type { Target } from "../config/target.ts";
-import type { IO } from "../render/io.ts";
+import type { OetClient } from "../../api/client.ts";
+import type { TokenSource } from "../../auth/token_source.ts";
+import type { Env, EnvName } from "../../config/config.ts";
+import type { ConfigData, LoadedConfig } from "../../config/file.ts";
+import type { Target } from "../../config/target.ts";
+import type { IO } from "../../render/io.ts";
 
 /** Time, injectable for tests. */
 export interface Clock {
@@ -34,7 +34,7 @@ export interface About {
 }
 
 /** The environment a command runs in. */
-export interface Context {
+export interface CommandContext {
   /** Versions, for `oet version`. */
   about: About;
   io: IO;

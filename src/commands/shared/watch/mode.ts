@@ -1,8 +1,8 @@
 /** How `--watch` shows changes, from `-o` and whether stdout is a terminal. */
 
-import { UsageError } from "../../domain/errors.ts";
-import type { IO } from "../../render/io.ts";
-import type { OutputFormat } from "../../render/output.ts";
+import { UsageError } from "../../../domain/errors.ts";
+import type { IO } from "../../../render/io.ts";
+import type { OutputFormat } from "../../../render/output.ts";
 import type { WatchMode } from "./printer.ts";
 
 /** The help line of `--watch`. */

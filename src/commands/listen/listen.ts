@@ -3,16 +3,16 @@
  * shows what the OET and its scripts publish, live, until Ctrl-C.
  */
 
-import { readEventStream } from "../api/events.ts";
-import { HttpError, InterruptedError } from "../domain/errors.ts";
-import { isJsonObject, type Json, type OetEvent } from "../domain/types.ts";
-import { formatJsonlEvent, formatJsonlGap, formatListenEvent } from "../render/events.ts";
-import type { StreamFormat } from "../render/output.ts";
-import type { Context } from "./context.ts";
-import { note, warn } from "./feedback.ts";
-import { gapNote } from "./follow/gap_note.ts";
-import { aidOption, pidOption, streamOutputOption } from "./options.ts";
-import { defineCommand, listOption } from "./spec.ts";
+import { readEventStream } from "../../api/events.ts";
+import { HttpError, InterruptedError } from "../../domain/errors.ts";
+import { isJsonObject, type Json, type OetEvent } from "../../domain/types.ts";
+import { formatJsonlEvent, formatJsonlGap, formatListenEvent } from "../../render/events.ts";
+import type { StreamFormat } from "../../render/output.ts";
+import type { CommandContext } from "../framework/command_context.ts";
+import { note, warn } from "../framework/feedback.ts";
+import { gapNote } from "../follow/gap_note.ts";
+import { aidOption, pidOption, streamOutputOption } from "../framework/options.ts";
+import { defineCommand, listOption } from "../framework/spec.ts";
 
 /** Options of `oet listen`. */
 interface ListenOptions {
@@ -149,7 +149,7 @@ class Scope {
 }
 
 /** Runs `oet listen` until interrupted (or stdout closes). */
-async function listen(ctx: Context, o: ListenOptions): Promise<void> {
+async function listen(ctx: CommandContext, o: ListenOptions): Promise<void> {
   const client = ctx.client();
   const matches = topicMatcher(o.topics);
   let activityPid: number | undefined;

@@ -4,12 +4,12 @@
  * `doctor/`; this module declares the command and prints.
  */
 
-import { formatDuration } from "../domain/duration.ts";
-import { DEFAULT_REQUEST_TIMEOUT_MS } from "../config/config.ts";
-import { jsonReport, outcomeError, textLines } from "./doctor/report.ts";
-import { NETWORK_LIMIT_MS, runDoctor } from "./doctor/run.ts";
-import { STREAM_LIMIT_MS } from "./doctor/stream.ts";
-import { defaultedOption, defineCommand } from "./spec.ts";
+import { formatDuration } from "../../domain/duration.ts";
+import { DEFAULT_REQUEST_TIMEOUT_MS } from "../../config/config.ts";
+import { jsonReport, outcomeError, textLines } from "./report.ts";
+import { NETWORK_LIMIT_MS, runDoctor } from "./run.ts";
+import { STREAM_LIMIT_MS } from "./stream.ts";
+import { defaultedOption, defineCommand } from "../framework/spec.ts";
 
 const FORMATS = ["text", "json"] as const;
 

@@ -4,10 +4,10 @@
  * an integer `id`.
  */
 
-import type { Procedure } from "../../domain/types.ts";
-import type { IO } from "../../render/io.ts";
-import { formatRecords, type OutputFormat } from "../../render/output.ts";
-import { procedureTable } from "../../render/procedures.ts";
+import type { Procedure } from "../../../domain/types.ts";
+import type { IO } from "../../../render/io.ts";
+import { formatRecords, type OutputFormat } from "../../../render/output.ts";
+import { procedureTable } from "../../../render/procedures.ts";
 
 /** Writes procedures to stdout; `single` makes `-o json` an object. */
 export async function writeProcedures(

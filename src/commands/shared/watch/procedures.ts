@@ -6,11 +6,11 @@
  * "Retention": the server prunes on create).
  */
 
-import type { OetClient } from "../../api/client.ts";
-import { HttpError } from "../../domain/errors.ts";
-import { isFinal } from "../../domain/states.ts";
-import type { OetEvent } from "../../domain/types.ts";
-import { PROCEDURE_HEADERS } from "../../render/procedures.ts";
+import type { OetClient } from "../../../api/client.ts";
+import { HttpError } from "../../../domain/errors.ts";
+import { isFinal } from "../../../domain/states.ts";
+import type { OetEvent } from "../../../domain/types.ts";
+import { PROCEDURE_HEADERS } from "../../../render/procedures.ts";
 import { ProcedureBook } from "./book.ts";
 import { procedureRow, type WatchRow } from "./rows.ts";
 import { NOTHING, stateChange, type Taken, type WatchSource } from "./source.ts";

@@ -7,8 +7,8 @@
  * The parser has already refused likely typos of oet's own options.
  */
 
-import { UsageError } from "../domain/errors.ts";
-import type { FunctionArgs } from "../domain/types.ts";
+import { UsageError } from "../../domain/errors.ts";
+import type { FunctionArgs } from "../../domain/types.ts";
 import type { KeywordWord } from "./spec.ts";
 import { parseValue } from "./values.ts";
 

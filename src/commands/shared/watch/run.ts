@@ -19,12 +19,12 @@
  *   its thread (`Subscription.close`).
  */
 
-import { backoffDelay } from "../../api/events.ts";
-import { ConnectionError, HttpError, InterruptedError } from "../../domain/errors.ts";
-import type { Context } from "../context.ts";
-import { note } from "../feedback.ts";
-import { gapNote } from "../follow/gap_note.ts";
-import { Subscription } from "../follow/subscription.ts";
+import { backoffDelay } from "../../../api/events.ts";
+import { ConnectionError, HttpError, InterruptedError } from "../../../domain/errors.ts";
+import type { CommandContext } from "../../framework/command_context.ts";
+import { note } from "../../framework/feedback.ts";
+import { gapNote } from "../../follow/gap_note.ts";
+import { Subscription } from "../../follow/subscription.ts";
 import { type WatchMode, WatchPrinter } from "./printer.ts";
 import { CONFIRM_RETRY_MS, ReadSchedule } from "./schedule.ts";
 import type { WatchSource } from "./source.ts";
@@ -42,7 +42,7 @@ function isTransient(err: unknown): boolean {
  * `mode`. `make` gets the function that writes notes on stderr.
  */
 export async function runWatch(
-  ctx: Context,
+  ctx: CommandContext,
   make: (say: (message: string) => void) => WatchSource,
   mode: WatchMode,
 ): Promise<void> {
@@ -78,7 +78,7 @@ export async function runWatch(
 
 /** The loop proper: never returns; ends by an exception. */
 async function follow(
-  ctx: Context,
+  ctx: CommandContext,
   sub: Subscription,
   source: WatchSource,
   printer: WatchPrinter,

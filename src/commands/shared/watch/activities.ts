@@ -12,10 +12,15 @@
  * state for its activity's row.
  */
 
-import type { OetClient } from "../../api/client.ts";
-import { HttpError } from "../../domain/errors.ts";
-import { type Activity, isJsonObject, type OetEvent, type Procedure } from "../../domain/types.ts";
-import { ACTIVITY_HEADERS } from "../../render/activities.ts";
+import type { OetClient } from "../../../api/client.ts";
+import { HttpError } from "../../../domain/errors.ts";
+import {
+  type Activity,
+  isJsonObject,
+  type OetEvent,
+  type Procedure,
+} from "../../../domain/types.ts";
+import { ACTIVITY_HEADERS } from "../../../render/activities.ts";
 import { ProcedureBook } from "./book.ts";
 import { activityRow, type WatchRow } from "./rows.ts";
 import { NOTHING, stateChange, type Taken, type WatchSource } from "./source.ts";

@@ -5,12 +5,12 @@
  * output form decides colour and elapsed times.
  */
 
-import { deriveActivityState } from "../../domain/activity_state.ts";
-import type { Activity, JsonObject, Procedure } from "../../domain/types.ts";
-import { activityCells } from "../../render/activities.ts";
-import { procedureCells } from "../../render/procedures.ts";
-import type { Cell } from "../../render/table.ts";
-import { DERIVED_STATE_KEY } from "../activity/output.ts";
+import { deriveActivityState } from "../../../domain/activity_state.ts";
+import type { Activity, JsonObject, Procedure } from "../../../domain/types.ts";
+import { activityCells } from "../../../render/activities.ts";
+import { procedureCells } from "../../../render/procedures.ts";
+import type { Cell } from "../../../render/table.ts";
+import { DERIVED_STATE_KEY } from "../output/activities.ts";
 
 /** One row of a watched table. */
 export interface WatchRow {

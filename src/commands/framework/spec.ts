@@ -10,7 +10,7 @@
  * values follow from the declarations.
  */
 
-import type { Context } from "./context.ts";
+import type { CommandContext } from "./command_context.ts";
 
 /** What every option declaration has. */
 interface BaseOption {
@@ -133,7 +133,7 @@ export interface CommandSpec<O extends OptionSpecs = OptionSpecs> {
   readonly usesServer?: boolean;
   /** Left out of help and completion (`oet __complete`, for the completion scripts). */
   readonly hidden?: boolean;
-  run(ctx: Context, input: Invocation<O>): Promise<void>;
+  run(ctx: CommandContext, input: Invocation<O>): Promise<void>;
 }
 
 /** A command group (`procedure`, `activity`): only a list of commands. */

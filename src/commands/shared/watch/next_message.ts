@@ -6,11 +6,11 @@
  * this is what `oet status --message-wait` can honestly show instead.
  */
 
-import type { OetClient } from "../../api/client.ts";
-import { isFinal } from "../../domain/states.ts";
-import type { OetEvent } from "../../domain/types.ts";
-import type { Context } from "../context.ts";
-import { Subscription } from "../follow/subscription.ts";
+import type { OetClient } from "../../../api/client.ts";
+import { isFinal } from "../../../domain/states.ts";
+import type { OetEvent } from "../../../domain/types.ts";
+import type { CommandContext } from "../../framework/command_context.ts";
+import { Subscription } from "../../follow/subscription.ts";
 
 /** A script message and when it arrived (ms since the epoch). */
 export interface CaughtMessage {
@@ -37,7 +37,7 @@ function ended(e: OetEvent, source: string): boolean {
  * and the server made to free its thread, before this returns.
  */
 export async function nextScriptMessage(
-  ctx: Context,
+  ctx: CommandContext,
   client: OetClient,
   pid: number,
   ms: number,
