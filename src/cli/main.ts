@@ -232,6 +232,7 @@ export async function runCli(deps: Deps): Promise<number> {
       // For oet doctor, which says where each setting came from.
       settings: { ...globals, env, fromDotEnv },
       target: targetOf,
+      resolvedTarget: () => target,
       config: {
         load: loadConfig,
         async save(config, data) {

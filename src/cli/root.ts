@@ -6,6 +6,7 @@
 
 import { activityGroup } from "../commands/activity/activity.ts";
 import { authGroup } from "../commands/auth/auth.ts";
+import { contextGroup } from "../commands/context/context.ts";
 import { procedureGroup } from "../commands/procedure/procedure.ts";
 import {
   type AnyCommand,
@@ -42,7 +43,7 @@ const GLOBALS = {
     "context",
     "a saved context (server, login, protection) to use (env OET_CONTEXT)",
     text,
-    { valueName: "name" },
+    { valueName: "name", complete: "context" },
   ),
   requestTimeout: valueOption(
     "request-timeout",
@@ -184,6 +185,7 @@ oet --server-url http://oet:5000/ska-oso-oet/oet/api/v7 procedure list -o json`,
       procedureGroup,
       activityGroup,
       authGroup,
+      contextGroup,
       lazyCommand(
         "listen",
         "Show live events",

@@ -77,6 +77,8 @@ export interface CommandContext {
    * configuration file on first use; a bad setting is a UsageError.
    */
   target(): Promise<Target>;
+  /** The target once resolved (before `run` for commands that use the server), else undefined. */
+  resolvedTarget(): Target | undefined;
   /** The configuration file, for `oet context …`. */
   config: {
     /** Reads it (missing: empty; malformed: a UsageError). */
