@@ -206,11 +206,12 @@ export async function runCli(deps: Deps): Promise<number> {
       resolving ??= (async () =>
         target = resolveTarget(globals, env, fromDotEnv, await loadConfig()))();
     // Credentials follow the target: the context in effect may name the login.
-    let creds: ReturnType<typeof credentialsFor> | undefined;
+    const creds = new Map<Target | undefined, ReturnType<typeof credentialsFor>>();
     const credentialsOf = (t: Target | undefined) => {
-      if (creds) return creds;
+      const known = creds.get(t);
+      if (known) return known;
       const auth = authEnvFor(env, t);
-      return creds = credentialsFor({
+      const made = credentialsFor({
         env: auth.env,
         labels: auth.labels,
         fromDotEnv,
@@ -219,6 +220,8 @@ export async function runCli(deps: Deps): Promise<number> {
         fetch: deps.fetch,
         debug: traceApi,
       });
+      creds.set(t, made);
+      return made;
     };
     let client: OetClient | undefined;
     const ctx: CommandContext = {
@@ -264,7 +267,9 @@ export async function runCli(deps: Deps): Promise<number> {
         const timeout = target
           ? targetRequestTimeout(globals.requestTimeout, env, fromDotEnv, target)
           : resolveRequestTimeout(globals.requestTimeout, env, fromDotEnv);
-        const { credentials } = credentialsOf(target);
+        // A context's login goes only to its own server (shell completion may name another).
+        const sameOrigin = target !== undefined && server.value.origin === target.url.origin;
+        const { credentials } = credentialsOf(sameOrigin ? target : undefined);
         const made = new OetClient(
           new Transport({
             fetch: deps.fetch,

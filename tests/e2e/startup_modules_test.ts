@@ -25,6 +25,7 @@ const ALLOWED_NPM = new Set([
   "strip-ansi",
   "ansi-regex",
   "get-east-asian-width",
+  "smol-toml",
 ]);
 
 Deno.test("module graph of main.ts: no node:* module, only the allowed ES-module npm packages", async () => {
@@ -94,5 +95,27 @@ Deno.test("without a token configured, no auth module is loaded (servers without
       OET_TOKEN: "not-a-jwt-but-a-token",
     });
     assert.ok(auth(withToken).length > 0, "with OET_TOKEN the token source is loaded");
+  });
+});
+
+Deno.test("the TOML parser loads only when a configuration file exists, and only for commands that read it", async () => {
+  await withSim("v7", async (sim) => {
+    const dir = await Deno.makeTempDir({ prefix: "oet-startup-" });
+    try {
+      const toml = (modules: string[]) => modules.filter((m) => m.includes("smol-toml"));
+      const config = `${dir}/config.toml`;
+      const noFile = { OET_CONFIG: config, OET_REST_URI: sim.baseUrl };
+      assert.deepEqual(toml(await loadedModules(["procedure", "list"], noFile)), [], "no file");
+      await Deno.writeTextFile(config, `[contexts.sim]\nserver_url = "${sim.baseUrl}"\n`);
+      // With a file, a command that resolves its server reads it: the check above can fail.
+      const withFile = await loadedModules(["procedure", "list"], { OET_CONFIG: config });
+      assert.ok(toml(withFile).length > 0, "procedure list with a file loads the parser");
+      for (const args of [["--version"], ["--help"], ["completion", "bash"], ["version"]]) {
+        const modules = await loadedModules(args, { OET_CONFIG: config });
+        assert.deepEqual(toml(modules), [], `oet ${args.join(" ")} loaded the TOML parser`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   });
 });
