@@ -29,7 +29,7 @@ import type {
 } from "../commands/framework/spec.ts";
 import { BOOL_WORDS, entryNamed, loadEntry } from "../commands/framework/spec.ts";
 import { UsageError } from "../domain/errors.ts";
-import { closest, editDistance } from "./suggest.ts";
+import { closest, optionNearMiss } from "./suggest.ts";
 
 /** A node of the command tree. */
 export type Node = GroupSpec | AnyCommand;
@@ -87,15 +87,6 @@ function spellings(specs: Iterable<AnyOption>): string[] {
     if (o.kind === "flag") names.push(`no-${o.long}`);
   }
   return names;
-}
-
-/** The option spelling `name` is a near-miss of, each option within its own typo distance. */
-function nearMiss(name: string, specs: readonly AnyOption[]): string | undefined {
-  const near = closest(name, spellings(specs));
-  if (near === undefined) return undefined;
-  const spec = specs.find((o) => o.long === near || `no-${o.long}` === near);
-  const allowed = spec?.typoDistance ?? 2;
-  return editDistance(name.toLowerCase(), near.toLowerCase()) <= allowed ? near : undefined;
 }
 
 const HELP_HINT = (path: readonly Node[]) => `see: ${commandPath(path)} --help`;
@@ -221,7 +212,7 @@ export async function parseArgv(tree: CommandTree, argv: readonly string[]): Pro
         continue;
       }
       // Not one of ours.
-      const near = nearMiss(name, options.map(([, o]) => o));
+      const near = optionNearMiss(name, spellings(options.map(([, o]) => o)));
       if (node.kind === "command" && node.scriptKeywords) {
         if (near) {
           throw new UsageError(

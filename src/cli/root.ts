@@ -19,7 +19,13 @@ import {
   switchOption,
   valueOption,
 } from "../commands/framework/spec.ts";
-import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SERVER_URL, ENV_DOCS } from "../config/config.ts";
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SERVER_URL,
+  EMPTY_IS_ERROR,
+  EMPTY_MEANS_UNSET,
+  ENV_DOCS,
+} from "../config/config.ts";
 import { formatDuration } from "../domain/duration.ts";
 import { UsageError } from "../domain/errors.ts";
 import { exitCodesHelp } from "./exit_codes.ts";
@@ -67,12 +73,19 @@ const TOPICS: Record<string, () => string> = {
   environment: () =>
     `Environment variables (a .env file in the current directory may set the OET_* ones; the real environment wins):\n${
       Object.entries(ENV_DOCS).map(([name, doc]) => `  ${name.padEnd(23)}${doc}`).join("\n")
-    }\n`,
+    }\n\nSet but empty is not unset: ${
+      EMPTY_IS_ERROR.join(", ")
+    } are then an error (exit 2), and .env never fills a variable that is set, even empty. An empty OET_DEBUG is off; an empty ${
+      EMPTY_MEANS_UNSET.join(" or ")
+    } (a CI secret that is not set) counts as unset, with a note.\n`,
 };
 
-/** The width help is wrapped to: the terminal's, else 80. */
-function helpWidth(columns: number | undefined): number {
-  return columns && columns >= 40 ? columns : PIPE_WIDTH;
+/** Help never runs wider than this, however wide the terminal: long lines are hard to read. */
+export const MAX_HELP_WIDTH = 100;
+
+/** The width help is wrapped to: the terminal's (at most 100 columns), else 80. */
+export function helpWidth(columns: number | undefined): number {
+  return columns ? Math.min(MAX_HELP_WIDTH, Math.max(20, columns)) : PIPE_WIDTH;
 }
 
 /** Finds the node a list of command words names; a usage error names the first unknown one. */

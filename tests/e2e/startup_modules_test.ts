@@ -4,14 +4,19 @@
  * Node compatibility layer (measured: `node:process` +29 ms, `node:util`
  * +7 ms, commander +50 ms, a CommonJS package +38 ms at every start).
  *
- * Two checks: the module graph of main.ts (static and literal dynamic
- * imports), and what a real process loads while running each command —
- * Deno's debug log names every module it evaluates, and the Node layer's
- * modules are `ext:deno_node/…`.
+ * Both forms are checked: main.ts (the source, as `deno task oet` and the
+ * tests run it) and its bundle (scripts/bundle.ts), which is what
+ * `deno compile` builds from. Two checks each: the module graph (static and
+ * literal dynamic imports: every chunk of the bundle), and what a real
+ * process loads while running each command — Deno's debug log names every
+ * module it evaluates, and the Node layer's modules are `ext:deno_node/…`.
+ * The bundle keeps lazy loading: a library one command needs (an npm
+ * package) is loaded by that command only.
  */
 
 import assert from "node:assert/strict";
-import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
+import { bundleOet } from "../../scripts/bundle.ts";
+import { PERMISSION_FLAGS, RUN_FLAGS } from "../../scripts/permissions.ts";
 import { baseEnv } from "../support/spawn.ts";
 import { runCommand, withSim } from "./e2e_support.ts";
 
@@ -28,13 +33,46 @@ const ALLOWED_NPM = new Set([
   "smol-toml",
 ]);
 
-Deno.test("module graph of main.ts: no node:* module, only the allowed ES-module npm packages", async () => {
-  const r = await runCommand(Deno.execPath(), ["info", "--json", MAIN], { cwd: ROOT });
+/** The bundle the build compiles, made once for this file's tests, in dist/ (deno.json applies). */
+let bundle: Promise<{ main: string; dir: string }> | undefined;
+function bundled(): Promise<{ main: string; dir: string }> {
+  return bundle ??= (async () => {
+    await Deno.mkdir(`${ROOT}dist`, { recursive: true });
+    const dir = await Deno.makeTempDir({ dir: `${ROOT}dist`, prefix: ".startup-test-" });
+    return { main: await bundleOet(`${dir}/bundle`), dir };
+  })();
+}
+
+/** The form a test runs: its entry, and the `deno run` flags it runs with. */
+interface Form {
+  name: string;
+  entry: () => Promise<string>;
+  flags: readonly string[];
+}
+
+const SOURCE: Form = {
+  name: "main.ts",
+  entry: () => Promise.resolve(MAIN),
+  flags: PERMISSION_FLAGS,
+};
+const BUNDLE: Form = {
+  name: "the bundle",
+  entry: async () => (await bundled()).main,
+  flags: [...PERMISSION_FLAGS, ...RUN_FLAGS],
+};
+
+/** The modules of an entry's graph and its npm packages, from `deno info --json`. */
+async function graphOf(entry: string) {
+  const r = await runCommand(Deno.execPath(), ["info", "--json", entry], { cwd: ROOT });
   assert.equal(r.code, 0, r.stderr);
-  const info = JSON.parse(r.stdout) as {
+  return JSON.parse(r.stdout) as {
     modules: { specifier: string; kind?: string }[];
     npmPackages?: Record<string, { name: string; localPath: string }>;
   };
+}
+
+Deno.test("module graph of main.ts: no node:* module, only the allowed ES-module npm packages", async () => {
+  const info = await graphOf(MAIN);
   const nodeModules = info.modules.filter((m) => m.specifier.startsWith("node:"));
   assert.deepEqual(nodeModules.map((m) => m.specifier), []);
   const packages = Object.values(info.npmPackages ?? {});
@@ -47,42 +85,89 @@ Deno.test("module graph of main.ts: no node:* module, only the allowed ES-module
   }
 });
 
+Deno.test("module graph of the bundle: every chunk, no node:* module, the same npm packages, none of them inlined", async () => {
+  const { main, dir } = await bundled();
+  const info = await graphOf(main);
+  const chunks = info.modules.filter((m) => m.specifier.startsWith(`file://${dir}/`));
+  const files = [...Deno.readDirSync(`${dir}/bundle`)].filter((f) => f.name.endsWith(".js"));
+  assert.equal(chunks.length, files.length, "the graph reaches every chunk of the bundle");
+  assert.ok(chunks.length > 10, `the bundle is code-split (${chunks.length} chunks)`);
+  const nodeModules = info.modules.filter((m) => m.specifier.startsWith("node:"));
+  assert.deepEqual(nodeModules.map((m) => m.specifier), []);
+  const packages = new Set(Object.values(info.npmPackages ?? {}).map((p) => p.name));
+  const fromSource = new Set(
+    Object.values((await graphOf(MAIN)).npmPackages ?? {}).map((p) => p.name),
+  );
+  assert.deepEqual([...packages].sort(), [...fromSource].sort());
+  // An npm package's code stays in the package: esbuild names the file it inlines.
+  for (const f of files) {
+    const text = await Deno.readTextFile(`${dir}/bundle/${f.name}`);
+    assert.ok(
+      !text.includes("/node_modules/") && !text.includes("/npm/"),
+      `${f.name} inlines npm code`,
+    );
+  }
+});
+
 /** The modules a real run evaluates, from Deno's debug log. */
-async function loadedModules(args: string[], env: Record<string, string>): Promise<string[]> {
+async function loadedModules(
+  args: string[],
+  env: Record<string, string>,
+  form: Form = SOURCE,
+): Promise<string[]> {
+  const entry = await form.entry();
   const r = await runCommand(
     Deno.execPath(),
-    ["run", "--log-level=debug", ...PERMISSION_FLAGS, MAIN, ...args],
+    ["run", "--log-level=debug", ...form.flags, entry, ...args],
     { env: baseEnv(env), clearEnv: true, cwd: ROOT },
   );
   const modules = [...r.stderr.matchAll(/ES module: (\S+?),? /g)].map((m) => m[1]);
-  assert.ok(modules.some((m) => m.endsWith("/main.ts")), `the log names modules:\n${r.stderr}`);
+  const base = entry.slice(entry.lastIndexOf("/"));
+  assert.ok(modules.some((m) => m.endsWith(base)), `the log names modules:\n${r.stderr}`);
   return modules;
 }
 
-Deno.test("no command loads Deno's Node compatibility layer", async () => {
-  await withSim("v7", async (sim) => {
-    const env = { OET_REST_URI: sim.baseUrl, NO_COLOR: "1" };
-    const runs: string[][] = [
-      ["--help"],
-      ["--version"],
-      ["procedure", "create", "--help"],
-      ["procedure", "create", "file:///scripts/hello_world.py"],
-      ["procedure", "list"],
-      ["procedure", "start", "--pid", "1"],
-      ["procedure", "describe", "-o", "json"],
-      ["activity", "run", "allocate", "sbd-t0001-20250403-00001"],
-      ["activity", "list"],
-      ["completion", "bash"],
-      ["doctor"],
-      ["auth", "status"],
-    ];
-    for (const args of runs) {
-      const modules = await loadedModules(args, env);
-      const node = modules.filter((m) => m.startsWith("ext:deno_node/") || m.startsWith("node:"));
-      assert.deepEqual(node, [], `oet ${args.join(" ")} loaded the Node layer`);
-    }
+const npm = (modules: string[]) => modules.filter((m) => m.includes("/npm/"));
+
+for (const form of [SOURCE, BUNDLE]) {
+  Deno.test(`no command loads Deno's Node compatibility layer (${form.name})`, async () => {
+    await withSim("v7", async (sim) => {
+      const env = { OET_REST_URI: sim.baseUrl, NO_COLOR: "1" };
+      const runs: string[][] = [
+        ["--help"],
+        ["--version"],
+        ["procedure", "create", "--help"],
+        ["procedure", "create", "file:///scripts/hello_world.py"],
+        ["procedure", "list"],
+        ["procedure", "start", "--pid", "1"],
+        ["procedure", "describe", "-o", "json"],
+        ["activity", "run", "allocate", "sbd-t0001-20250403-00001"],
+        ["activity", "list"],
+        ["completion", "bash"],
+        ["doctor"],
+        ["auth", "status"],
+      ];
+      for (const args of runs) {
+        const modules = await loadedModules(args, env, form);
+        const node = modules.filter((m) => m.startsWith("ext:deno_node/") || m.startsWith("node:"));
+        assert.deepEqual(node, [], `oet ${args.join(" ")} loaded the Node layer`);
+      }
+    });
   });
-});
+
+  Deno.test(`an npm package loads only for the command that uses it (${form.name})`, async () => {
+    await withSim("v7", async (sim) => {
+      const env = { OET_REST_URI: sim.baseUrl, NO_COLOR: "1" };
+      for (const args of [["--help"], ["procedure", "list"], ["activity", "list"]]) {
+        assert.deepEqual(npm(await loadedModules(args, env, form)), [], `oet ${args.join(" ")}`);
+      }
+      // Following a run reads the event stream: eventsource-parser loads there.
+      await loadedModules(["procedure", "create", "file:///scripts/hello_world.py"], env, form);
+      const start = npm(await loadedModules(["procedure", "start"], env, form));
+      assert.ok(start.some((m) => m.includes("/eventsource-parser/")), start.join("\n"));
+    });
+  });
+}
 
 Deno.test("without a token configured, no auth module is loaded (servers without AAA start as before)", async () => {
   await withSim("v7", async (sim) => {
@@ -98,24 +183,37 @@ Deno.test("without a token configured, no auth module is loaded (servers without
   });
 });
 
-Deno.test("the TOML parser loads only when a configuration file exists, and only for commands that read it", async () => {
-  await withSim("v7", async (sim) => {
-    const dir = await Deno.makeTempDir({ prefix: "oet-startup-" });
-    try {
-      const toml = (modules: string[]) => modules.filter((m) => m.includes("smol-toml"));
-      const config = `${dir}/config.toml`;
-      const noFile = { OET_CONFIG: config, OET_REST_URI: sim.baseUrl };
-      assert.deepEqual(toml(await loadedModules(["procedure", "list"], noFile)), [], "no file");
-      await Deno.writeTextFile(config, `[contexts.sim]\nserver_url = "${sim.baseUrl}"\n`);
-      // With a file, a command that resolves its server reads it: the check above can fail.
-      const withFile = await loadedModules(["procedure", "list"], { OET_CONFIG: config });
-      assert.ok(toml(withFile).length > 0, "procedure list with a file loads the parser");
-      for (const args of [["--version"], ["--help"], ["completion", "bash"], ["version"]]) {
-        const modules = await loadedModules(args, { OET_CONFIG: config });
-        assert.deepEqual(toml(modules), [], `oet ${args.join(" ")} loaded the TOML parser`);
+for (const form of [SOURCE, BUNDLE]) {
+  Deno.test(`the TOML parser loads only when a configuration file exists, and only for commands that read it (${form.name})`, async () => {
+    await withSim("v7", async (sim) => {
+      const dir = await Deno.makeTempDir({ prefix: "oet-startup-" });
+      try {
+        const toml = (modules: string[]) => modules.filter((m) => m.includes("smol-toml"));
+        const config = `${dir}/config.toml`;
+        const noFile = { OET_CONFIG: config, OET_REST_URI: sim.baseUrl };
+        assert.deepEqual(
+          toml(await loadedModules(["procedure", "list"], noFile, form)),
+          [],
+          "no file",
+        );
+        await Deno.writeTextFile(config, `[contexts.sim]\nserver_url = "${sim.baseUrl}"\n`);
+        // With a file, a command that resolves its server reads it: the check above can fail.
+        const withFile = await loadedModules(["procedure", "list"], { OET_CONFIG: config }, form);
+        assert.ok(toml(withFile).length > 0, "procedure list with a file loads the parser");
+        for (const args of [["--version"], ["--help"], ["completion", "bash"], ["version"]]) {
+          const modules = await loadedModules(args, { OET_CONFIG: config }, form);
+          assert.deepEqual(toml(modules), [], `oet ${args.join(" ")} loaded the TOML parser`);
+        }
+      } finally {
+        await Deno.remove(dir, { recursive: true });
       }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   });
+}
+
+// Last in the file: the bundle made for the tests above is removed.
+Deno.test("(clean-up) the test bundle is removed", async () => {
+  if (!bundle) return;
+  await Deno.remove((await bundle).dir, { recursive: true });
+  bundle = undefined;
 });

@@ -32,6 +32,8 @@ export interface RunOptions {
   fetch?: typeof fetch;
   /** Close stdout after this many writes (a reader that went away). */
   closeStdoutAfter?: number;
+  /** The terminal's width (with `tty`). */
+  columns?: number;
   /** The file system for the configuration file and the login cache (default: Deno's). */
   fs?: AuthFs;
   /** Standard input (default: none, as `< /dev/null`). */
@@ -57,7 +59,12 @@ export function linesIn(lines: readonly string[], isTerminal = true): InStream &
 class Buffer implements OutStream {
   text = "";
   writes = 0;
-  constructor(readonly isTerminal: boolean, readonly colour: boolean, readonly limit?: number) {}
+  constructor(
+    readonly isTerminal: boolean,
+    readonly colour: boolean,
+    readonly limit?: number,
+    readonly columns?: number,
+  ) {}
   write(text: string): void {
     if (this.limit !== undefined && this.writes >= this.limit) {
       throw new OutputClosedError("closed");
@@ -69,8 +76,8 @@ class Buffer implements OutStream {
 
 /** Runs `oet <args>` in-process. */
 export async function runOet(args: string[], o: RunOptions = {}): Promise<RunResult> {
-  const out = new Buffer(o.tty ?? false, o.colour ?? false, o.closeStdoutAfter);
-  const err = new Buffer(o.stderrTty ?? o.tty ?? false, o.colour ?? false);
+  const out = new Buffer(o.tty ?? false, o.colour ?? false, o.closeStdoutAfter, o.columns);
+  const err = new Buffer(o.stderrTty ?? o.tty ?? false, o.colour ?? false, undefined, o.columns);
   const files = o.files ?? {};
   const code = await runCli({
     args,

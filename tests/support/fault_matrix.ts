@@ -163,7 +163,7 @@ export const MATRIX = {
   "option-typo": {
     group: "input",
     fault:
-      "a near-miss of one of oet's own options among a script's arguments (`start --pdi=7`, `--timout 1s`)",
+      "a near-miss of one of oet's own options among a script's arguments: one edit from a name of up to 4 letters, two from a longer one, a swap counting as one (`start --pdi=7`, `--timout 1s`; `--sbd`, `--big` reach the script)",
     does:
       "usage error with did-you-mean; nothing sent (`--kwarg name=value` sends such a name on purpose)",
     exit: 2,
@@ -299,6 +299,56 @@ export const EXTERNAL: readonly (FaultRow & { file: string; test: string })[] = 
   },
   {
     group: "waiting",
+    fault: "a run oet started whose end the first read after the start already shows, the " +
+      "stream 500 ms behind GET (`procedure start`, `activity run`)",
+    does: "a run oet started is live: it reads on to the final state change all the same, every " +
+      "message shown, in text and `-o jsonl`",
+    exit: 0,
+    file: "tests/commands/follow_findings_test.ts",
+    test: "fix 1: the first read after the start already shows COMPLETE, the stream 500 ms " +
+      "behind: every event is shown (text)",
+  },
+  {
+    group: "waiting",
+    fault: "an occasional 5xx on a read while a command waits (7.0.0's pypubsub \"Dead " +
+      'Listener" error, live)',
+    does: "retried within `OET_RECONNECT_TIMEOUT`, with one note; the wait goes on to its outcome",
+    exit: 0,
+    file: "tests/commands/follow_findings_test.ts",
+    test: "fix 2: a 500 on a read while waiting is retried with one note",
+  },
+  {
+    group: "waiting",
+    fault: "a server that answers the reads of a wait 5xx for the whole reconnect window",
+    does: "the server's error; hint: the work may still be going on, and how to follow it again",
+    exit: 1,
+    file: "tests/commands/follow_findings_test.ts",
+    test: "fix 2: a server that answers reads 500 for the whole reconnect window: exit 1, its " +
+      "error and the follow hint",
+  },
+  {
+    group: "waiting",
+    fault: "a static token (`OET_TOKEN`) that expires while `procedure start` waits",
+    does: "detaches: the work was started and goes on, nothing stopped; hint: how to follow it " +
+      "with a fresh token; `-o jsonl` still ends with its object as last read " +
+      "(`OET_TOKEN_FILE` is read before each request, so a rotated file carries on)",
+    exit: 5,
+    file: "tests/commands/follow_findings_test.ts",
+    test: "fix 3: a static token that expires during procedure start's wait ends it like a " +
+      "detach: exit 5, the follow hint",
+  },
+  {
+    group: "waiting",
+    fault: "`procedure stop` against a server that refuses connections",
+    does: "the ordinary cannot-reach error (the 5.4.0 abort-crash note only for a 5.x connection " +
+      "dropped after a stop with abort was sent)",
+    exit: 4,
+    file: "tests/commands/follow_findings_test.ts",
+    test: "fix 4: procedure stop against a server that refuses connections is the ordinary " +
+      "cannot-reach (exit 4)",
+  },
+  {
+    group: "waiting",
     fault: "`procedure wait` / `activity wait` on a procedure nobody started",
     does: "says it is READY and not started, with the start command; does not wait for ever",
     exit: 1,
@@ -404,6 +454,42 @@ export const EXTERNAL: readonly (FaultRow & { file: string; test: string })[] = 
     exit: 0,
     file: "tests/commands/auth_sim_test.ts",
     test: "the token never goes to another origin: a redirect elsewhere is followed without it",
+  },
+  {
+    group: "network",
+    fault: "an `https://` URL for a server that speaks plain http",
+    does: "HOST does not answer in TLS; hint: is the server plain http? try http://",
+    exit: 4,
+    file: "tests/commands/rough_edges_test.ts",
+    test: "https to a plain-http server",
+  },
+  {
+    group: "network",
+    fault: "a 5.x/6.x server wedged: its 4 threads all held by event streams (no answer at all)",
+    does: "no answer within N s; hint: the 4-thread limit and `oet doctor` (a 5.x/6.x root, or " +
+      "one whose path does not say; not on a 7.x root)",
+    exit: 4,
+    file: "tests/commands/rough_edges_test.ts",
+    test: "names the 4 threads and oet doctor",
+  },
+  {
+    group: "answers",
+    fault: "a 5.x root on a 6.x server (or the reverse): both serve the same 404 page",
+    does: "HTTP 404; the usual roots of the origin probed once, as `oet doctor` does; hint: the " +
+      "root that answers and how to set it",
+    exit: 1,
+    file: "tests/commands/rough_edges_test.ts",
+    test: "v6 server, /api/v1.0 root",
+  },
+  {
+    group: "input",
+    fault:
+      "`OET_REST_URI`, `OET_URL`, `OET_REQUEST_TIMEOUT` or `OET_RECONNECT_TIMEOUT` set but empty",
+    does: "usage error naming the variable; nothing sent; `.env` does not fill it (an empty " +
+      "`OET_TOKEN` counts as unset, with a note)",
+    exit: 2,
+    file: "tests/commands/rough_edges_test.ts",
+    test: "is exit 2 naming it, nothing sent",
   },
 ];
 

@@ -194,7 +194,9 @@ export async function checkApiRoot(
         ? "a 5.x/6.x server whose 4 threads are all held by event streams answers nothing: " +
           "close other oet listen and waiting commands, or restart it"
         : undefined;
-      const hint = [err.hint, wedged].filter((h) => h !== undefined).join("; ");
+      // The error's own hint names the threads on a second line: doctor says it its way.
+      const own = wedged ? err.hint?.split("\n")[0] : err.hint;
+      const hint = [own, wedged].filter((h) => h !== undefined).join("; ");
       return found(fail("api_root", err.message, hint || undefined, "unreachable"));
     }
     if (err instanceof OetError) return found(fail("api_root", err.message, err.hint));
@@ -288,4 +290,44 @@ async function wrongRoot(
     ),
     { generation },
   );
+}
+
+/**
+ * For a routing 404 that any other command got (no hint of its own): the
+ * API root that answers on the same origin, probed once as `oet doctor`
+ * does, as a hint; undefined when none answers. 5.x and 6.x serve the same
+ * 404 page, so the root's path alone cannot say that `/api/v1.0` is wrong
+ * on a 6.x server.
+ */
+export async function rightRootHint(
+  ctx: CommandContext,
+  url: URL,
+  source: string,
+  message: string,
+): Promise<string | undefined> {
+  const stack = /requested URL was not found/.test(message)
+    ? "flask"
+    : /^Not Found$/.test(message)
+    ? "fastapi"
+    : "unknown";
+  for (const c of candidates(url, stack)) {
+    try {
+      const r = await ctx.client({ serverUrl: c.root }).transport.send("GET", c.list, undefined, {
+        followRedirects: false,
+      });
+      if (r.status >= 200 && r.status < 300 && procedureCount(r.text) !== undefined) {
+        return `this server's API root is ${c.root} (${generationName(c.generation)}): ${
+          settingHint(source, c.root)
+        }`;
+      }
+    } catch (err) {
+      if (ctx.signal.aborted || err instanceof InterruptedError) throw err;
+      if (err instanceof AuthError) {
+        return `this server's API root is ${c.root} (${generationName(c.generation)}): ${
+          settingHint(source, c.root)
+        }`;
+      }
+    }
+  }
+  return undefined;
 }

@@ -28,11 +28,6 @@ interface BaseOption {
   readonly complete?: "pid" | "aid" | "file" | "shell" | "context";
   /** Left out of help and completion (still accepted). */
   readonly hidden?: boolean;
-  /**
-   * How many edits away a script keyword counts as a near-miss of this
-   * option (refused rather than sent); 2 unless said.
-   */
-  readonly typoDistance?: number;
 }
 
 /** An option that takes one value: `--pid 2`, `--pid=2`. */

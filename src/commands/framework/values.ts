@@ -205,4 +205,4 @@ export const VALUE_RULES = `Script argument values:
   '[1, 2]', '{"a": 1}'        a list / a dict (JSON or Python literal)
   "'007'", '"text"'           a string (inner quotes make it one)
   anything else               the text as typed
-Positional words become args; --name=value or --name value become kwargs (--my-name is sent as my_name); a bare --flag is True; after -- every word is positional. A keyword within two letters of one of oet's own options is refused as a likely typo: send it with --kwarg name=value.`;
+Positional words become args; --name=value or --name value become kwargs (--my-name is sent as my_name); a bare --flag is True; after -- every word is positional. A keyword one slip from one of oet's own options of up to 4 letters (--pdi, --id, --ppid for --pid), or two from a longer one (--lisen, --timout), is refused as a likely typo, a swap of two letters counting as one: send it with --kwarg name=value. --sbd or --big reach the script.`;

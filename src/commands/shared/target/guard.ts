@@ -14,20 +14,12 @@ import { escapeInline } from "../../../domain/escape.ts";
 import type { CommandContext } from "../../framework/command_context.ts";
 import { type FlagOption, switchOption } from "../../framework/spec.ts";
 
-/**
- * `--yes` of the commands that change what the telescope does. A near-miss
- * is one edit away, not two: "yes" is two edits from many short script
- * keywords (--neg, --key, --ids), and a mistyped --yes fails safe (the
- * command asks, or refuses without a terminal).
- */
+/** `--yes` of the commands that change what the telescope does. */
 export function yesOption(): FlagOption {
-  return {
-    ...switchOption(
-      "yes",
-      "do not ask for a protected context's name (for scripts); protection still says so on a terminal",
-    ),
-    typoDistance: 1,
-  };
+  return switchOption(
+    "yes",
+    "do not ask for a protected context's name (for scripts); protection still says so on a terminal",
+  );
 }
 
 /** "SKA-Mid (context mid-prod, protected)", or the server's host without a context. */
