@@ -208,11 +208,6 @@ export async function runCli(deps: Deps): Promise<number> {
       io.out.write(`${versionLine(about)}\n`);
       return 0;
     }
-    if (deps.env.OET_CONTEXT !== undefined && deps.env.OET_CONTEXT.trim() === "") {
-      throw new UsageError("OET_CONTEXT is set but empty", {
-        hint: "unset it to use the current context, or name one (oet context list)",
-      });
-    }
     const dotenv = await loadDotEnv(deps.readTextFile);
     const merged = withDotEnv(deps.env, dotenv);
     const fromDotEnv = merged.fromDotEnv;

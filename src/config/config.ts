@@ -141,6 +141,8 @@ function describeSource(name: EnvName, fromDotEnv: Set<EnvName>): string {
 export const EMPTY_IS_ERROR: readonly EnvName[] = [
   "OET_REST_URI",
   "OET_URL",
+  "OET_CONTEXT",
+  "OET_CONFIG",
   "OET_REQUEST_TIMEOUT",
   "OET_RECONNECT_TIMEOUT",
 ];

@@ -98,8 +98,9 @@ export function configPath(realEnv: Env): { path: string; source: string } | und
   const given = realEnv.OET_CONFIG;
   if (given !== undefined) {
     if (given.trim() === "") {
-      throw new UsageError("OET_CONFIG is set but empty", {
-        hint: "unset it to use ~/.config/oet/config.toml, or name a file",
+      throw new UsageError("OET_CONFIG in the environment is set but empty", {
+        hint:
+          "give OET_CONFIG a value, or unset it (unset OET_CONFIG) for ~/.config/oet/config.toml",
       });
     }
     return { path: given, source: "OET_CONFIG" };

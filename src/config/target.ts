@@ -24,6 +24,7 @@ import {
   type Env,
   type EnvName,
   parsePositiveDuration,
+  readSetting,
   resolveRequestTimeout,
   resolveServerUrl,
   type Sourced,
@@ -121,17 +122,20 @@ export function resolveTarget(
       config,
     });
   };
-  const real = (k: EnvName) => given(env[k]) && !dotenv.has(k);
-  const fromFile = (k: EnvName) => given(env[k]) && dotenv.has(k);
+  // Set, even empty: an empty one is then a usage error naming it (readSetting's rule).
+  const real = (k: EnvName) => env[k] !== undefined && !dotenv.has(k);
+  const fromFile = (k: EnvName) => env[k] !== undefined && dotenv.has(k);
+  const named = () => {
+    const s = readSetting(env, "OET_CONTEXT", dotenv)!;
+    return byContext(s.value.trim(), s.source);
+  };
 
   if (flags.serverUrl !== undefined) return byUrl(flags.serverUrl);
   if (flags.context !== undefined) return byContext(flags.context, "--context");
   if (URL_KEYS.some(real)) return byUrl();
-  if (real("OET_CONTEXT")) {
-    return byContext(env.OET_CONTEXT!.trim(), "OET_CONTEXT in the environment");
-  }
+  if (real("OET_CONTEXT")) return named();
   if (URL_KEYS.some(fromFile)) return byUrl();
-  if (fromFile("OET_CONTEXT")) return byContext(env.OET_CONTEXT!.trim(), "OET_CONTEXT in .env");
+  if (fromFile("OET_CONTEXT")) return named();
   if (current !== undefined) return byContext(current, `current-context in ${config.path}`);
   return byUrl();
 }

@@ -102,7 +102,7 @@ Deno.test("OET_CONFIG names the contexts file and OET_CONTEXT picks a context", 
       assert.ok(sim.requests.length > 0, "the request went to the simulator");
       const empty = await runOet(["procedure", "list"], { env: { ...env, OET_CONTEXT: "" } });
       assert.equal(empty.code, 2);
-      assert.match(empty.stderr, /OET_CONTEXT is set but empty/);
+      assert.match(empty.stderr, /OET_CONTEXT in the environment is set but empty/);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -25,7 +25,8 @@ Deno.test("config path: OET_CONFIG, else XDG_CONFIG_HOME, else ~/.config; empty 
   assert.equal(configPath({}), undefined);
   assert.throws(
     () => configPath({ OET_CONFIG: "" }),
-    (e) => e instanceof UsageError && /OET_CONFIG is set but empty/.test(e.message),
+    (e) =>
+      e instanceof UsageError && /OET_CONFIG in the environment is set but empty/.test(e.message),
   );
 });
 
