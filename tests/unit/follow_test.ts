@@ -23,7 +23,8 @@ import {
   StalledError,
   WaitTimeoutError,
 } from "../../src/domain/errors.ts";
-import type { OetEvent, Procedure, StreamGap } from "../../src/domain/types.ts";
+import type { OetEvent, Procedure, StateEntry, StreamGap } from "../../src/domain/types.ts";
+import type { ProcedureState } from "../../src/domain/states.ts";
 
 /** Time that passes only when the code under test waits. */
 class VirtualClock implements Clock {
@@ -59,8 +60,12 @@ class ScriptedFeed implements EventFeed {
   }
 }
 
-function procedure(state: string, runs = 0, stacktrace: string | null = null): Procedure {
-  const history = [{ state: "CREATING", time: 1 }, { state: "READY", time: 2 }];
+function procedure(
+  state: ProcedureState,
+  runs = 0,
+  stacktrace: string | null = null,
+): Procedure {
+  const history: StateEntry[] = [{ state: "CREATING", time: 1 }, { state: "READY", time: 2 }];
   for (let i = 0; i < runs; i++) history.push({ state: "RUNNING", time: 3 + i });
   return {
     id: 7,

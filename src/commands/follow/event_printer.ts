@@ -9,7 +9,7 @@
  */
 
 import { RemoteFailureError } from "../../domain/errors.ts";
-import { outcomeOf } from "../../domain/states.ts";
+import { announcedState, outcomeOf, type ProcedureState, stateName } from "../../domain/states.ts";
 import type { OetEvent, Procedure, StreamGap } from "../../domain/types.ts";
 import { escapeInline } from "../../domain/escape.ts";
 import { formatFollowEvent, formatJsonlEvent, formatJsonlGap } from "../../render/events.ts";
@@ -24,7 +24,7 @@ export class EventPrinter {
   readonly #ctx: CommandContext;
   readonly format: OutputFormat;
   /** The last state printed from the stream, so that the end does not repeat it. */
-  #lastState: string | undefined;
+  #lastState: ProcedureState | undefined;
   #headerShown = false;
 
   constructor(ctx: CommandContext, format: OutputFormat) {
@@ -40,13 +40,13 @@ export class EventPrinter {
   }
 
   /** Marks a state as shown already (in the row), so that the end does not repeat it. */
-  shown(state: string): void {
+  shown(state: ProcedureState): void {
     this.#lastState = state;
   }
 
   /** Prints one event of the procedure. */
   event = (e: OetEvent): void => {
-    if (e.topic === "procedure.lifecycle.statechange") this.#lastState = String(e.data.new_state);
+    if (e.topic === "procedure.lifecycle.statechange") this.#lastState = announcedState(e);
     if (this.format === "jsonl") {
       this.#ctx.io.out.write(formatJsonlEvent(e));
       return;
@@ -80,7 +80,7 @@ export class EventPrinter {
     if (this.format === "table") {
       if (this.#lastState !== final.state) {
         this.#heading();
-        io.out.write(`- State: ${escapeInline(final.state)}\n`);
+        io.out.write(`- State: ${escapeInline(stateName(final.state))}\n`);
       }
     } else if (writeResult) {
       await writeResult(final);
@@ -90,8 +90,8 @@ export class EventPrinter {
     if (outcomeOf(final.state) === "success") return;
     if (final.stacktrace) io.err.write(`${stackTail(final.stacktrace)}\n`);
     throw new RemoteFailureError(
-      final.state,
-      `${label} ended ${final.state}`,
+      stateName(final.state),
+      `${label} ended ${stateName(final.state)}`,
       `see why with: oet procedure describe --pid ${final.id}`,
     );
   }

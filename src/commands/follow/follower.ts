@@ -38,7 +38,7 @@ import {
   type StalledError,
   WaitTimeoutError,
 } from "../../domain/errors.ts";
-import { isFinal, isPreparing } from "../../domain/states.ts";
+import { announcedState, isFinal, isPreparing, type ProcedureState } from "../../domain/states.ts";
 import { isJsonObject, type OetEvent, type Procedure, type StreamGap } from "../../domain/types.ts";
 import type { Clock } from "../framework/command_context.ts";
 import type { EventFeed } from "./subscription.ts";
@@ -125,7 +125,7 @@ function isTransient(err: unknown): boolean {
 export class Follower {
   readonly #o: FollowerOptions;
   /** States this procedure's state-change events announced, in order. */
-  readonly #states: string[] = [];
+  readonly #states: ProcedureState[] = [];
   /** Request ids of starts of this procedure (a 5.x/6.x refusal names one). */
   readonly #startIds = new Set<string>();
   /** Whether the procedure was still going at the first read (so its end is seen live). */
@@ -150,7 +150,7 @@ export class Follower {
   }
 
   /** True once a state change of this procedure to `state` has arrived on the stream. */
-  sawState(state: string): boolean {
+  sawState(state: ProcedureState): boolean {
     return this.#states.includes(state);
   }
 
@@ -241,7 +241,7 @@ export class Follower {
       if (e.msgSrc !== source) continue;
       this.#o.onEvent(e);
       if (e.topic !== "procedure.lifecycle.statechange") continue;
-      const state = String(e.data.new_state);
+      const state = announcedState(e);
       this.#states.push(state);
       if (isFinal(state) || !isPreparing(state)) recheck = true;
       if (isFinal(state)) confirming = true;
@@ -361,7 +361,7 @@ export class Follower {
     return p;
   }
 
-  async #drain(state: string): Promise<void> {
+  async #drain(state: ProcedureState): Promise<void> {
     const { env, feed, label } = this.#o;
     // Seen ended at the first read (`procedure wait` after the end): nothing is in flight.
     if (!this.#live || !feed || this.sawState(state)) return;

@@ -20,7 +20,7 @@ import {
   OutputClosedError,
   StalledError,
 } from "../../domain/errors.ts";
-import { isPreparing } from "../../domain/states.ts";
+import { announcedState, isPreparing } from "../../domain/states.ts";
 import type { OetEvent, Procedure } from "../../domain/types.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import type { CommandContext } from "../framework/command_context.ts";
@@ -140,7 +140,7 @@ export class Session {
       // The stream may still carry the preparation (READY, an init message):
       // not this run's. Its first state change after the start is RUNNING.
       if (e.topic !== "procedure.lifecycle.statechange") return;
-      const state = String(e.data.new_state);
+      const state = announcedState(e);
       if (isPreparing(state) || state === "READY") return;
       this.#beforeRun = false;
     }

@@ -12,7 +12,7 @@ import type { Generation, OetClient } from "../../api/client.ts";
 import { deriveActivityState } from "../../domain/activity_state.ts";
 import { escapeInline } from "../../domain/escape.ts";
 import { redactUrl } from "../../domain/redact.ts";
-import { isStartPending } from "../../domain/states.ts";
+import { isStartPending, stateName } from "../../domain/states.ts";
 import type { Activity, Json, JsonObject, Procedure } from "../../domain/types.ts";
 import { activityTable } from "../../render/activities.ts";
 import { paintState } from "../../render/colour.ts";
@@ -215,10 +215,10 @@ function statusJson(s: Status, nowMs: number): Json {
   const byId = new Map(s.procedures.map((p) => [p.id, p]));
   const activityJson = (a: Activity): JsonObject => ({
     ...a.raw,
-    [DERIVED_STATE_KEY]: deriveActivityState(
+    [DERIVED_STATE_KEY]: stateName(deriveActivityState(
       a,
       a.procedureId === null ? undefined : byId.get(a.procedureId),
-    ),
+    )),
   });
   let running: Json = null;
   if (s.running) {
