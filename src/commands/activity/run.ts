@@ -67,8 +67,6 @@ async function busyWith(client: OetClient): Promise<{ pid: number; why: string }
 
 /** `oet activity run`: what CI calls. */
 export const activityRunCommand = defineCommand({
-  name: "run",
-  summary: "Run an activity of an SB and follow it to its end",
   description:
     "Run an activity of a Scheduling Block: the server creates its script's procedure and runs it, and oet follows it to its end, printing its events. Exit 0 if it COMPLETEs, 3 if it ends FAILED, STOPPED or UNKNOWN, 124 on --timeout; Ctrl-C detaches (it keeps running).",
   usesServer: true,

@@ -22,8 +22,6 @@ interface ActivityWaitOptions {
 
 /** `oet activity wait`: follow an activity's procedure to its end. */
 export const activityWaitCommand = defineCommand({
-  name: "wait",
-  summary: "Follow an activity's procedure to its end, with the exit codes of run",
   description:
     "Follow an activity's procedure (default: the most recent activity) to its end, printing its events, with the exit codes of a listening activity run.",
   usesServer: true,

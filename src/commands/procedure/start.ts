@@ -46,8 +46,6 @@ interface ProcedureStartOptions {
 
 /** `oet procedure start`: run a procedure's main() and follow it to its end. */
 export const procedureStartCommand = defineCommand({
-  name: "start",
-  summary: "Run a procedure's main() and follow it to its end",
   description:
     "Run main() of a procedure (default: the most recently created) and follow it to its end, printing its events. Waits (bounded by --prepare-timeout) while it is still being prepared. Exit 0 if it COMPLETEs, 3 if it ends FAILED, STOPPED or UNKNOWN, 124 on --timeout; Ctrl-C detaches (the procedure keeps running).",
   usesServer: true,

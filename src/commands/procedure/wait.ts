@@ -14,8 +14,6 @@ import { followExisting } from "../follow/existing.ts";
 
 /** `oet procedure wait`: follow a procedure to its end. */
 export const procedureWaitCommand = defineCommand({
-  name: "wait",
-  summary: "Follow a procedure to its end, with the exit codes of start",
   description:
     "Follow a procedure (default: the most recently created) to its end, printing its events, with the exit codes of a listening start: for a CI job that started with --listen=False, or after a Ctrl-C detach.",
   usesServer: true,

@@ -57,8 +57,6 @@ interface Status {
 
 /** `oet status`. */
 export const statusCommand = defineCommand({
-  name: "status",
-  summary: "What the OET is doing: the server, the running procedure, recent work",
   description:
     "Show what the OET is doing: the server and its generation, the procedure that is running (script, elapsed time, activity), and the most recent procedures and activities with their states. The OET keeps no history of script messages: --message-wait listens briefly for the running script's next one. Exits 0 whatever the states.",
   usesServer: true,
