@@ -3,14 +3,18 @@
 import { UsageError } from "../../domain/errors.ts";
 import { hint } from "../framework/feedback.ts";
 import { defineCommand, switchOption } from "../framework/spec.ts";
-import { applySettings, checkName, fromEnvironment, settingOptions } from "./settings.ts";
+import {
+  applySettings,
+  checkName,
+  fromEnvironment,
+  givenSettings,
+  settingOptions,
+} from "./settings.ts";
 
 /** Adds a context; an existing name is exit 2. */
 export const contextAddCommand = defineCommand({
-  name: "add",
-  summary: "Add a context (an existing name is an error: change it with set)",
   description:
-    "Add a context. It reads nothing from the environment unless --from-env is given: then the server comes from OET_REST_URI (else OET_URL) and the login from OET_AUTH_ISSUER, OET_AUTH_CLIENT_ID and OET_AUTH_SCOPE of the real environment (not .env); options given too win. The first context added becomes the current one.",
+    "Add a context: --server-url (required, unless --from-env) and --request-timeout give its server and request timeout. It reads nothing from the environment unless --from-env is given: then the server comes from OET_REST_URI (else OET_URL) and the login from OET_AUTH_ISSUER, OET_AUTH_CLIENT_ID and OET_AUTH_SCOPE of the real environment (not .env); options given too win. The first context added becomes the current one.",
   args: [{ name: "name", required: true, help: "letters, digits, '.', '_', '-'" }],
   options: {
     ...settingOptions(),
@@ -33,7 +37,7 @@ OET_REST_URI=http://oet:5000/api/v1.0 oet context add here --from-env`,
     const base = opts.fromEnv
       ? applySettings({}, fromEnvironment(ctx.settings.env, ctx.settings.fromDotEnv))
       : {};
-    const settings = applySettings(base, opts);
+    const settings = applySettings(base, givenSettings(opts, ctx.settings));
     if (settings.server_url === undefined) {
       throw new UsageError(`context ${name} needs --server-url URL (or --from-env)`);
     }

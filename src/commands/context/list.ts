@@ -10,8 +10,6 @@ import { contextJson } from "./settings.ts";
 
 /** Lists the contexts. */
 export const contextListCommand = defineCommand({
-  name: "list",
-  summary: "List the contexts, the current one marked",
   description:
     "The contexts: name, telescope, server and protection, the current one marked with *. With no configuration file, an empty list (and a hint on stderr).",
   options: { output: outputOption() },

@@ -6,8 +6,6 @@ import { checkName, existing } from "./settings.ts";
 
 /** Removes a context; a protected one asks for its name first. */
 export const contextRemoveCommand = defineCommand({
-  name: "remove",
-  summary: "Remove a context (a protected one asks for its name)",
   description:
     "Remove a context. Removing the current one leaves no current context. A protected context is removed only after its name is typed at a terminal, or with --yes; without a terminal and without --yes it is refused (exit 2).",
   args: [{ name: "name", required: true, help: "the context", complete: "context" }],

@@ -6,8 +6,6 @@ import { checkName, existing } from "./settings.ts";
 
 /** Renames a context (the current one stays current under its new name). */
 export const contextRenameCommand = defineCommand({
-  name: "rename",
-  summary: "Rename a context",
   description: "Rename a context; the current context stays current under its new name.",
   args: [
     { name: "old", required: true, help: "the context", complete: "context" },

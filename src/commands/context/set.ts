@@ -2,14 +2,12 @@
 
 import { UsageError } from "../../domain/errors.ts";
 import { defineCommand, switchOption } from "../framework/spec.ts";
-import { applySettings, checkName, existing, settingOptions } from "./settings.ts";
+import { applySettings, checkName, existing, givenSettings, settingOptions } from "./settings.ts";
 
 /** Changes the settings of a context. */
 export const contextSetCommand = defineCommand({
-  name: "set",
-  summary: "Change a context's settings",
   description:
-    "Change the settings given; the others stay as they are. --no-protected lifts the protection.",
+    "Change the settings given (--server-url and --request-timeout set the context's server and timeout); the others stay as they are. --no-protected lifts the protection.",
   args: [{ name: "name", required: true, help: "the context", complete: "context" }],
   options: {
     ...settingOptions(),
@@ -24,7 +22,10 @@ oet context set low-itf --request-timeout 60s`,
     }
     const config = await ctx.config.load();
     const before = existing(config, name);
-    const settings = { server_url: before.server_url, ...applySettings(before, opts) };
+    const settings = {
+      server_url: before.server_url,
+      ...applySettings(before, givenSettings(opts, ctx.settings)),
+    };
     if (opts.noProtected) delete settings.protected;
     await ctx.config.save(config, {
       ...config.data,

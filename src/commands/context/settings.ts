@@ -15,23 +15,22 @@ import { type FlagOption, switchOption, type ValueOption, valueOption } from "..
 
 const text = (t: string) => t;
 
-/** The options of `add` and `set`, one per setting. */
+/**
+ * The options of `add` and `set`, one per setting. The server URL and the
+ * request timeout are the global `--server-url` and `--request-timeout`
+ * (these commands send nothing, so the flags name the context's settings).
+ */
 export interface SettingOptions {
-  serverUrl: ValueOption<string>;
   telescope: ValueOption<string>;
   protected: FlagOption;
   authIssuer: ValueOption<string>;
   authClientId: ValueOption<string>;
   authScope: ValueOption<string>;
-  requestTimeout: ValueOption<string>;
 }
 
 /** The options of `add` and `set` that set one setting each. */
 export function settingOptions(): SettingOptions {
   return {
-    serverUrl: valueOption("server-url", "the OET REST API root of this deployment", text, {
-      valueName: "url",
-    }),
     telescope: valueOption(
       "telescope",
       "a label shown before a command drives the telescope, e.g. SKA-Mid",
@@ -51,13 +50,15 @@ export function settingOptions(): SettingOptions {
     authScope: valueOption("auth-scope", "oet auth login: the scopes", text, {
       valueName: "scopes",
     }),
-    requestTimeout: valueOption(
-      "request-timeout",
-      "limit for each HTTP request in this context, e.g. 35s",
-      text,
-      { valueName: "duration" },
-    ),
   };
+}
+
+/** The setting values of a command line: its options, and the global --server-url and --request-timeout. */
+export function givenSettings(
+  opts: Omit<SettingValues, "serverUrl" | "requestTimeout">,
+  settings: { serverUrl?: string; requestTimeout?: string },
+): SettingValues {
+  return { ...opts, serverUrl: settings.serverUrl, requestTimeout: settings.requestTimeout };
 }
 
 /** The values of settingOptions(). */

@@ -24,8 +24,6 @@ export function overriddenBy(env: Env, fromDotEnv: ReadonlySet<EnvName>): string
 
 /** Shows a context and why it is (or is not) in effect. */
 export const contextShowCommand = defineCommand({
-  name: "show",
-  summary: "Show a context (by default the one in effect) and why it is in effect",
   description:
     "Show a context's settings and why it is in effect (source: --context, OET_CONTEXT, the current context). Without NAME, the context in effect; when none is (a URL won, or there is no context), the server in effect and where it came from.",
   args: [{ name: "name", help: "the context (default: the one in effect)", complete: "context" }],

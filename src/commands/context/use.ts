@@ -6,8 +6,6 @@ import { overriddenBy } from "./show.ts";
 
 /** Makes a context the current one. */
 export const contextUseCommand = defineCommand({
-  name: "use",
-  summary: "Make a context the current one",
   description:
     "Make NAME the current context: commands without --server-url or --context use it, unless the environment names a server or a context (OET_REST_URI, OET_URL, OET_CONTEXT, or the same in .env), which then says so.",
   args: [{ name: "name", required: true, help: "the context", complete: "context" }],
