@@ -137,7 +137,7 @@ export async function helpFor(
 }
 
 /** Builds the whole command tree. */
-export function buildTree(): CommandTree {
+export function buildTree(): CommandTree<typeof GLOBALS, typeof ROOT_ONLY> {
   const tree: { root: GroupSpec; globals: typeof GLOBALS; rootOnly: typeof ROOT_ONLY } = {
     root: undefined as unknown as GroupSpec,
     globals: GLOBALS,
