@@ -87,14 +87,14 @@ Deno.test("OET_CONFIG names the contexts file and OET_CONTEXT picks a context", 
     try {
       const env = { OET_CONFIG: `${dir}/contexts.toml` };
       const add = (name: string, url: string) =>
-        runOet(["context", "add", name, "--server-url", url], { env });
+        runOetProcess(["context", "add", name, "--server-url", url], { env });
       assert.equal((await add("off", "http://127.0.0.1:9/api/v1.0")).code, 0);
       assert.equal((await add("sim", sim.baseUrl)).code, 0);
       assert.match(await Deno.readTextFile(`${dir}/contexts.toml`), /\[contexts\.sim\]/);
-      const r = await runOet(["procedure", "list"], { env: { ...env, OET_CONTEXT: "sim" } });
+      const r = await runOetProcess(["procedure", "list"], { env: { ...env, OET_CONTEXT: "sim" } });
       assert.equal(r.code, 0, r.stderr);
       assert.ok(sim.requests.length > 0, "the request went to the simulator");
-      const empty = await runOet(["procedure", "list"], { env: { ...env, OET_CONTEXT: "" } });
+      const empty = await runOetProcess(["procedure", "list"], { env: { ...env, OET_CONTEXT: "" } });
       assert.equal(empty.code, 2);
       assert.match(empty.stderr, /OET_CONTEXT in the environment is set but empty/);
     } finally {
