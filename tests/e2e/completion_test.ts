@@ -304,7 +304,13 @@ shellTest("bash", "context names: --context <TAB> and oet context use <TAB>", as
   try {
     const env = { OET_CONFIG: `${dir}/config.toml` };
     for (const name of ["mid-itf", "mid-prod", "low-itf"]) {
-      const r = await runOetProcess(["context", "add", name, "--server-url", "http://127.0.0.1:9/api"], {
+      const r = await runOetProcess([
+        "context",
+        "add",
+        name,
+        "--server-url",
+        "http://127.0.0.1:9/api",
+      ], {
         env,
       });
       assert.equal(r.code, 0, r.stderr);

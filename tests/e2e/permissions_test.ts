@@ -94,7 +94,9 @@ Deno.test("OET_CONFIG names the contexts file and OET_CONTEXT picks a context", 
       const r = await runOetProcess(["procedure", "list"], { env: { ...env, OET_CONTEXT: "sim" } });
       assert.equal(r.code, 0, r.stderr);
       assert.ok(sim.requests.length > 0, "the request went to the simulator");
-      const empty = await runOetProcess(["procedure", "list"], { env: { ...env, OET_CONTEXT: "" } });
+      const empty = await runOetProcess(["procedure", "list"], {
+        env: { ...env, OET_CONTEXT: "" },
+      });
       assert.equal(empty.code, 2);
       assert.match(empty.stderr, /OET_CONTEXT in the environment is set but empty/);
     } finally {
