@@ -182,6 +182,24 @@ Deno.test("without a token configured, no auth module is loaded (servers without
   });
 });
 
+Deno.test("a group's help loads none of its commands' modules (the summaries are in its entries)", async () => {
+  const commands = (modules: string[], group: string) =>
+    modules.filter((m) => m.includes(`/src/commands/${group}/`) && !m.endsWith(`/${group}.ts`));
+  for (const group of ["procedure", "activity", "auth"]) {
+    const modules = await loadedModules([group, "--help"], {});
+    assert.deepEqual(commands(modules, group), [], `oet ${group} --help`);
+  }
+  assert.deepEqual(
+    (await loadedModules(["--help"], {})).filter((m) => /\/src\/commands\/(?!framework\/)/.test(m))
+      .filter((m) => !/\/(procedure|activity|auth)\/\1\.ts$/.test(m)),
+    [],
+    "oet --help",
+  );
+  // A command's own help does load its module: the check above can fail.
+  const list = await loadedModules(["procedure", "list", "--help"], {});
+  assert.ok(commands(list, "procedure").some((m) => m.endsWith("/procedure/list.ts")));
+});
+
 // Last in the file: the bundle made for the tests above is removed.
 Deno.test("(clean-up) the test bundle is removed", async () => {
   if (!bundle) return;
