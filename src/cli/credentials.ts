@@ -8,33 +8,23 @@
 import type { Bearer, Credentials } from "../api/http.ts";
 import type { AuthFs } from "../auth/fs.ts";
 import type { CurrentToken, TokenSource } from "../auth/token_source.ts";
-import type { Clock } from "../commands/framework/command_context.ts";
 import type { Env, EnvName } from "../config/config.ts";
+import type { Clock } from "../domain/clock.ts";
+import { tokensConfigured } from "../domain/token_settings.ts";
 
 /** What the token source is made from. */
 export interface CredentialsDeps {
   env: Env;
   /** The variables that came from `.env` (for "OET_TOKEN in .env"). */
   fromDotEnv: ReadonlySet<EnvName>;
+  /** Where other variables came from ("auth_issuer of context mid"); wins over `.env`'s label. */
+  labels?: Partial<Record<EnvName, string>>;
   /** The file system for OET_TOKEN_FILE and the login cache; Deno's by default. */
   fs?: AuthFs;
   clock: Clock;
   fetch: typeof fetch;
   /** `OET_DEBUG=api` lines (never a token). */
   debug?: (line: string) => void;
-}
-
-const TOKEN_VARS = [
-  "OET_TOKEN",
-  "OET_TOKEN_FILE",
-  "OET_AUTH_ISSUER",
-  "OET_AUTH_CLIENT_ID",
-  "OET_AUTH_SCOPE",
-] as const;
-
-/** Whether any token source or login setting is given (nothing is read to tell). */
-export function tokensConfigured(env: Env): boolean {
-  return TOKEN_VARS.some((k) => (env[k] ?? "").trim() !== "");
 }
 
 /** The transport's credentials, and the token source for the `oet auth` commands. */
@@ -51,6 +41,7 @@ export function credentialsFor(
       const fs = deps.fs ?? (await import("../auth/fs.ts")).denoAuthFs;
       const labels: Record<string, string> = {};
       for (const name of deps.fromDotEnv) labels[name] = `${name} in .env`;
+      Object.assign(labels, deps.labels);
       return new TokenSource({
         env: deps.env,
         labels,

@@ -8,12 +8,8 @@
 
 import { OetClient } from "../api/client.ts";
 import { Transport } from "../api/http.ts";
-import {
-  type About,
-  type Clock,
-  type CommandContext,
-  systemClock,
-} from "../commands/framework/command_context.ts";
+import type { About, CommandContext } from "../commands/framework/command_context.ts";
+import { type Clock, systemClock } from "../domain/clock.ts";
 import {
   DEFAULT_SERVER_URL,
   dropEmptyCredentials,
@@ -24,12 +20,15 @@ import {
   resolveServerUrl,
   withDotEnv,
 } from "../config/config.ts";
+import { configPath, type LoadedConfig, readConfig, writeConfig } from "../config/file.ts";
+import { authEnvFor, resolveTarget, type Target, targetRequestTimeout } from "../config/target.ts";
 import {
   ConnectionError,
   HttpError,
   InterruptedError,
   OetError,
   OutputClosedError,
+  UsageError,
 } from "../domain/errors.ts";
 import { redactText } from "../domain/redact.ts";
 import { paint } from "../render/colour.ts";
@@ -116,31 +115,14 @@ function report(io: IO, err: unknown, stack: boolean, extraHint?: string): void 
   }
 }
 
-/** For an id the server does not know (a 404 on one resource): where to see the ids it has. */
-function missingHint(err: unknown): string | undefined {
-  if (!(err instanceof HttpError && err.resourceMissing && err.hint === undefined)) {
+/** A file that is not there reads as undefined (the configuration file is optional). */
+function missingAsUndefined(err: unknown): undefined {
+  if (
+    err instanceof Error && /NotFound|No such file|os error 2/i.test(`${err.name} ${err.message}`)
+  ) {
     return undefined;
   }
-  if (/\/procedures\/\d+\/?$/.test(err.url)) {
-    return "see the procedures the server has: oet procedure list (it keeps only the 10 newest finished)";
-  }
-  if (/\/activities\/\d+\/?$/.test(err.url)) {
-    return "see the activities the server has: oet activity list";
-  }
-  return undefined;
-}
-
-/**
- * An activity run for an SB the server's ODA does not have: every recorded
- * generation answers 500 ("… could not be found."), which reads like a
- * server fault.
- */
-function unknownSbHint(err: unknown): string | undefined {
-  return err instanceof HttpError && err.status === 500 && err.method === "POST" &&
-      /\/activities\/?$/.test(err.url) && /could not be found/i.test(err.serverMessage) &&
-      err.hint === undefined
-    ? "the server has no SB with that id (it looks it up in its ODA): check the sbd-id"
-    : undefined;
+  throw err;
 }
 
 /**
@@ -212,18 +194,45 @@ export async function runCli(deps: Deps): Promise<number> {
       for (const line of emptyNotes) note(io, line);
     }
     const clock = deps.clock ?? systemClock;
-    const globals = parsed.globals as { serverUrl?: string; requestTimeout?: string };
+    const globals = parsed.globals;
     const traceApi = debug.api
       ? (line: string) => io.err.write(`${escapeInline(redactText(line))}\n`)
       : undefined;
-    const { credentials, tokens } = credentialsFor({
-      env,
-      fromDotEnv,
-      fs: deps.fs,
-      clock,
-      fetch: deps.fetch,
-      debug: traceApi,
-    });
+    // The configuration file: read on first need (never for help, version,
+    // completion); with no file, nothing more than one failed read.
+    let loading: Promise<LoadedConfig> | undefined;
+    const loadConfig = () =>
+      loading ??= (async () => {
+        const where = configPath(deps.env) ??
+          { path: "~/.config/oet/config.toml", source: "HOME" };
+        const read = deps.fs
+          ? (path: string) => deps.fs!.readTextFile(path)
+          : (path: string) => deps.readTextFile(path).catch(missingAsUndefined);
+        return await readConfig(read, where);
+      })();
+    let resolving: Promise<Target> | undefined;
+    let target: Target | undefined;
+    const targetOf = () =>
+      resolving ??= (async () =>
+        target = resolveTarget(globals, env, fromDotEnv, await loadConfig()))();
+    // Credentials follow the target: the context in effect may name the login.
+    const creds = new Map<Target | undefined, ReturnType<typeof credentialsFor>>();
+    const credentialsOf = (t: Target | undefined) => {
+      const known = creds.get(t);
+      if (known) return known;
+      const auth = authEnvFor(env, t);
+      const made = credentialsFor({
+        env: auth.env,
+        labels: auth.labels,
+        fromDotEnv,
+        fs: deps.fs,
+        clock,
+        fetch: deps.fetch,
+        debug: traceApi,
+      });
+      creds.set(t, made);
+      return made;
+    };
     let client: OetClient | undefined;
     const ctx: CommandContext = {
       io,
@@ -232,16 +241,45 @@ export async function runCli(deps: Deps): Promise<number> {
       random: deps.random ?? Math.random,
       signal: deps.signal,
       readTextFile: deps.readTextFile,
-      tokens,
+      tokens: async () => credentialsOf(await targetOf()).tokens(),
       // For oet doctor, which says where each setting came from.
       settings: { ...globals, env, fromDotEnv },
+      target: targetOf,
+      resolvedTarget: () => target,
+      config: {
+        load: loadConfig,
+        async save(config, data) {
+          if (configPath(deps.env) === undefined) {
+            throw new UsageError(
+              "cannot tell where to keep the contexts: neither HOME nor XDG_CONFIG_HOME is an absolute path",
+              { hint: "set OET_CONFIG to a file, or HOME to a directory of your own" },
+            );
+          }
+          const fs = deps.fs ?? (await import("../auth/fs.ts")).denoAuthFs;
+          await writeConfig(fs, config.path, data, deps.random ?? Math.random);
+          loading = undefined;
+          resolving = undefined;
+        },
+      },
       get reconnectWindowMs() {
         return resolveReconnectWindow(env, fromDotEnv);
       },
       client(override) {
         if (client && !override) return client;
-        const server = resolveServerUrl(override?.serverUrl ?? globals.serverUrl, env, fromDotEnv);
-        const timeout = resolveRequestTimeout(globals.requestTimeout, env, fromDotEnv);
+        if (!override?.serverUrl && !target) {
+          throw new Error(
+            "the target must be resolved before a client is made (await ctx.target())",
+          );
+        }
+        const server = override?.serverUrl !== undefined || !target
+          ? resolveServerUrl(override?.serverUrl ?? globals.serverUrl, env, fromDotEnv)
+          : { value: target.url, source: target.urlSource };
+        const timeout = target
+          ? targetRequestTimeout(globals.requestTimeout, env, fromDotEnv, target)
+          : resolveRequestTimeout(globals.requestTimeout, env, fromDotEnv);
+        // A context's login goes only to its own server (shell completion may name another).
+        const sameOrigin = target !== undefined && server.value.origin === target.url.origin;
+        const { credentials } = credentialsOf(sameOrigin ? target : undefined);
         const made = new OetClient(
           new Transport({
             fetch: deps.fetch,
@@ -263,11 +301,12 @@ export async function runCli(deps: Deps): Promise<number> {
     context = ctx;
     if (parsed.command.usesServer) {
       // Settings are checked before anything is sent, whatever the command.
+      await targetOf();
       ctx.client();
       void ctx.reconnectWindowMs;
     }
     await parsed.command.run(ctx, {
-      opts: parsed.opts as never,
+      opts: parsed.opts,
       args: parsed.args,
       keywords: parsed.keywords,
     });
@@ -277,8 +316,7 @@ export async function runCli(deps: Deps): Promise<number> {
     const unconfigured = err instanceof ConnectionError && serverSource === "the default"
       ? `no server is configured, so oet tried the default ${DEFAULT_SERVER_URL}; set --server-url or OET_REST_URI`
       : undefined;
-    const extra = unconfigured ?? missingHint(err) ?? unknownSbHint(err) ??
-      await wrongRootHint(err, context, serverUrl, serverSource);
+    const extra = unconfigured ?? await wrongRootHint(err, context, serverUrl, serverSource);
     try {
       report(io, err, debug.stack, extra);
     } catch {

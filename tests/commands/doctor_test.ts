@@ -9,7 +9,8 @@
  */
 
 import assert from "node:assert/strict";
-import { type CommandContext, systemClock } from "../../src/commands/framework/command_context.ts";
+import type { CommandContext } from "../../src/commands/framework/command_context.ts";
+import { systemClock } from "../../src/domain/clock.ts";
 import { CHECK_NAMES } from "../../src/commands/doctor/check.ts";
 import { checkConfiguration } from "../../src/commands/doctor/configuration.ts";
 import { checkProxy, proxyRoute } from "../../src/commands/doctor/proxy.ts";
@@ -502,7 +503,7 @@ Deno.test("doctor configuration: says where the URL and the timeouts came from",
   const cases: [CommandContext["settings"], RegExp][] = [
     [
       settings({}),
-      /^http:\/\/ska-oso-oet-rest:5000\/api\/v1\.0 \(the default: neither --server-url, OET_REST_URI, OET_URL nor \.env names a server\); request timeout 35 s, reconnect window 1 min$/,
+      /^http:\/\/ska-oso-oet-rest:5000\/api\/v1\.0 \(the default: no flag, environment variable, \.env or context names a server\); request timeout 35 s, reconnect window 1 min$/,
     ],
     [
       settings({ OET_REST_URI: v6 }),

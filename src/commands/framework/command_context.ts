@@ -8,15 +8,10 @@
 import type { OetClient } from "../../api/client.ts";
 import type { TokenSource } from "../../auth/token_source.ts";
 import type { Env, EnvName } from "../../config/config.ts";
+import type { ConfigData, LoadedConfig } from "../../config/file.ts";
+import type { Target } from "../../config/target.ts";
+import type { Clock } from "../../domain/clock.ts";
 import type { IO } from "../../render/io.ts";
-
-/** Time, injectable for tests. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves after `ms`, or rejects with the signal's reason when aborted. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
 
 /** What `oet version` reports. */
 export interface About {
@@ -64,33 +59,24 @@ export interface CommandContext {
   settings: {
     serverUrl?: string;
     requestTimeout?: string;
+    /** `--context NAME`. */
+    context?: string;
     env: Env;
     fromDotEnv: ReadonlySet<EnvName>;
   };
+  /**
+   * Where this command goes: the server URL, the context in effect (if any)
+   * and why, the protection that applies (src/config/target.ts). Reads the
+   * configuration file on first use; a bad setting is a UsageError.
+   */
+  target(): Promise<Target>;
+  /** The target once resolved (before `run` for commands that use the server), else undefined. */
+  resolvedTarget(): Target | undefined;
+  /** The configuration file, for `oet context …`. */
+  config: {
+    /** Reads it (missing: empty; malformed: a UsageError). */
+    load(): Promise<LoadedConfig>;
+    /** Rewrites it atomically (its directory created 0700). */
+    save(config: LoadedConfig, data: ConfigData): Promise<void>;
+  };
 }
-
-/**
- * A real clock (used by main.ts and most tests). It sleeps on
- * `AbortSignal.timeout`, not `setTimeout`: in Deno 2.9 the global timers
- * are Node's (`node:timers`), and the first `setTimeout` loads Deno's Node
- * compatibility layer (21 modules, about a fifth of a bare start).
- */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = AbortSignal.timeout(Math.max(0, Math.round(ms)));
-      const onTimer = () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      };
-      const onAbort = () => {
-        timer.removeEventListener("abort", onTimer);
-        reject(signal!.reason);
-      };
-      timer.addEventListener("abort", onTimer, { once: true });
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
-  },
-};

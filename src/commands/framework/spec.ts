@@ -25,7 +25,7 @@ interface BaseOption {
   /** The accepted values, for help and shell completion. */
   readonly choices?: readonly string[];
   /** What a shell may complete the value with. */
-  readonly complete?: "pid" | "aid" | "file" | "shell";
+  readonly complete?: "pid" | "aid" | "file" | "shell" | "context";
   /** Left out of help and completion (still accepted). */
   readonly hidden?: boolean;
 }
@@ -77,6 +77,19 @@ export type OptionSpecs = Record<string, AnyOption>;
 /** The parsed values of a command's options, by property name. */
 export type OptionValues<O extends OptionSpecs> = { [K in keyof O]: OptionValue<O[K]> };
 
+/**
+ * A command's option values, each read by `valueOf` from its declaration:
+ * the parser's values, typed by the declarations that produced them.
+ */
+export function optionValues<O extends OptionSpecs>(
+  specs: O,
+  valueOf: <S extends AnyOption>(spec: S) => OptionValue<S>,
+): OptionValues<O> {
+  const out: Partial<OptionValues<O>> = {};
+  for (const key in specs) out[key] = valueOf(specs[key]);
+  return out as OptionValues<O>;
+}
+
 /** A positional argument. */
 export interface ArgSpec {
   /** As shown in usage: `script-uri` → `<script-uri>`. */
@@ -86,6 +99,8 @@ export interface ArgSpec {
   readonly required?: boolean;
   /** Takes every remaining word (only the last argument). */
   readonly variadic?: boolean;
+  /** What a shell may complete it with: the names of the contexts. */
+  readonly complete?: "context";
 }
 
 /**
@@ -98,6 +113,15 @@ export interface KeywordWord {
   readonly value: string | true;
   /** The words as typed, for messages. */
   readonly typed: string;
+}
+
+/**
+ * The one rule for a script keyword argument's name, however it is given
+ * (`--name=value` or `--kwarg name=value`): a Python identifier, with `-`
+ * allowed for `_` (the reference client turned hyphens into underscores).
+ */
+export function isKeywordName(name: string): boolean {
+  return /^[A-Za-z_][\w-]*$/.test(name);
 }
 
 /** What a command's run function receives. */

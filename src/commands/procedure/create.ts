@@ -9,6 +9,7 @@ import { kwargOption, outputOption } from "../framework/options.ts";
 import { defineCommand, flagOption, valueOption } from "../framework/spec.ts";
 import { VALUE_RULES } from "../framework/values.ts";
 import { writeProcedures } from "../shared/output/procedures.ts";
+import { guardTelescope, yesOption } from "../shared/target/guard.ts";
 
 /** What the command line asked for, before anything is sent. */
 export interface CreateInput {
@@ -110,6 +111,7 @@ export const procedureCreateCommand = defineCommand({
     ),
     kwarg: kwargOption("init"),
     output: outputOption(),
+    yes: yesOption(),
   },
   examples: `# load a script that is on the server, with init('hello', verbose=True)
 oet procedure create file:///scripts/test.py 'hello' --verbose=true
@@ -129,6 +131,7 @@ oet procedure create file:///scripts/poll.py --kwarg timeout=30`,
       gitCommit: opts.gitCommit,
       createEnv: opts.createEnv,
     });
+    await guardTelescope(ctx, "procedure create", opts.yes);
     let procedure;
     try {
       procedure = await ctx.client().createProcedure(request);
