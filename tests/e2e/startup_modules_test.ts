@@ -16,9 +16,11 @@
 
 import assert from "node:assert/strict";
 import { bundleOet } from "../../scripts/bundle.ts";
+import { buildTree } from "../../src/cli/root.ts";
 import { PERMISSION_FLAGS, RUN_FLAGS } from "../../scripts/permissions.ts";
 import { baseEnv } from "../support/spawn.ts";
-import { runCommand, withSim } from "./e2e_support.ts";
+import { runCommand } from "./e2e_support.ts";
+import { withSim } from "../support/sim.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const MAIN = `${ROOT}main.ts`;
@@ -181,6 +183,27 @@ Deno.test("without a token configured, no auth module is loaded (servers without
     });
     assert.ok(auth(withToken).length > 0, "with OET_TOKEN the token source is loaded");
   });
+});
+
+Deno.test("a group's help loads none of its commands' modules (the summaries are in its entries)", async () => {
+  const groups = buildTree().root.commands.filter((c) => c.kind === "group").map((c) => c.name);
+  assert.ok(groups.includes("procedure"), groups.join(" "));
+  const isGroupFile = (m: string) => groups.some((g) => m.endsWith(`/src/commands/${g}/${g}.ts`));
+  const commands = (modules: string[]) =>
+    modules.filter((m) =>
+      m.includes("/src/commands/") && !m.includes("/src/commands/framework/") && !isGroupFile(m)
+    );
+  for (const group of groups) {
+    assert.deepEqual(
+      commands(await loadedModules([group, "--help"], {})),
+      [],
+      `oet ${group} --help`,
+    );
+  }
+  assert.deepEqual(commands(await loadedModules(["--help"], {})), [], "oet --help");
+  // A command's own help does load its module: the check above can fail.
+  const list = await loadedModules(["procedure", "list", "--help"], {});
+  assert.ok(commands(list).some((m) => m.endsWith("/procedure/list.ts")), list.join("\n"));
 });
 
 for (const form of [SOURCE, BUNDLE]) {
