@@ -362,12 +362,12 @@ shellTest("bash", "context names: --context <TAB> and oet context use <TAB>", as
 async function idsOnServer(fn: (env: Record<string, string>, bin: string) => Promise<void>) {
   await withSim("v7", async (sim) => {
     for (let i = 0; i < 2; i++) {
-      const c = await runOet(["procedure", "create", "file:///scripts/hello_world.py"], {
+      const c = await runOetProcess(["procedure", "create", "file:///scripts/hello_world.py"], {
         env: { OET_REST_URI: sim.baseUrl },
       });
       assert.equal(c.code, 0, c.stderr);
     }
-    const a = await runOet([
+    const a = await runOetProcess([
       "activity",
       "run",
       "hello",
