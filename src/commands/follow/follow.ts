@@ -40,6 +40,7 @@ import {
   Follower,
   PREPARE_POLL_MS,
   type ProcedureReader,
+  retried,
 } from "./follower.ts";
 import { type EventFeed, Subscription } from "./subscription.ts";
 
@@ -129,12 +130,10 @@ export function follow(
 async function followWith(deps: FollowDeps, plan: FollowPlan): Promise<Procedure | undefined> {
   const what = plan.what;
   if (what.kind === "wait") {
-    const first = await firstRead(deps.reader, what);
+    const first = await firstRead(deps, what);
     if (isFinal(first.state)) {
       // Ended before the wait began: nothing is in flight, no grace.
-      await deps.printer.row(first, what);
-      deps.printer.shown(first.state);
-      await deps.printer.finish(first, what);
+      await deps.printer.ended(first, what);
       return;
     }
     const never = notStarted(first, what.label);
@@ -157,9 +156,14 @@ async function followWith(deps: FollowDeps, plan: FollowPlan): Promise<Procedure
 }
 
 /** The wait's first read: a procedure an activity named and the server no longer has was pruned. */
-async function firstRead(reader: ProcedureReader, w: WaitPlan): Promise<Procedure> {
+async function firstRead(deps: FollowDeps, w: WaitPlan): Promise<Procedure> {
   try {
-    return await reader.getProcedure(w.pid);
+    return await retried(
+      deps.env,
+      deps.printer,
+      `procedure ${w.pid}`,
+      () => deps.reader.getProcedure(w.pid),
+    );
   } catch (err) {
     if (!(w.existed && err instanceof HttpError && err.resourceMissing)) throw err;
     throw new RemoteFailureError(
@@ -215,6 +219,9 @@ class Run {
       followCommand,
       // Started by this command, or not final when its wait began.
       live: true,
+      // Read before it is followed, or named by the server's answer (an
+      // activity's): a 404 means it was pruned.
+      exists: true,
       sink: {
         event: (e) => this.#event(e),
         gap: (gap) => {
@@ -272,14 +279,14 @@ class Run {
       work = what;
       this.underway = work;
       // Subscribed: read again, so that nothing falls between the first read and now.
-      row = await this.#of(work.pid, work.label, work.followCommand).read();
+      row = await this.#rowOf(work);
       // A start on its way must start running, and a preparation must end,
       // within the prepare timeout; one that ends READY with no start never runs.
       conditions = [
         { check: (p) => notStarted(p, work.label) },
-        ...(isStartPending(row)
+        ...(row && isStartPending(row)
           ? [this.#startStall(work.pid, runCount(row))]
-          : isPreparing(row.state)
+          : row && isPreparing(row.state)
           ? [this.#prepareStall(work.pid)]
           : []),
       ];
@@ -302,12 +309,14 @@ class Run {
     return undefined;
   }
 
-  /** The row of an activity's procedure: read as the follower reads; none if the server has none yet. */
+  /** The work's row: its procedure, read as the follower reads; none if the server pruned it. */
   async #rowOf(work: Work): Promise<Procedure | undefined> {
+    const follower = this.#of(work.pid, work.label, work.followCommand);
     try {
-      return await this.#of(work.pid, work.label, work.followCommand).read();
+      return await follower.read();
     } catch (err) {
-      if (err instanceof HttpError && err.status === 404) return undefined;
+      // Pruned already: the follow drains what the stream brings of its end, then says so.
+      if (follower.gone) return undefined;
       throw err;
     }
   }
@@ -374,11 +383,29 @@ class Run {
       printer.note(
         `the server answered the start with HTTP ${err.status}; checking whether procedure ${pid} started anyway`,
       );
-      const ran = (q: Procedure) => runCount(q) > runsBefore || q.state === "RUNNING";
+      // Ran, runs, or was taken (the server records main's arguments when it
+      // takes a start, before it runs it).
+      const ran = (q: Procedure) =>
+        runCount(q) > runsBefore || q.state === "RUNNING" || isStartPending(q);
       const now = await this.#of(pid).within(ran, env.clock.now() + START_CHECK_MS, {
         pollMs: PREPARE_POLL_MS,
+      }).catch((checking) => {
+        // Pruned already: it ran and ended; following it says what is known.
+        if (this.#of(pid).gone) return what.procedure;
+        throw sentStartUnchecked(checking, pid, err.status);
       });
-      if (!now) throw err;
+      if (!now) {
+        // The error stands; the server may still act on the request later.
+        throw new HttpError({
+          status: err.status,
+          serverMessage: err.serverMessage,
+          method: err.method,
+          url: err.url,
+          hint: `it did not start within ${
+            formatDuration(START_CHECK_MS)
+          }; check later with: oet procedure describe --pid ${pid}, and follow it with: oet procedure wait --pid ${pid}`,
+        });
+      }
       printer.note(
         `procedure ${pid} started although the server reported an error (${err.message}); following it`,
       );
@@ -461,6 +488,26 @@ function refusedByAnother(pid: number, runsBefore: number): Condition {
       );
     },
   };
+}
+
+/**
+ * An error while checking a start answered 5xx: the start was sent, so it
+ * may have run; never "nothing was sent".
+ */
+function sentStartUnchecked(err: unknown, pid: number, status: number): unknown {
+  if (!(err instanceof AuthError)) return err;
+  return new AuthError(
+    err.failure,
+    `${
+      err.message.replace(/; nothing was sent$/, "")
+    }; the start of procedure ${pid} was sent (the server answered HTTP ${status}) and may have run`,
+    {
+      hint: `${
+        err.hint ? `${err.hint}\n` : ""
+      }with a fresh token, check with: oet procedure describe --pid ${pid}, and follow it with: oet procedure wait --pid ${pid}`,
+      cause: err,
+    },
+  );
 }
 
 /** What an interrupt before the start was answered means for the procedure. */
