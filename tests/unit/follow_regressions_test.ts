@@ -116,3 +116,17 @@ Deno.test("found: activity run whose procedure is pruned before oet first read i
     assert.match(o.stderr, /activity 1 \(procedure 7\) is no longer known to the server/);
   }
 });
+
+Deno.test("found: stdout closed by a gap line while a start answered 5xx is checked: exit 141, never the quiet 0", async () => {
+  const tl: Timeline = {
+    ...CALM,
+    output: "jsonl",
+    drops: [{ at: 0, downMs: 0, closedByServer: false }],
+    start5xx: "not-ran",
+    stdoutClosesAfter: 0,
+  };
+  await checkTimeline(tl);
+  const o = await runTimeline(tl);
+  assert.equal(o.code, 141, o.stderr);
+  assert.match(o.stderr, /stdout was closed before the work was under way/);
+});

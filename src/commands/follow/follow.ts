@@ -145,6 +145,7 @@ async function followWith(deps: FollowDeps, plan: FollowPlan): Promise<Procedure
     return await run.go();
   } catch (err) {
     const w = run.underway;
+    if (!w && feed && err instanceof OutputClosedError) throw closedEarly(plan);
     if (!w || !feed) throw err;
     const out = detached(err, w);
     const last = run.last;
@@ -507,6 +508,24 @@ function sentStartUnchecked(err: unknown, pid: number, status: number): unknown 
       }with a fresh token, check with: oet procedure describe --pid ${pid}, and follow it with: oet procedure wait --pid ${pid}`,
       cause: err,
     },
+  );
+}
+
+/**
+ * stdout closed before the work was under way (a gap line of `-o jsonl`
+ * while a start answered 5xx is checked): never the quiet 0 of a closed
+ * pipe, since a waiting command exits 0 only on a confirmed COMPLETE.
+ */
+function closedEarly(plan: FollowPlan): DetachedError {
+  const what = plan.what;
+  const check = what.kind === "start"
+    ? `check with: oet procedure describe --pid ${what.procedure.id}`
+    : what.kind === "activity"
+    ? "check with: oet activity list"
+    : `follow it with: ${what.followCommand}`;
+  return new DetachedError(
+    "stdout was closed before the work was under way; whether it started is not known",
+    { hint: check },
   );
 }
 
