@@ -11,17 +11,23 @@
 import denoJson from "./deno.json" with { type: "json" };
 import { type BuildInfo, runCli } from "./src/cli/main.ts";
 import { type Env, ENV_VARS } from "./src/config/config.ts";
-import { InterruptedError, OutputClosedError } from "./src/domain/errors.ts";
+import { InterruptedError, OutputClosedError, OutputWriteError } from "./src/domain/errors.ts";
 import { colourAllowed } from "./src/render/colour.ts";
-import type { OutStream } from "./src/render/io.ts";
+import type { InStream, OutStream } from "./src/render/io.ts";
 
 const encoder = new TextEncoder();
 
 /** A signal this soon after the first is the same keypress delivered twice, not a second one. */
 const SECOND_SIGNAL_AFTER_MS = 500;
 
-/** A stream that writes at once; a reader that went away ends oet quietly. */
-function stream(file: typeof Deno.stdout, env: Env): OutStream {
+/**
+ * A stream that writes at once. A reader that went away ends oet quietly
+ * (OutputClosedError); any other failure of stdout (a full disk, a bad
+ * descriptor) is an OutputWriteError: exit 1 with a plain message. (A
+ * descriptor closed before oet starts, `>&-`, cannot be seen: the runtime
+ * reopens it on /dev/null, and /proc/self is closed to the binary.)
+ */
+function stream(file: typeof Deno.stdout, env: Env, name: string, fd: number): OutStream {
   const isTerminal = file.isTerminal();
   let columns: number | undefined;
   if (isTerminal) {
@@ -41,8 +47,43 @@ function stream(file: typeof Deno.stdout, env: Env): OutStream {
         while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
       } catch (err) {
         if (err instanceof Deno.errors.BrokenPipe) throw new OutputClosedError("output closed");
-        throw err;
+        // Messages that cannot be written have no one to tell; data must not vanish.
+        if (fd !== 1) return;
+        throw new OutputWriteError(
+          `cannot write to ${name}: ${(err as Error).message.replace(/ \(os error \d+\)$/, "")}`,
+        );
       }
+    },
+  };
+}
+
+/** Standard input, read a line at a time only when oet asks (the typed confirmation). */
+function input(): InStream {
+  const decoder = new TextDecoder();
+  let pending = "";
+  let ended = false;
+  return {
+    isTerminal: Deno.stdin.isTerminal(),
+    async readLine(signal) {
+      const aborted = new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(signal.reason);
+        signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+      });
+      while (!pending.includes("\n") && !ended) {
+        const buf = new Uint8Array(1024);
+        const n = await Promise.race([Deno.stdin.read(buf), aborted]);
+        if (n === null) ended = true;
+        else pending += decoder.decode(buf.subarray(0, n), { stream: true });
+      }
+      const nl = pending.indexOf("\n");
+      if (nl < 0) {
+        const rest = pending;
+        pending = "";
+        return rest === "" ? undefined : rest;
+      }
+      const line = pending.slice(0, nl).replace(/\r$/, "");
+      pending = pending.slice(nl + 1);
+      return line;
     },
   };
 }
@@ -88,7 +129,11 @@ export async function main(build?: BuildInfo): Promise<never> {
   const code = await runCli({
     args,
     env,
-    io: { out: stream(Deno.stdout, env), err: stream(Deno.stderr, env) },
+    io: {
+      out: stream(Deno.stdout, env, "stdout", 1),
+      err: stream(Deno.stderr, env, "stderr", 2),
+      in: input(),
+    },
     fetch: globalThis.fetch,
     readTextFile: (path) => Deno.readTextFile(path),
     signal: interrupt.signal,

@@ -16,6 +16,7 @@
 
 import assert from "node:assert/strict";
 import { bundleOet } from "../../scripts/bundle.ts";
+import { buildTree } from "../../src/cli/root.ts";
 import { PERMISSION_FLAGS, RUN_FLAGS } from "../../scripts/permissions.ts";
 import { baseEnv } from "../support/spawn.ts";
 import { runCommand, withSim } from "./e2e_support.ts";
@@ -30,6 +31,7 @@ const ALLOWED_NPM = new Set([
   "strip-ansi",
   "ansi-regex",
   "get-east-asian-width",
+  "smol-toml",
 ]);
 
 /** The bundle the build compiles, made once for this file's tests, in dist/ (deno.json applies). */
@@ -181,6 +183,55 @@ Deno.test("without a token configured, no auth module is loaded (servers without
     assert.ok(auth(withToken).length > 0, "with OET_TOKEN the token source is loaded");
   });
 });
+
+Deno.test("a group's help loads none of its commands' modules (the summaries are in its entries)", async () => {
+  const groups = buildTree().root.commands.filter((c) => c.kind === "group").map((c) => c.name);
+  assert.ok(groups.includes("procedure"), groups.join(" "));
+  const isGroupFile = (m: string) => groups.some((g) => m.endsWith(`/src/commands/${g}/${g}.ts`));
+  const commands = (modules: string[]) =>
+    modules.filter((m) =>
+      m.includes("/src/commands/") && !m.includes("/src/commands/framework/") && !isGroupFile(m)
+    );
+  for (const group of groups) {
+    assert.deepEqual(
+      commands(await loadedModules([group, "--help"], {})),
+      [],
+      `oet ${group} --help`,
+    );
+  }
+  assert.deepEqual(commands(await loadedModules(["--help"], {})), [], "oet --help");
+  // A command's own help does load its module: the check above can fail.
+  const list = await loadedModules(["procedure", "list", "--help"], {});
+  assert.ok(commands(list).some((m) => m.endsWith("/procedure/list.ts")), list.join("\n"));
+});
+
+for (const form of [SOURCE, BUNDLE]) {
+  Deno.test(`the TOML parser loads only when a configuration file exists, and only for commands that read it (${form.name})`, async () => {
+    await withSim("v7", async (sim) => {
+      const dir = await Deno.makeTempDir({ prefix: "oet-startup-" });
+      try {
+        const toml = (modules: string[]) => modules.filter((m) => m.includes("smol-toml"));
+        const config = `${dir}/config.toml`;
+        const noFile = { OET_CONFIG: config, OET_REST_URI: sim.baseUrl };
+        assert.deepEqual(
+          toml(await loadedModules(["procedure", "list"], noFile, form)),
+          [],
+          "no file",
+        );
+        await Deno.writeTextFile(config, `[contexts.sim]\nserver_url = "${sim.baseUrl}"\n`);
+        // With a file, a command that resolves its server reads it: the check above can fail.
+        const withFile = await loadedModules(["procedure", "list"], { OET_CONFIG: config }, form);
+        assert.ok(toml(withFile).length > 0, "procedure list with a file loads the parser");
+        for (const args of [["--version"], ["--help"], ["completion", "bash"], ["version"]]) {
+          const modules = await loadedModules(args, { OET_CONFIG: config }, form);
+          assert.deepEqual(toml(modules), [], `oet ${args.join(" ")} loaded the TOML parser`);
+        }
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+  });
+}
 
 // Last in the file: the bundle made for the tests above is removed.
 Deno.test("(clean-up) the test bundle is removed", async () => {

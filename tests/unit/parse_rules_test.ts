@@ -8,10 +8,10 @@
 import assert from "node:assert/strict";
 import { type CommandTree, parseArgv } from "../../src/cli/parse.ts";
 import {
-  defineCommand,
   defineGroup,
   flagOption,
   listOption,
+  namedCommand,
   switchOption,
   valueOption,
 } from "../../src/commands/framework/spec.ts";
@@ -30,9 +30,7 @@ const number = (text: string) => {
 
 const noop = () => Promise.resolve();
 
-const run = defineCommand({
-  name: "run",
-  summary: "a command that passes keywords to a script",
+const run = namedCommand("run", "a command that passes keywords to a script", {
   args: [{ name: "name", required: true, help: "a name" }, {
     name: "rest",
     variadic: true,
@@ -51,9 +49,7 @@ const run = defineCommand({
   run: noop,
 });
 
-const list = defineCommand({
-  name: "list",
-  summary: "a command that takes no keywords",
+const list = namedCommand("list", "a command that takes no keywords", {
   options: {
     pid: valueOption("pid", "an id", positive),
     verbose: switchOption("verbose", "more", "v"),

@@ -16,6 +16,7 @@ import type { CommandContext } from "../framework/command_context.ts";
 import { hint, warn } from "../framework/feedback.ts";
 import { type ActivityPlan, follow } from "../follow/follow.ts";
 import { writeActivities } from "../shared/output/activities.ts";
+import { answerLost, isOutputLost } from "../framework/answer.ts";
 import { parseScriptArgs, readScriptArgsText, scriptArgsWarnings } from "./script_args.ts";
 import {
   type Duration,
@@ -24,6 +25,7 @@ import {
   timeoutOption,
 } from "../framework/options.ts";
 import { defineCommand, flagOption, valueOption } from "../framework/spec.ts";
+import { guardTelescope, yesOption } from "../shared/target/guard.ts";
 
 /** Options of `activity run`. */
 interface ActivityRunOptions {
@@ -37,6 +39,8 @@ interface ActivityRunOptions {
   timeout?: Duration;
   prepareTimeoutMs: number;
   output: OutputFormat;
+  /** Skip a protected context's typed confirmation. */
+  yes: boolean;
 }
 
 /**
@@ -100,6 +104,7 @@ export const activityRunCommand = defineCommand({
     timeout: timeoutOption(),
     prepareTimeout: prepareTimeoutOption(),
     output: outputOption(),
+    yes: yesOption(),
   },
   examples: `# run the allocate activity of an SB, with extra init() arguments
 oet activity run allocate sbd-123 --script-args='{"init": {"args": [1, "foo"], "kwargs": {"foo": "bar"}}}'
@@ -111,8 +116,10 @@ oet activity run observe sbd-123 --script-args=@args.json --timeout 2h
 if oet activity run observe sbd-123; then echo observed; else echo "failed: $?"; fi`,
   notes: `States: servers report every activity as TODO; oet shows the state of its procedure:
   REQUESTED (being prepared), PREPARED (READY, not started), RUNNING,
-  COMPLETE, FAILED, STOPPED, UNKNOWN; the server's own state if the
-  procedure is gone. -o json adds it as "derived_state".`,
+  COMPLETE, FAILED, STOPPED, UNKNOWN; ENDED (procedure removed) when the
+  server has pruned the procedure (it prunes only finished ones, so the
+  activity ended, outcome unknown). -o json adds it as "derived_state"
+  (ENDED_UNKNOWN for the last).`,
   run: (ctx, { opts, args }) =>
     activityRun(ctx, {
       activityName: args[0],
@@ -124,6 +131,7 @@ if oet activity run observe sbd-123; then echo observed; else echo "failed: $?";
       timeout: opts.timeout,
       prepareTimeoutMs: opts.prepareTimeout.ms,
       output: opts.output,
+      yes: opts.yes,
     }),
 });
 
@@ -174,6 +182,7 @@ async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<
     scriptArgs = parseScriptArgs(text, source);
   }
   for (const w of scriptArgsWarnings(scriptArgs)) warn(ctx.io, w);
+  await guardTelescope(ctx, "activity run", o.yes);
 
   const client = ctx.client();
   if (!o.prepareOnly) {
@@ -204,6 +213,14 @@ async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<
     listen,
     timeout: o.timeout,
     prepareTimeoutMs: o.prepareTimeoutMs,
+  }).catch((err) => {
+    // Not waiting: the activity was created, and its answer must not be lost.
+    if (listen || !isOutputLost(err) || pid === undefined) throw err;
+    throw answerLost(
+      err,
+      `the activity was created (procedure ${pid})`,
+      `follow it with: oet procedure wait --pid ${pid}`,
+    );
   });
   if (o.prepareOnly && pid !== undefined) {
     hint(

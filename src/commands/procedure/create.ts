@@ -9,6 +9,8 @@ import { kwargOption, outputOption } from "../framework/options.ts";
 import { defineCommand, flagOption, valueOption } from "../framework/spec.ts";
 import { VALUE_RULES } from "../framework/values.ts";
 import { writeProcedures } from "../shared/output/procedures.ts";
+import { answerLost, isOutputLost } from "../framework/answer.ts";
+import { guardTelescope, yesOption } from "../shared/target/guard.ts";
 
 /** What the command line asked for, before anything is sent. */
 export interface CreateInput {
@@ -110,6 +112,7 @@ export const procedureCreateCommand = defineCommand({
     ),
     kwarg: kwargOption("init"),
     output: outputOption(),
+    yes: yesOption(),
   },
   examples: `# load a script that is on the server, with init('hello', verbose=True)
 oet procedure create file:///scripts/test.py 'hello' --verbose=true
@@ -129,6 +132,7 @@ oet procedure create file:///scripts/poll.py --kwarg timeout=30`,
       gitCommit: opts.gitCommit,
       createEnv: opts.createEnv,
     });
+    await guardTelescope(ctx, "procedure create", opts.yes);
     let procedure;
     try {
       procedure = await ctx.client().createProcedure(request);
@@ -140,7 +144,16 @@ oet procedure create file:///scripts/poll.py --kwarg timeout=30`,
         { hint: "check with: oet procedure list" },
       );
     }
-    await writeProcedures(ctx.io, [procedure], opts.output, true);
+    try {
+      await writeProcedures(ctx.io, [procedure], opts.output, true);
+    } catch (err) {
+      if (!isOutputLost(err)) throw err;
+      throw answerLost(
+        err,
+        `procedure ${procedure.id} was created`,
+        `see it with: oet procedure describe --pid ${procedure.id}`,
+      );
+    }
     if (opts.output === "table" && ctx.io.err.isTerminal) {
       hint(ctx.io, `start it with: oet procedure start --pid ${procedure.id}`);
     }
