@@ -130,3 +130,17 @@ Deno.test("found: stdout closed by a gap line while a start answered 5xx is chec
   assert.equal(o.code, 141, o.stderr);
   assert.match(o.stderr, /stdout was closed before the work was under way/);
 });
+
+Deno.test("found: activity run -o jsonl whose procedure was pruned before oet read it still ends with the activity's object", async () => {
+  const tl: Timeline = {
+    ...CALM,
+    kind: "activity",
+    output: "jsonl",
+    pruneAfterMs: 0,
+    readFaults: [{ at: 0, ms: 5, kind: "5xx" }],
+  };
+  await checkTimeline(tl);
+  const o = await runTimeline(tl);
+  assert.equal(o.code, 3, o.stderr);
+  assert.equal(JSON.parse(o.stdout.trimEnd().split("\n").at(-1)!).id, 1);
+});

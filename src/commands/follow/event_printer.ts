@@ -52,7 +52,7 @@ export interface FollowPrinter extends FollowSink {
   /** Work that had ended before the wait began: its row, then its end, as `finish`. */
   ended(final: Procedure, work: Work): Promise<void>;
   /** A detach: the machine form ends with the work's object as last read (its state not final). */
-  detached(last: Procedure, work: Work): Promise<void>;
+  detached(last: Procedure | undefined, work: Work): Promise<void>;
 }
 
 /** Prints a followed procedure's events and its outcome in the chosen output form. */
@@ -164,8 +164,9 @@ export class EventPrinter implements FollowPrinter {
   }
 
   /** {@inheritDoc FollowPrinter.detached} */
-  async detached(last: Procedure, work: Work): Promise<void> {
-    if (this.format !== "jsonl") return;
+  async detached(last: Procedure | undefined, work: Work): Promise<void> {
+    // Without a read of the procedure only an activity has an object to write.
+    if (this.format !== "jsonl" || (!last && !work.write)) return;
     try {
       await this.#write(last, work, "jsonl");
     } catch {

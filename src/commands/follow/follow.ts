@@ -129,8 +129,9 @@ export function follow(
 
 async function followWith(deps: FollowDeps, plan: FollowPlan): Promise<Procedure | undefined> {
   const what = plan.what;
+  let first: Procedure | undefined;
   if (what.kind === "wait") {
-    const first = await firstRead(deps, what);
+    first = await firstRead(deps, what);
     if (isFinal(first.state)) {
       // Ended before the wait began: nothing is in flight, no grace.
       await deps.printer.ended(first, what);
@@ -140,7 +141,7 @@ async function followWith(deps: FollowDeps, plan: FollowPlan): Promise<Procedure
     if (never) throw never;
   }
   const feed = plan.listen ? await deps.subscribe() : undefined;
-  const run = new Run(deps, plan, feed);
+  const run = new Run(deps, plan, feed, first);
   try {
     return await run.go();
   } catch (err) {
@@ -148,8 +149,7 @@ async function followWith(deps: FollowDeps, plan: FollowPlan): Promise<Procedure
     if (!w && feed && err instanceof OutputClosedError) throw closedEarly(plan);
     if (!w || !feed) throw err;
     const out = detached(err, w);
-    const last = run.last;
-    if (last && !(err instanceof OutputClosedError)) await deps.printer.detached(last, w);
+    if (!(err instanceof OutputClosedError)) await deps.printer.detached(run.last, w);
     throw out;
   } finally {
     await feed?.close(run.underway?.pid);
@@ -193,10 +193,16 @@ class Run {
   /** The procedure as the command last saw it (the start's answer), when no read has. */
   #known: Procedure | undefined;
 
-  constructor(deps: FollowDeps, plan: FollowPlan, feed: EventFeed | undefined) {
+  constructor(
+    deps: FollowDeps,
+    plan: FollowPlan,
+    feed: EventFeed | undefined,
+    known: Procedure | undefined,
+  ) {
     this.#deps = deps;
     this.#plan = plan;
     this.feed = feed;
+    this.#known = known;
     const now = deps.env.clock.now();
     this.#deadline = plan.timeout ? now + plan.timeout.ms : undefined;
     this.#stallAt = now + plan.prepareTimeoutMs;
