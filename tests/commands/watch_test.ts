@@ -25,6 +25,7 @@ import type { OutStream } from "../../src/render/io.ts";
 import { type FakeOet, json, startFakeOet } from "../support/fake_oet.ts";
 import { assertGolden } from "../support/golden.ts";
 import { normalize, withSim } from "../support/sim.ts";
+import { until } from "../support/wait.ts";
 
 const ALL: readonly Flavor[] = ["v5", "v6", "v7", "v8"];
 const SBD = "sbd-t0001-20250403-00001";
@@ -91,17 +92,6 @@ function start(
       return done;
     },
   };
-}
-
-/** Polls `cond` every 5 ms (event-based waits; the bound is only a safety net). */
-async function until(cond: () => boolean, what: string, extra?: () => string): Promise<void> {
-  const end = Date.now() + 20_000;
-  while (!cond()) {
-    if (Date.now() > end) {
-      throw new Error(`timed out waiting for ${what}${extra ? `:\n${extra()}` : ""}`);
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 // ---------------------------------------------------------------------------

@@ -10,14 +10,16 @@ import assert from "node:assert/strict";
 import { buildTree } from "../../src/cli/root.ts";
 import { isHidden } from "../../src/commands/framework/spec.ts";
 import { oetCommand } from "../support/spawn.ts";
-import { type Ran, runCommand, runOet, shQuote, which, withSim } from "./e2e_support.ts";
+import { type Ran, runCommand, shQuote, which } from "./e2e_support.ts";
+import { runOetProcess } from "../support/spawn.ts";
+import { withSim } from "../support/sim.ts";
 
 /** The top-level commands a user sees, in tree order (the scripts must offer exactly these). */
 const TOP = buildTree().root.commands.filter((c) => !isHidden(c)).map((c) => c.name);
 
 /** The script `oet completion <shell>` prints, saved to a temp file. */
 async function scriptFile(shell: string): Promise<string> {
-  const r = await runOet(["completion", shell]);
+  const r = await runOetProcess(["completion", shell]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, "");
   const path = await Deno.makeTempFile({ prefix: `oet-completion-`, suffix: `.${shell}` });
@@ -184,7 +186,7 @@ shellTest(
   async (file) => {
     await withSim("v7", async (sim) => {
       for (let i = 0; i < 3; i++) {
-        const c = await runOet(["procedure", "create", "file:///scripts/hello_world.py"], {
+        const c = await runOetProcess(["procedure", "create", "file:///scripts/hello_world.py"], {
           env: { OET_REST_URI: sim.baseUrl },
         });
         assert.equal(c.code, 0, c.stderr);
@@ -229,7 +231,7 @@ shellTest(
 
 shellTest("zsh", "values: -o choices, and --pid ids from the server", async (file) => {
   await withSim("v5", async (sim) => {
-    const c = await runOet(["procedure", "create", "file:///scripts/hello_world.py"], {
+    const c = await runOetProcess(["procedure", "create", "file:///scripts/hello_world.py"], {
       env: { OET_REST_URI: sim.baseUrl },
     });
     assert.equal(c.code, 0, c.stderr);
@@ -260,7 +262,7 @@ shellTest("zsh", "values: -o choices, and --pid ids from the server", async (fil
 
 shellTest("fish", "values: -o choices, and --aid ids from the server", async (file) => {
   await withSim("v7", async (sim) => {
-    const a = await runOet([
+    const a = await runOetProcess([
       "activity",
       "run",
       "hello",
@@ -302,7 +304,13 @@ shellTest("bash", "context names: --context <TAB> and oet context use <TAB>", as
   try {
     const env = { OET_CONFIG: `${dir}/config.toml` };
     for (const name of ["mid-itf", "mid-prod", "low-itf"]) {
-      const r = await runOet(["context", "add", name, "--server-url", "http://127.0.0.1:9/api"], {
+      const r = await runOetProcess([
+        "context",
+        "add",
+        name,
+        "--server-url",
+        "http://127.0.0.1:9/api",
+      ], {
         env,
       });
       assert.equal(r.code, 0, r.stderr);

@@ -19,7 +19,8 @@ import { bundleOet } from "../../scripts/bundle.ts";
 import { buildTree } from "../../src/cli/root.ts";
 import { PERMISSION_FLAGS, RUN_FLAGS } from "../../scripts/permissions.ts";
 import { baseEnv } from "../support/spawn.ts";
-import { runCommand, withSim } from "./e2e_support.ts";
+import { runCommand } from "./e2e_support.ts";
+import { withSim } from "../support/sim.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const MAIN = `${ROOT}main.ts`;
