@@ -68,6 +68,7 @@ export async function runWatch(
   } catch (err) {
     // Ctrl-C is how a watch ends: nothing to report.
     if (err instanceof InterruptedError) {
+      await printer.finish().catch(() => {});
       throw new InterruptedError(err.signal, "", { quiet: true });
     }
     throw err;
