@@ -33,6 +33,8 @@ function over(text: string): string {
 
 // deno-lint-ignore no-control-regex -- colour codes are escape sequences by definition
 const SGR = /\x1b\[[\d;]*m/g;
+// deno-lint-ignore no-control-regex -- the same, at the start of a text
+const SGR_HERE = /^\x1b\[[\d;]*m/;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** How long something has been running, to the second: `5s`, `1m05s`, `2h03m`, `3d04h`. */
@@ -141,7 +143,7 @@ async function cutLine(line: string, columns: number): Promise<string> {
   let out = "";
   let used = 0;
   for (let i = 0; i < line.length;) {
-    const sgr = /^\x1b\[[\d;]*m/.exec(line.slice(i));
+    const sgr = SGR_HERE.exec(line.slice(i));
     if (sgr) {
       out += sgr[0];
       i += sgr[0].length;
@@ -211,7 +213,7 @@ export class Redraw {
    * The last frame drawn whole (every row, uncut) over the fitted one, for
    * the scrollback when the watch ends; "" when it was shown whole.
    */
-  async last(): Promise<string> {
+  last(): string {
     if (!this.#lines || this.#shown === this.#last) return "";
     const bytes = backOver(this.#lines) + over(this.#last);
     this.#lines = 0;

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- terminal escape sequences are what this file checks
 /**
  * The redrawn watch on a terminal (src/render/watch.ts, `Redraw`): a frame
  * fitted to the window (cut to its width, its oldest rows left out when it
@@ -65,7 +66,6 @@ Deno.test("redraw: lines are cut to the window's width, never wrapped; colour co
   const coloured = (await frameOf(3)).replace("RUNNING", "\x1b[32mRUNNING\x1b[0m");
   const out = shown(await r.frame(coloured));
   for (const line of out.trimEnd().split("\n")) {
-    // deno-lint-ignore no-control-regex -- colour codes are escape sequences
     const visible = line.replace(/\x1b\[[\d;]*m/g, "");
     assert.ok(visible.length <= 40, line);
   }
@@ -96,13 +96,13 @@ Deno.test("redraw: when the watch ends, the whole last frame is drawn for the sc
   const r = new Redraw(() => size);
   const text = await frameOf(30);
   await r.frame(text);
-  const last = await r.last();
+  const last = r.last();
   assert.equal(UP.exec(last)?.[1], "9");
   assert.equal(shown(last), text, "every row, uncut");
   // A frame that was shown whole needs nothing more.
   const small = new Redraw(() => size);
   await small.frame(await frameOf(3));
-  assert.equal(await small.last(), "");
+  assert.equal(small.last(), "");
 });
 
 Deno.test("pipe: an empty first table, then rows wider than its columns: a new header they line up with", async () => {

@@ -79,8 +79,8 @@ export class WatchPrinter {
    * The watch ends: on a terminal, the last frame is drawn whole (every
    * row, uncut) so that the scrollback keeps it.
    */
-  async finish(): Promise<void> {
-    const bytes = await this.#redraw?.last();
+  finish(): void {
+    const bytes = this.#redraw?.last();
     if (bytes) this.#io.out.write(bytes);
   }
 
