@@ -28,7 +28,7 @@ import {
 import { redactText } from "../domain/redact.ts";
 import { paint } from "../render/colour.ts";
 import { escapeInline } from "../domain/escape.ts";
-import type { IO } from "../render/io.ts";
+import type { IO, Terminal } from "../render/io.ts";
 import type { AuthFs } from "../auth/fs.ts";
 import { credentialsFor } from "./credentials.ts";
 import { exitCodeFor } from "./exit_codes.ts";
@@ -67,6 +67,8 @@ export interface Deps {
   fs?: AuthFs;
   clock?: Clock;
   random?: () => number;
+  /** The keyboard and screen, for `oet console` (none: not a terminal). */
+  terminal?: Terminal;
 }
 
 /**
@@ -177,6 +179,7 @@ export async function runCli(deps: Deps): Promise<number> {
       random: deps.random ?? Math.random,
       signal: deps.signal,
       readTextFile: deps.readTextFile,
+      terminal: deps.terminal,
       tokens,
       // For oet doctor, which says where each setting came from.
       settings: { ...globals, env, fromDotEnv },

@@ -8,7 +8,7 @@
 import type { OetClient } from "../api/client.ts";
 import type { TokenSource } from "../auth/token_source.ts";
 import type { Env, EnvName } from "../config/config.ts";
-import type { IO } from "../render/io.ts";
+import type { IO, Terminal } from "../render/io.ts";
 
 /** Time, injectable for tests. */
 export interface Clock {
@@ -54,6 +54,8 @@ export interface Context {
   signal: AbortSignal;
   /** Reads a local file (`--script-args=@file`). */
   readTextFile(path: string): Promise<string>;
+  /** The keyboard and screen of a terminal (`oet console`); absent when there is none. */
+  terminal?: Terminal;
   /** How long a lost event stream may stay down while waiting or listening. */
   reconnectWindowMs: number;
   /**
