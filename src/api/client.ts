@@ -51,7 +51,7 @@ function functionArgs(f: FunctionArgs): JsonObject {
 /** What the client knows of the server's generation. */
 export type Generation = "5" | "6" | "5/6" | "7+";
 
-/** Waits `ms` on an AbortSignal timer (no setTimeout: see commands/context.ts). */
+/** Waits `ms` on an AbortSignal timer (no setTimeout: see commands/framework/command_context.ts). */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = AbortSignal.timeout(ms);

@@ -147,6 +147,20 @@ function hostname(url: string): string {
   }
 }
 
+/**
+ * The hint for a request that got no answer in time. A 5.x/6.x server
+ * (waitress, 4 threads) answers nothing once every thread is held by an
+ * event stream (docs/servers.md, "What a client can do"); a 7.x root cannot
+ * be wedged that way, so only the plain hint goes with it.
+ */
+export function noAnswerHint(baseUrl: URL): string {
+  const plain = "the server or a proxy is stalled; raise --request-timeout if it is just slow";
+  if (/\/api\/v([7-9]|\d\d)$/.test(baseUrl.pathname.replace(/\/+$/, ""))) return plain;
+  return `${plain}\n` +
+    "an OET 5.x/6.x server answers nothing while its 4 threads are all held by event streams " +
+    "(oet listen, waiting commands, streams left open): close them or restart it; oet doctor checks";
+}
+
 /** Classifies a fetch failure (Deno's TypeError texts) into a ConnectionError. */
 export function connectionError(err: unknown, url: string): ConnectionError {
   const e = err as Error;
@@ -166,6 +180,11 @@ export function connectionError(err: unknown, url: string): ConnectionError {
     failure = "dns";
     message = `cannot resolve host ${hostname(url)} (${safeUrl})`;
     hint = "check the host name in --server-url / OET_REST_URI, and your DNS or VPN";
+  } else if (/InvalidContentType|corrupt message/i.test(text)) {
+    // https:// to a server that speaks plain http (what `oet doctor` says too).
+    failure = "tls";
+    message = `${host} does not answer in TLS (${safeUrl})`;
+    hint = "is the server plain http? try http:// in --server-url / OET_REST_URI";
   } else if (/certificate|tls|ssl|handshake/i.test(text)) {
     failure = "tls";
     const detail = text.match(/invalid peer certificate: ([^\s,)]+(?:\([^)]*\))?)/)?.[1];

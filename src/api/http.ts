@@ -12,6 +12,7 @@ import { redactUrl } from "../domain/redact.ts";
 import {
   connectionError,
   isResourceMissing,
+  noAnswerHint,
   serverFailureHint,
   serverMessage,
   wrongGenerationHint,
@@ -353,7 +354,7 @@ export class Transport {
         "timeout",
         redactUrl(url),
         `no answer from ${host} within ${formatDuration(this.#o.timeoutMs)} (${redactUrl(url)})`,
-        { hint: "the server or a proxy is stalled; raise --request-timeout if it is just slow" },
+        { hint: noAnswerHint(this.#o.baseUrl) },
       );
     }
     return connectionError(err, url);

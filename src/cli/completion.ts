@@ -8,7 +8,7 @@
  * a second). Other values (URLs, durations) stay free.
  */
 
-import { isHidden, loadEntry, type OptionSpecs } from "../commands/spec.ts";
+import { isHidden, loadEntry, type OptionSpecs } from "../commands/framework/spec.ts";
 import { UsageError } from "../domain/errors.ts";
 import type { CommandTree, Node as TreeNode } from "./parse.ts";
 

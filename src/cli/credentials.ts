@@ -8,7 +8,7 @@
 import type { Bearer, Credentials } from "../api/http.ts";
 import type { AuthFs } from "../auth/fs.ts";
 import type { CurrentToken, TokenSource } from "../auth/token_source.ts";
-import type { Clock } from "../commands/context.ts";
+import type { Clock } from "../commands/framework/command_context.ts";
 import type { Env, EnvName } from "../config/config.ts";
 
 /** What the token source is made from. */

@@ -5,7 +5,12 @@
  * pipe).
  */
 
-import { type AnyOption, type ArgSpec, isHidden, type OptionSpecs } from "../commands/spec.ts";
+import {
+  type AnyOption,
+  type ArgSpec,
+  isHidden,
+  type OptionSpecs,
+} from "../commands/framework/spec.ts";
 import { commandPath, type CommandTree, type Node } from "./parse.ts";
 
 /** Width used when stdout is not a terminal. */
@@ -19,9 +24,17 @@ export function wrap(text: string, width: number, indent = 0): string {
   const room = Math.max(20, width - indent);
   const out: string[] = [];
   for (const paragraph of text.split("\n")) {
-    // An indented line is preformatted (a table inside notes): kept as it is.
+    // An indented line is preformatted (a table: exit codes, variables,
+    // value rules): kept as it is when it fits, else its text is wrapped
+    // under its own column (the one after the label's run of spaces).
     if (/^ /.test(paragraph)) {
-      out.push(pad + paragraph);
+      if (indent + paragraph.length <= width) {
+        out.push(pad + paragraph);
+        continue;
+      }
+      const row = /^( +\S.*?\s{2,})(\S.*)$/.exec(paragraph) ?? /^( +)(\S.*)$/.exec(paragraph)!;
+      const hang = indent + row[1].length;
+      out.push(pad + row[1] + wrap(row[2], width, hang).slice(hang));
       continue;
     }
     const lead = "";

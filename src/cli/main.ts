@@ -8,9 +8,15 @@
 
 import { OetClient } from "../api/client.ts";
 import { Transport } from "../api/http.ts";
-import { type About, type Clock, type Context, systemClock } from "../commands/context.ts";
+import {
+  type About,
+  type Clock,
+  type CommandContext,
+  systemClock,
+} from "../commands/framework/command_context.ts";
 import {
   DEFAULT_SERVER_URL,
+  dropEmptyCredentials,
   type Env,
   loadDotEnv,
   resolveReconnectWindow,
@@ -30,6 +36,7 @@ import { paint } from "../render/colour.ts";
 import { escapeInline } from "../domain/escape.ts";
 import type { IO, Terminal } from "../render/io.ts";
 import type { AuthFs } from "../auth/fs.ts";
+import { note, warn } from "../commands/framework/feedback.ts";
 import { credentialsFor } from "./credentials.ts";
 import { exitCodeFor } from "./exit_codes.ts";
 import { parseArgv } from "./parse.ts";
@@ -75,10 +82,18 @@ export interface Deps {
  * `OET_DEBUG`: `api` traces every HTTP request on stderr; `1` (or `true`)
  * adds stack traces to errors; `all` does both.
  */
-function debugMode(env: Env): { api: boolean; stack: boolean } {
-  const v = (env.OET_DEBUG ?? "").toLowerCase();
-  return { api: v === "api" || v === "all", stack: v === "1" || v === "true" || v === "all" };
+function debugMode(env: Env): { api: boolean; stack: boolean; unknown?: string } {
+  const v = (env.OET_DEBUG ?? "").trim().toLowerCase();
+  return {
+    api: v === "api" || v === "all",
+    stack: v === "1" || v === "true" || v === "all",
+    // Empty, 0 and false mean off; anything else unknown is said once.
+    unknown: DEBUG_VALUES.includes(v) ? undefined : env.OET_DEBUG,
+  };
 }
+
+/** The values OET_DEBUG knows ("" is off). */
+const DEBUG_VALUES = ["", "0", "false", "api", "1", "true", "all"];
 
 /** Prints an error (and its hint) the way every command does. */
 function report(io: IO, err: unknown, stack: boolean, extraHint?: string): void {
@@ -130,12 +145,40 @@ function unknownSbHint(err: unknown): string | undefined {
     : undefined;
 }
 
+/**
+ * A routing 404 (not an unknown id) with no hint of its own: the API root is
+ * wrong. Probe the usual roots once, as `oet doctor` does, and name the one
+ * that answers.
+ */
+async function wrongRootHint(
+  err: unknown,
+  ctx: CommandContext | undefined,
+  url: URL | undefined,
+  source: string | undefined,
+): Promise<string | undefined> {
+  if (
+    !(err instanceof HttpError && err.status === 404 && !err.resourceMissing &&
+      err.hint === undefined) || !ctx || !url || !source
+  ) {
+    return undefined;
+  }
+  try {
+    const { rightRootHint } = await import("../commands/doctor/api_root.ts");
+    return await rightRootHint(ctx, url, source, err.serverMessage);
+  } catch {
+    // The probe is a courtesy: the error itself is what matters.
+    return undefined;
+  }
+}
+
 /** Runs `oet` with the given arguments; resolves to the exit code. */
 export async function runCli(deps: Deps): Promise<number> {
   const io = deps.io;
   let debug = debugMode(deps.env);
   // Where the server URL came from, for the hint when it cannot be reached.
   let serverSource: string | undefined;
+  let serverUrl: URL | undefined;
+  let context: CommandContext | undefined;
   try {
     const tree = buildTree();
     const parsed = await parseArgv(tree, deps.args);
@@ -150,14 +193,26 @@ export async function runCli(deps: Deps): Promise<number> {
       return 0;
     }
     if (parsed.kind === "version") {
-      const { versionLine } = await import("../commands/version.ts");
+      const { versionLine } = await import("../commands/version/version.ts");
       io.out.write(`${versionLine(about)}\n`);
       return 0;
     }
     const dotenv = await loadDotEnv(deps.readTextFile);
-    const { env, fromDotEnv } = withDotEnv(deps.env, dotenv);
+    const merged = withDotEnv(deps.env, dotenv);
+    const fromDotEnv = merged.fromDotEnv;
+    // An empty OET_TOKEN is a CI secret that is not set: no token, said once.
+    const { env, notes: emptyNotes } = dropEmptyCredentials(merged.env);
     // OET_DEBUG may come from .env too, like every OET_* setting.
     debug = debugMode(env);
+    if (debug.unknown !== undefined) {
+      warn(
+        io,
+        `OET_DEBUG=${debug.unknown} is not a known value (api, 1 or all; empty, 0 or false: off); ignored`,
+      );
+    }
+    if (parsed.command.usesServer || parsed.path.some((n) => n.name === "auth")) {
+      for (const line of emptyNotes) note(io, line);
+    }
     const clock = deps.clock ?? systemClock;
     const globals = parsed.globals as { serverUrl?: string; requestTimeout?: string };
     const traceApi = debug.api
@@ -172,7 +227,7 @@ export async function runCli(deps: Deps): Promise<number> {
       debug: traceApi,
     });
     let client: OetClient | undefined;
-    const ctx: Context = {
+    const ctx: CommandContext = {
       io,
       about,
       clock,
@@ -204,9 +259,11 @@ export async function runCli(deps: Deps): Promise<number> {
         );
         if (override) return made;
         serverSource = server.source;
+        serverUrl = server.value;
         return client = made;
       },
     };
+    context = ctx;
     if (parsed.command.usesServer) {
       // Settings are checked before anything is sent, whatever the command.
       ctx.client();
@@ -223,8 +280,10 @@ export async function runCli(deps: Deps): Promise<number> {
     const unconfigured = err instanceof ConnectionError && serverSource === "the default"
       ? `no server is configured, so oet tried the default ${DEFAULT_SERVER_URL}; set --server-url or OET_REST_URI`
       : undefined;
+    const extra = unconfigured ?? missingHint(err) ?? unknownSbHint(err) ??
+      await wrongRootHint(err, context, serverUrl, serverSource);
     try {
-      report(io, err, debug.stack, unconfigured ?? missingHint(err) ?? unknownSbHint(err));
+      report(io, err, debug.stack, extra);
     } catch {
       // stderr itself is gone: nothing more to say
     }

@@ -1,6 +1,6 @@
 /**
  * The command-line parser: argv against the declared command tree
- * (`src/commands/spec.ts`). No framework: the rules below are the
+ * (`src/commands/framework/spec.ts`). No framework: the rules below are the
  * reference doc's, and a framework would need as much code to bend to them.
  *
  * - Options take `--name=value` or `--name value`; `_` and `-` are alike in
@@ -26,10 +26,10 @@ import type {
   GroupSpec,
   KeywordWord,
   OptionSpecs,
-} from "../commands/spec.ts";
-import { BOOL_WORDS, entryNamed, loadEntry } from "../commands/spec.ts";
+} from "../commands/framework/spec.ts";
+import { BOOL_WORDS, entryNamed, loadEntry } from "../commands/framework/spec.ts";
 import { UsageError } from "../domain/errors.ts";
-import { closest } from "./suggest.ts";
+import { closest, optionNearMiss } from "./suggest.ts";
 
 /** A node of the command tree. */
 export type Node = GroupSpec | AnyCommand;
@@ -212,7 +212,7 @@ export async function parseArgv(tree: CommandTree, argv: readonly string[]): Pro
         continue;
       }
       // Not one of ours.
-      const near = closest(name, spellings(options.map(([, o]) => o)));
+      const near = optionNearMiss(name, spellings(options.map(([, o]) => o)));
       if (node.kind === "command" && node.scriptKeywords) {
         if (near) {
           throw new UsageError(

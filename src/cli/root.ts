@@ -17,8 +17,14 @@ import {
   loadEntry,
   switchOption,
   valueOption,
-} from "../commands/spec.ts";
-import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SERVER_URL, ENV_DOCS } from "../config/config.ts";
+} from "../commands/framework/spec.ts";
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SERVER_URL,
+  EMPTY_IS_ERROR,
+  EMPTY_MEANS_UNSET,
+  ENV_DOCS,
+} from "../config/config.ts";
 import { formatDuration } from "../domain/duration.ts";
 import { UsageError } from "../domain/errors.ts";
 import { exitCodesHelp } from "./exit_codes.ts";
@@ -60,12 +66,19 @@ const TOPICS: Record<string, () => string> = {
   environment: () =>
     `Environment variables (a .env file in the current directory may set the OET_* ones; the real environment wins):\n${
       Object.entries(ENV_DOCS).map(([name, doc]) => `  ${name.padEnd(23)}${doc}`).join("\n")
-    }\n`,
+    }\n\nSet but empty is not unset: ${
+      EMPTY_IS_ERROR.join(", ")
+    } are then an error (exit 2), and .env never fills a variable that is set, even empty. An empty OET_DEBUG is off; an empty ${
+      EMPTY_MEANS_UNSET.join(" or ")
+    } (a CI secret that is not set) counts as unset, with a note.\n`,
 };
 
-/** The width help is wrapped to: the terminal's, else 80. */
-function helpWidth(columns: number | undefined): number {
-  return columns && columns >= 40 ? columns : PIPE_WIDTH;
+/** Help never runs wider than this, however wide the terminal: long lines are hard to read. */
+export const MAX_HELP_WIDTH = 100;
+
+/** The width help is wrapped to: the terminal's (at most 100 columns), else 80. */
+export function helpWidth(columns: number | undefined): number {
+  return columns ? Math.min(MAX_HELP_WIDTH, Math.max(20, columns)) : PIPE_WIDTH;
 }
 
 /** Finds the node a list of command words names; a usage error names the first unknown one. */
@@ -181,7 +194,7 @@ oet --server-url http://oet:5000/ska-oso-oet/oet/api/v7 procedure list -o json`,
       lazyCommand(
         "listen",
         "Show live events",
-        async () => (await import("../commands/listen.ts")).listenCommand,
+        async () => (await import("../commands/listen/listen.ts")).listenCommand,
       ),
       lazyCommand(
         "console",
@@ -191,24 +204,24 @@ oet --server-url http://oet:5000/ska-oso-oet/oet/api/v7 procedure list -o json`,
       lazyCommand(
         "status",
         "What the OET is doing: the server, the running procedure, recent work",
-        async () => (await import("../commands/status.ts")).statusCommand,
+        async () => (await import("../commands/status/status.ts")).statusCommand,
       ),
       lazyCommand(
         "doctor",
         "Check configuration, network, TLS, API root, event stream and token, in order",
-        async () => (await import("../commands/doctor.ts")).doctorCommand,
+        async () => (await import("../commands/doctor/doctor.ts")).doctorCommand,
       ),
       lazyCommand(
         "version",
         "Print the version",
-        async () => (await import("../commands/version.ts")).versionCommand,
+        async () => (await import("../commands/version/version.ts")).versionCommand,
       ),
       completion,
       help,
       lazyCommand(
         "__complete",
         "Ids for shell completion (used by the completion scripts)",
-        async () => (await import("../commands/complete.ts")).completeCommand,
+        async () => (await import("../commands/complete/complete.ts")).completeCommand,
         { hidden: true },
       ),
     ],

@@ -38,3 +38,53 @@ export function closest(
   }
   return best;
 }
+
+/**
+ * Edit distance counting a swap of two neighbouring letters as one edit
+ * (optimal string alignment): `--pdi` is one slip from `--pid`, not two.
+ */
+export function typoDistance(a: string, b: string): number {
+  const d: number[][] = Array.from(
+    { length: a.length + 1 },
+    (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** Options this short are allowed one slip; longer ones two. */
+export const SHORT_OPTION_LETTERS = 4;
+
+/**
+ * The one of oet's own option names that `typed` is a near-miss of, or
+ * undefined. The rule (README "Script keyword arguments"): a name of up to
+ * 4 letters is missed by one edit, a longer one by up to two, a swap of
+ * neighbouring letters counting as one. Every short name is within two
+ * edits of another (`--sbd`, `--big`, `--git` of `--pid`), so a looser rule
+ * would refuse a script's own keywords; a near-miss never reaches the
+ * telescope (the parser refuses it, with the `--kwarg` way out).
+ */
+export function optionNearMiss(typed: string, known: Iterable<string>): string | undefined {
+  const t = typed.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const name of known) {
+    const n = name.toLowerCase();
+    if (n === t) continue;
+    const limit = n.length <= SHORT_OPTION_LETTERS ? 1 : 2;
+    const d = typoDistance(t, n);
+    if (d <= limit && d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  return best;
+}

@@ -27,7 +27,7 @@ export const ENV_DOCS = {
   OET_REQUEST_TIMEOUT: "limit for each HTTP request, e.g. 35s (--request-timeout wins)",
   OET_RECONNECT_TIMEOUT:
     "how long a waiting command or listen keeps reconnecting to a lost server (default 60 s)",
-  OET_DEBUG: "api: trace HTTP on stderr; 1: stack traces on errors; all: both",
+  OET_DEBUG: "api: trace HTTP on stderr; 1: stack traces on errors; all: both (empty, 0: off)",
   NO_COLOR: "any value: no colour, even on a terminal",
   FORCE_COLOR: "colour even when not on a terminal (0 or false: never); NO_COLOR wins",
   CLICOLOR_FORCE: "colour even when not on a terminal (unless 0); NO_COLOR wins",
@@ -103,12 +103,16 @@ export async function loadDotEnv(
   return env;
 }
 
-/** The real environment, with `.env` values only where it has none. */
+/**
+ * The real environment, with `.env` values only where it has none. A
+ * variable that is set, even to the empty string, is not filled: `VAR= oet …`
+ * is a choice (see `readSetting`), not an absence.
+ */
 export function withDotEnv(real: Env, dotenv: Env): { env: Env; fromDotEnv: Set<EnvName> } {
   const env: Env = { ...real };
   const fromDotEnv = new Set<EnvName>();
   for (const [k, v] of Object.entries(dotenv) as [EnvName, string][]) {
-    if (env[k] === undefined || env[k] === "") {
+    if (env[k] === undefined) {
       env[k] = v;
       fromDotEnv.add(k);
     }
@@ -118,6 +122,61 @@ export function withDotEnv(real: Env, dotenv: Env): { env: Env; fromDotEnv: Set<
 
 function describeSource(name: EnvName, fromDotEnv: Set<EnvName>): string {
   return fromDotEnv.has(name) ? `${name} in .env` : `${name} in the environment`;
+}
+
+/**
+ * Settings whose empty value is an error rather than "unset": a server URL,
+ * a timeout (and, as they come, a context or config file name). `OET_REST_URI=`
+ * falling back to the default host would fail far from its cause.
+ * `OET_DEBUG` empty means off; `OET_TOKEN`/`OET_TOKEN_FILE` empty (a CI secret
+ * that is not set) mean unset, with a note (see `EMPTY_MEANS_UNSET`).
+ */
+export const EMPTY_IS_ERROR: readonly EnvName[] = [
+  "OET_REST_URI",
+  "OET_URL",
+  "OET_REQUEST_TIMEOUT",
+  "OET_RECONNECT_TIMEOUT",
+];
+
+/** Settings whose empty value means unset, said once on stderr. */
+export const EMPTY_MEANS_UNSET: readonly EnvName[] = ["OET_TOKEN", "OET_TOKEN_FILE"];
+
+/**
+ * One setting of `EMPTY_IS_ERROR` from the environment (or `.env`): its
+ * value and where it came from, undefined when it is not set, and a usage
+ * error (exit 2) naming it when it is set but empty. The one rule for every
+ * such variable.
+ */
+export function readSetting(
+  env: Env,
+  name: EnvName,
+  fromDotEnv: Set<EnvName> = new Set(),
+): Sourced<string> | undefined {
+  const v = env[name];
+  if (v === undefined) return undefined;
+  const source = describeSource(name, fromDotEnv);
+  if (v.trim() === "") {
+    throw new UsageError(`${source} is set but empty`, {
+      hint: `give ${name} a value, or unset it (unset ${name})`,
+    });
+  }
+  return { value: v, source };
+}
+
+/**
+ * `env` without the empty `EMPTY_MEANS_UNSET` variables, and one note per
+ * variable dropped (a CI job whose secret is not set passes an empty one).
+ */
+export function dropEmptyCredentials(env: Env): { env: Env; notes: string[] } {
+  const out: Env = { ...env };
+  const notes: string[] = [];
+  for (const name of EMPTY_MEANS_UNSET) {
+    if (out[name] !== undefined && out[name]!.trim() === "") {
+      delete out[name];
+      notes.push(`${name} is set but empty; treated as unset`);
+    }
+  }
+  return { env: out, notes };
 }
 
 /** Checks that a server URL is an absolute http(s) URL; trailing slashes go. */
@@ -168,11 +227,8 @@ export function resolveServerUrl(
     ...keys.filter((k) => fromDotEnv.has(k)),
   ];
   for (const name of ordered) {
-    const v = env[name];
-    if (v !== undefined && v !== "") {
-      const source = describeSource(name, fromDotEnv);
-      return { value: validateServerUrl(v, source), source };
-    }
+    const set = readSetting(env, name, fromDotEnv);
+    if (set) return { value: validateServerUrl(set.value, set.source), source: set.source };
   }
   return { value: validateServerUrl(DEFAULT_SERVER_URL, "the default"), source: "the default" };
 }
@@ -198,11 +254,8 @@ export function resolveRequestTimeout(
   if (flag !== undefined) {
     return { value: parsePositiveDuration(flag, "--request-timeout"), source: "--request-timeout" };
   }
-  const v = env.OET_REQUEST_TIMEOUT;
-  if (v !== undefined && v !== "") {
-    const source = describeSource("OET_REQUEST_TIMEOUT", fromDotEnv);
-    return { value: parsePositiveDuration(v, source), source };
-  }
+  const set = readSetting(env, "OET_REQUEST_TIMEOUT", fromDotEnv);
+  if (set) return { value: parsePositiveDuration(set.value, set.source), source: set.source };
   return {
     value: DEFAULT_REQUEST_TIMEOUT_MS,
     source: `the default (${formatDuration(DEFAULT_REQUEST_TIMEOUT_MS)})`,
@@ -211,7 +264,7 @@ export function resolveRequestTimeout(
 
 /** How long a lost event stream may stay down: OET_RECONNECT_TIMEOUT, 60 s. */
 export function resolveReconnectWindow(env: Env, fromDotEnv: Set<EnvName> = new Set()): number {
-  const v = env.OET_RECONNECT_TIMEOUT;
-  if (v === undefined || v === "") return DEFAULT_RECONNECT_WINDOW_MS;
-  return parsePositiveDuration(v, describeSource("OET_RECONNECT_TIMEOUT", fromDotEnv));
+  const set = readSetting(env, "OET_RECONNECT_TIMEOUT", fromDotEnv);
+  if (!set) return DEFAULT_RECONNECT_WINDOW_MS;
+  return parsePositiveDuration(set.value, set.source);
 }

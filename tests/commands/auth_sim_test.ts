@@ -15,7 +15,7 @@
 
 import assert from "node:assert/strict";
 import { buildTree } from "../../src/cli/root.ts";
-import { type GroupSpec, loadEntry } from "../../src/commands/spec.ts";
+import { type GroupSpec, loadEntry } from "../../src/commands/framework/spec.ts";
 import { authErrorForResponse } from "../../src/domain/aaa.ts";
 import { InterruptedError } from "../../src/domain/errors.ts";
 import { decodeJwt } from "../../src/domain/jwt.ts";

@@ -9,7 +9,7 @@
  */
 
 import assert from "node:assert/strict";
-import { type Context, systemClock } from "../../src/commands/context.ts";
+import { type CommandContext, systemClock } from "../../src/commands/framework/command_context.ts";
 import { CHECK_NAMES } from "../../src/commands/doctor/check.ts";
 import { checkConfiguration } from "../../src/commands/doctor/configuration.ts";
 import { checkProxy, proxyRoute } from "../../src/commands/doctor/proxy.ts";
@@ -484,11 +484,11 @@ Deno.test("doctor: a 5.x server wedged by event streams → the API root times o
   }, { stepMs: 5, workers: 4 });
 });
 
-/** The settings part of a Context, for the configuration check alone. */
+/** The settings part of a command context, for the configuration check alone. */
 function settings(
   env: Env,
   o: { dotenv?: EnvName[]; serverUrl?: string; requestTimeout?: string } = {},
-): Context["settings"] {
+): CommandContext["settings"] {
   return {
     env,
     fromDotEnv: new Set(o.dotenv ?? []),
@@ -499,7 +499,7 @@ function settings(
 
 Deno.test("doctor configuration: says where the URL and the timeouts came from", () => {
   const v6 = "http://oet:5000/ska-oso-oet/oet/api/v6";
-  const cases: [Context["settings"], RegExp][] = [
+  const cases: [CommandContext["settings"], RegExp][] = [
     [
       settings({}),
       /^http:\/\/ska-oso-oet-rest:5000\/api\/v1\.0 \(the default: neither --server-url, OET_REST_URI, OET_URL nor \.env names a server\); request timeout 35 s, reconnect window 1 min$/,

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import type { Node } from "../../src/cli/parse.ts";
 import { buildTree } from "../../src/cli/root.ts";
-import { isHidden, loadEntry } from "../../src/commands/spec.ts";
+import { isHidden, loadEntry } from "../../src/commands/framework/spec.ts";
 import { runCli } from "../../src/cli/main.ts";
 import { colourAllowed } from "../../src/render/colour.ts";
 import { runOet } from "../support/cli.ts";

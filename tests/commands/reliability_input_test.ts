@@ -193,10 +193,10 @@ faultTest("bad-url", async (row) => {
         env: { OET_REST_URI: "ws://host/api" },
       }],
       [list, /"gopher:\/\/x" \(from OET_URL in the environment\)/, {
-        env: { OET_REST_URI: "", OET_URL: "gopher://x" },
+        env: { OET_REST_URI: undefined, OET_URL: "gopher://x" },
       }],
       [list, /"http:\/\/\[bad" \(from OET_REST_URI in \.env\)/, {
-        env: { OET_REST_URI: "" },
+        env: { OET_REST_URI: undefined },
         files: { ".env": "OET_REST_URI=http://[bad\n" },
       }],
       // A good server and a bad setting elsewhere: still nothing sent.

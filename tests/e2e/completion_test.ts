@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { buildTree } from "../../src/cli/root.ts";
-import { isHidden } from "../../src/commands/spec.ts";
+import { isHidden } from "../../src/commands/framework/spec.ts";
 import { oetCommand } from "../support/spawn.ts";
 import { type Ran, runCommand, runOet, shQuote, which, withSim } from "./e2e_support.ts";
 

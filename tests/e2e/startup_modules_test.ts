@@ -39,7 +39,11 @@ interface GraphModule {
   specifier: string;
   kind?: string;
   npmPackage?: string;
-  dependencies?: { specifier: string; code?: { specifier: string }; type?: { specifier: string } }[];
+  dependencies?: {
+    specifier: string;
+    code?: { specifier: string };
+    type?: { specifier: string };
+  }[];
 }
 interface Graph {
   modules: GraphModule[];

@@ -6,7 +6,7 @@
 
 import denoJson from "../../deno.json" with { type: "json" };
 import { runCli } from "../../src/cli/main.ts";
-import type { Clock } from "../../src/commands/context.ts";
+import type { Clock } from "../../src/commands/framework/command_context.ts";
 import type { Env } from "../../src/config/config.ts";
 import { OutputClosedError } from "../../src/domain/errors.ts";
 import type { OutStream } from "../../src/render/io.ts";
@@ -31,12 +31,19 @@ export interface RunOptions {
   fetch?: typeof fetch;
   /** Close stdout after this many writes (a reader that went away). */
   closeStdoutAfter?: number;
+  /** The terminal's width (with `tty`). */
+  columns?: number;
 }
 
 class Buffer implements OutStream {
   text = "";
   writes = 0;
-  constructor(readonly isTerminal: boolean, readonly colour: boolean, readonly limit?: number) {}
+  constructor(
+    readonly isTerminal: boolean,
+    readonly colour: boolean,
+    readonly limit?: number,
+    readonly columns?: number,
+  ) {}
   write(text: string): void {
     if (this.limit !== undefined && this.writes >= this.limit) {
       throw new OutputClosedError("closed");
@@ -48,8 +55,8 @@ class Buffer implements OutStream {
 
 /** Runs `oet <args>` in-process. */
 export async function runOet(args: string[], o: RunOptions = {}): Promise<RunResult> {
-  const out = new Buffer(o.tty ?? false, o.colour ?? false, o.closeStdoutAfter);
-  const err = new Buffer(o.tty ?? false, o.colour ?? false);
+  const out = new Buffer(o.tty ?? false, o.colour ?? false, o.closeStdoutAfter, o.columns);
+  const err = new Buffer(o.tty ?? false, o.colour ?? false, undefined, o.columns);
   const files = o.files ?? {};
   const code = await runCli({
     args,

@@ -163,7 +163,7 @@ export const MATRIX = {
   "option-typo": {
     group: "input",
     fault:
-      "a near-miss of one of oet's own options among a script's arguments (`start --pdi=7`, `--timout 1s`)",
+      "a near-miss of one of oet's own options among a script's arguments: one edit from a name of up to 4 letters, two from a longer one, a swap counting as one (`start --pdi=7`, `--timout 1s`; `--sbd`, `--big` reach the script)",
     does:
       "usage error with did-you-mean; nothing sent (`--kwarg name=value` sends such a name on purpose)",
     exit: 2,
@@ -404,6 +404,42 @@ export const EXTERNAL: readonly (FaultRow & { file: string; test: string })[] = 
     exit: 0,
     file: "tests/commands/auth_sim_test.ts",
     test: "the token never goes to another origin: a redirect elsewhere is followed without it",
+  },
+  {
+    group: "network",
+    fault: "an `https://` URL for a server that speaks plain http",
+    does: "HOST does not answer in TLS; hint: is the server plain http? try http://",
+    exit: 4,
+    file: "tests/commands/rough_edges_test.ts",
+    test: "https to a plain-http server",
+  },
+  {
+    group: "network",
+    fault: "a 5.x/6.x server wedged: its 4 threads all held by event streams (no answer at all)",
+    does: "no answer within N s; hint: the 4-thread limit and `oet doctor` (a 5.x/6.x root, or " +
+      "one whose path does not say; not on a 7.x root)",
+    exit: 4,
+    file: "tests/commands/rough_edges_test.ts",
+    test: "names the 4 threads and oet doctor",
+  },
+  {
+    group: "answers",
+    fault: "a 5.x root on a 6.x server (or the reverse): both serve the same 404 page",
+    does: "HTTP 404; the usual roots of the origin probed once, as `oet doctor` does; hint: the " +
+      "root that answers and how to set it",
+    exit: 1,
+    file: "tests/commands/rough_edges_test.ts",
+    test: "v6 server, /api/v1.0 root",
+  },
+  {
+    group: "input",
+    fault:
+      "`OET_REST_URI`, `OET_URL`, `OET_REQUEST_TIMEOUT` or `OET_RECONNECT_TIMEOUT` set but empty",
+    does: "usage error naming the variable; nothing sent; `.env` does not fill it (an empty " +
+      "`OET_TOKEN` counts as unset, with a note)",
+    exit: 2,
+    file: "tests/commands/rough_edges_test.ts",
+    test: "is exit 2 naming it, nothing sent",
   },
 ];
 

@@ -1,5 +1,5 @@
 /**
- * The follow mechanism (src/commands/follow.ts) with a scripted event feed,
+ * The follow mechanism (src/commands/follow/follower.ts) with a scripted event feed,
  * scripted GETs and a virtual clock — no real time, no server, as gh tests
  * `run watch` with a fixed `Now`. Each case puts the stream and GET in an
  * order the live runs saw (or could see behind a proxy) and checks what is
@@ -8,9 +8,13 @@
 
 import assert from "node:assert/strict";
 import type { StreamItem } from "../../src/api/events.ts";
-import type { Clock } from "../../src/commands/context.ts";
-import { FINAL_EVENT_GRACE_MS, Follower, type FollowerOptions } from "../../src/commands/follow.ts";
-import type { EventFeed } from "../../src/commands/subscription.ts";
+import type { Clock } from "../../src/commands/framework/command_context.ts";
+import {
+  FINAL_EVENT_GRACE_MS,
+  Follower,
+  type FollowerOptions,
+} from "../../src/commands/follow/follower.ts";
+import type { EventFeed } from "../../src/commands/follow/subscription.ts";
 import {
   ConnectionError,
   HttpError,

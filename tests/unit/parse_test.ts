@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { parseArgv, type Parsed } from "../../src/cli/parse.ts";
 import { buildTree } from "../../src/cli/root.ts";
-import { buildCall } from "../../src/commands/call_args.ts";
+import { buildCall } from "../../src/commands/framework/call_args.ts";
 import { UsageError } from "../../src/domain/errors.ts";
 
 const tree = buildTree();

@@ -1,15 +1,15 @@
 /**
- * Property tests of the script argument value parser (src/commands/values.ts,
+ * Property tests of the script argument value parser (src/commands/framework/values.ts,
  * call_args.ts): seeded, a few thousand cases each. It never throws, never
  * changes text it does not read as a value, and reads back every JSON value
  * and every Python repr of one.
  */
 
 import assert from "node:assert/strict";
-import { buildCall } from "../../src/commands/call_args.ts";
+import { buildCall } from "../../src/commands/framework/call_args.ts";
 import { parseArgv } from "../../src/cli/parse.ts";
 import { buildTree } from "../../src/cli/root.ts";
-import { parseLiteral, parseValue } from "../../src/commands/values.ts";
+import { parseLiteral, parseValue } from "../../src/commands/framework/values.ts";
 import { UsageError } from "../../src/domain/errors.ts";
 import type { Json } from "../../src/domain/types.ts";
 import { pyRepr } from "../../src/render/pyrepr.ts";

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { buildTree } from "../../src/cli/root.ts";
-import { type GroupSpec, loadEntry } from "../../src/commands/spec.ts";
+import { type GroupSpec, loadEntry } from "../../src/commands/framework/spec.ts";
 
 Deno.test("every lazily loaded command's summary in its group is the one its module declares", async () => {
   let lazy = 0;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseLiteral, parseValue } from "../../src/commands/values.ts";
+import { parseLiteral, parseValue } from "../../src/commands/framework/values.ts";
 
 Deno.test("argument values follow the documented rule", () => {
   const cases: [string, unknown][] = [

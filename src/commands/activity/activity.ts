@@ -1,6 +1,6 @@
 /** The `oet activity` group: activities of Scheduling Blocks. */
 
-import { defineGroup, lazyCommand } from "../spec.ts";
+import { defineGroup, lazyCommand } from "../framework/spec.ts";
 
 /** `oet activity …`. */
 export const activityGroup = defineGroup({

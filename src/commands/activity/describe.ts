@@ -3,11 +3,11 @@
 import { OetError } from "../../domain/errors.ts";
 import { redactUrl } from "../../domain/redact.ts";
 import { activityDescribe } from "../../render/activities.ts";
-import { hint, note } from "../feedback.ts";
-import { mostRecentActivity } from "./find.ts";
-import { aidOption, outputOption } from "../options.ts";
-import { defineCommand } from "../spec.ts";
-import { procedureOf, writeActivities } from "./output.ts";
+import { hint, note } from "../framework/feedback.ts";
+import { mostRecentActivity } from "../shared/activity_lookup.ts";
+import { aidOption, outputOption } from "../framework/options.ts";
+import { defineCommand } from "../framework/spec.ts";
+import { procedureOf, writeActivities } from "../shared/output/activities.ts";
 
 /** Shows an activity (without `--aid`: the most recent). */
 export const activityDescribeCommand = defineCommand({

@@ -1,11 +1,11 @@
 /** `oet activity list [--aid N] [--watch]`. */
 
 import type { Procedure } from "../../domain/types.ts";
-import { hint } from "../feedback.ts";
-import { aidOption, outputOption } from "../options.ts";
-import { defineCommand, switchOption } from "../spec.ts";
-import { WATCH_HELP, watchMode } from "../watch/mode.ts";
-import { procedureOf, writeActivities } from "./output.ts";
+import { hint } from "../framework/feedback.ts";
+import { aidOption, outputOption } from "../framework/options.ts";
+import { defineCommand, switchOption } from "../framework/spec.ts";
+import { WATCH_HELP, watchMode } from "../shared/watch/mode.ts";
+import { procedureOf, writeActivities } from "../shared/output/activities.ts";
 
 /**
  * Lists activities with their derived states: one request for the
@@ -31,8 +31,8 @@ oet activity list --watch`,
   run: async (ctx, { opts: o }) => {
     if (o.watch) {
       const mode = watchMode(ctx.io, o.output);
-      const { runWatch } = await import("../watch/run.ts");
-      const { ActivitySource } = await import("../watch/activities.ts");
+      const { runWatch } = await import("../shared/watch/run.ts");
+      const { ActivitySource } = await import("../shared/watch/activities.ts");
       return await runWatch(ctx, (say) => new ActivitySource(ctx.client(), o.aid, say), mode);
     }
     const client = ctx.client();

@@ -12,13 +12,18 @@ import { isPreparing, isStartPending } from "../../domain/states.ts";
 import type { Procedure } from "../../domain/types.ts";
 import type { OetClient } from "../../api/client.ts";
 import type { OutputFormat } from "../../render/output.ts";
-import type { Context } from "../context.ts";
-import { hint, warn } from "../feedback.ts";
-import { followRun } from "../follow_run.ts";
-import { procedureOf, writeActivities } from "./output.ts";
+import type { CommandContext } from "../framework/command_context.ts";
+import { hint, warn } from "../framework/feedback.ts";
+import { followRun } from "../follow/run.ts";
+import { procedureOf, writeActivities } from "../shared/output/activities.ts";
 import { parseScriptArgs, readScriptArgsText, scriptArgsWarnings } from "./script_args.ts";
-import { type Duration, outputOption, prepareTimeoutOption, timeoutOption } from "../options.ts";
-import { defineCommand, flagOption, valueOption } from "../spec.ts";
+import {
+  type Duration,
+  outputOption,
+  prepareTimeoutOption,
+  timeoutOption,
+} from "../framework/options.ts";
+import { defineCommand, flagOption, valueOption } from "../framework/spec.ts";
 
 /** Options of `activity run`. */
 interface ActivityRunOptions {
@@ -124,7 +129,7 @@ if oet activity run observe sbd-123; then echo observed; else echo "failed: $?";
     }),
 });
 
-async function activityRun(ctx: Context, o: ActivityRunOptions): Promise<void> {
+async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<void> {
   // Everything the user typed is checked before anything is sent.
   let scriptArgs = {};
   if (o.scriptArgs !== undefined) {

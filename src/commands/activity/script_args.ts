@@ -7,7 +7,7 @@
 
 import { UsageError } from "../../domain/errors.ts";
 import { isJsonObject, type ScriptArgs } from "../../domain/types.ts";
-import { parseLiteral } from "../values.ts";
+import { parseLiteral } from "../framework/values.ts";
 
 const EXAMPLE = `--script-args='{"init": {"kwargs": {"subarray_id": 1}}, "main": {"args": [1]}}'`;
 

@@ -5,13 +5,13 @@
 
 import { OetError } from "../../domain/errors.ts";
 import type { OutputFormat } from "../../render/output.ts";
-import type { Context } from "../context.ts";
-import { note } from "../feedback.ts";
-import { aidOption, type Duration, outputOption, timeoutOption } from "../options.ts";
-import { followExisting } from "../procedure/wait.ts";
-import { defineCommand } from "../spec.ts";
-import { mostRecentActivity } from "./find.ts";
-import { writeActivities } from "./output.ts";
+import type { CommandContext } from "../framework/command_context.ts";
+import { note } from "../framework/feedback.ts";
+import { aidOption, type Duration, outputOption, timeoutOption } from "../framework/options.ts";
+import { followExisting } from "../follow/existing.ts";
+import { defineCommand } from "../framework/spec.ts";
+import { mostRecentActivity } from "../shared/activity_lookup.ts";
+import { writeActivities } from "../shared/output/activities.ts";
 
 /** Options of `activity wait`. */
 interface ActivityWaitOptions {
@@ -38,7 +38,7 @@ oet activity run observe sbd-123 --listen=False && oet activity wait --timeout 2
     activityWait(ctx, { aid: opts.aid, timeout: opts.timeout, output: opts.output }),
 });
 
-async function activityWait(ctx: Context, o: ActivityWaitOptions): Promise<void> {
+async function activityWait(ctx: CommandContext, o: ActivityWaitOptions): Promise<void> {
   const client = ctx.client();
   let activity;
   if (o.aid === undefined) {

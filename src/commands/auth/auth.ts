@@ -1,6 +1,6 @@
 /** The `oet auth` group: tokens for OET deployments behind SKA's AAA. */
 
-import { defineGroup, lazyCommand } from "../spec.ts";
+import { defineGroup, lazyCommand } from "../framework/spec.ts";
 
 /** `oet auth …`. */
 export const authGroup = defineGroup({

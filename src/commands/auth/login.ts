@@ -4,9 +4,9 @@ import { logIn } from "../../auth/login.ts";
 import { formatUtc } from "../../domain/aaa.ts";
 import { InterruptedError } from "../../domain/errors.ts";
 import { formatDocument } from "../../render/output.ts";
-import { note, warn } from "../feedback.ts";
-import { outputOption } from "../options.ts";
-import { defineCommand } from "../spec.ts";
+import { note, warn } from "../framework/feedback.ts";
+import { outputOption } from "../framework/options.ts";
+import { defineCommand } from "../framework/spec.ts";
 
 /** Logs in with a code typed in a browser (any device), and keeps the tokens. */
 export const authLoginCommand = defineCommand({

@@ -2,9 +2,9 @@
 
 import { logOut } from "../../auth/login.ts";
 import { formatDocument } from "../../render/output.ts";
-import { note, warn } from "../feedback.ts";
-import { outputOption } from "../options.ts";
-import { defineCommand, switchOption } from "../spec.ts";
+import { note, warn } from "../framework/feedback.ts";
+import { outputOption } from "../framework/options.ts";
+import { defineCommand, switchOption } from "../framework/spec.ts";
 
 /** Removes the cached login (and says what was removed). */
 export const authLogoutCommand = defineCommand({

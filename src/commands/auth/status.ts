@@ -5,8 +5,8 @@ import type { JsonObject } from "../../domain/types.ts";
 import type { AuthStatus } from "../../auth/token_source.ts";
 import { escapeInline } from "../../domain/escape.ts";
 import { formatDocument } from "../../render/output.ts";
-import { outputOption } from "../options.ts";
-import { defineCommand } from "../spec.ts";
+import { outputOption } from "../framework/options.ts";
+import { defineCommand } from "../framework/spec.ts";
 
 function rows(s: AuthStatus): [string, string][] {
   const who = s.name && s.username && s.name !== s.username

@@ -1,6 +1,6 @@
 /** `oet auth token`: the only command that prints a token. */
 
-import { defineCommand } from "../spec.ts";
+import { defineCommand } from "../framework/spec.ts";
 
 /** Prints a valid access token (renewed first if needed), for other tools. */
 export const authTokenCommand = defineCommand({

@@ -14,9 +14,9 @@ import type { OetEvent, StreamGap } from "../../domain/types.ts";
 import { formatFollowEvent } from "../../render/events.ts";
 import type { Terminal } from "../../render/io.ts";
 import { loadWideWidths } from "../../render/table.ts";
-import { buildCreateRequest } from "../procedure/create.ts";
-import type { Context } from "../context.ts";
-import { eventProcedureId } from "../listen.ts";
+import { buildCreateRequest } from "../shared/create_request.ts";
+import type { CommandContext } from "../framework/command_context.ts";
+import { eventProcedureId } from "../shared/event_procedure.ts";
 import { runFeed } from "./feed.ts";
 import { parseKeys } from "./keys.ts";
 import { type Action, ConsoleState, type MessageLine, pressKey, type Target } from "./model.ts";
@@ -123,7 +123,7 @@ async function perform(client: OetClient, action: Action): Promise<string> {
 }
 
 /** Who the token says the user is, when a token is configured. */
-async function identity(ctx: Context): Promise<string | undefined> {
+async function identity(ctx: CommandContext): Promise<string | undefined> {
   try {
     const tokens = await ctx.tokens();
     if (!tokens.configured) return undefined;
@@ -138,7 +138,7 @@ async function identity(ctx: Context): Promise<string | undefined> {
 
 /** Runs the console until the user quits (q, Ctrl-C) or oet is terminated. */
 export async function runConsole(
-  ctx: Context,
+  ctx: CommandContext,
   terminal: Terminal,
   o: { readOnly: boolean; target: Target },
 ): Promise<void> {

@@ -7,7 +7,7 @@
  */
 
 import { UsageError } from "../../domain/errors.ts";
-import { defineCommand, switchOption } from "../spec.ts";
+import { defineCommand, switchOption } from "../framework/spec.ts";
 
 /** `oet console`. */
 export const consoleCommand = defineCommand({

@@ -12,7 +12,7 @@
 import type { OetClient } from "../../api/client.ts";
 import { backoffDelay, readEventStream } from "../../api/events.ts";
 import type { OetEvent, StreamGap } from "../../domain/types.ts";
-import type { Context } from "../context.ts";
+import type { CommandContext } from "../framework/command_context.ts";
 
 /** What the feed tells the console. */
 export interface FeedPrinter {
@@ -28,7 +28,7 @@ export interface FeedPrinter {
 
 /** Reads the stream until `signal` ends, through every outage. */
 export async function runFeed(
-  ctx: Context,
+  ctx: CommandContext,
   client: OetClient,
   printer: FeedPrinter,
   signal: AbortSignal,

@@ -7,8 +7,8 @@
 
 import { UsageError } from "../../domain/errors.ts";
 import type { FunctionArgs } from "../../domain/types.ts";
-import { buildCall } from "../call_args.ts";
-import type { KeywordWord } from "../spec.ts";
+import { buildCall } from "../framework/call_args.ts";
+import type { KeywordWord } from "../framework/spec.ts";
 
 /**
  * Splits a line into words as a POSIX shell does for plain words: blanks

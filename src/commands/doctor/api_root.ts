@@ -16,7 +16,7 @@ import { isResourceMissing, serverFailureHint, serverMessage } from "../../api/e
 import type { HttpResponse, Transport } from "../../api/http.ts";
 import { AuthError, ConnectionError, InterruptedError, OetError } from "../../domain/errors.ts";
 import { redactUrl } from "../../domain/redact.ts";
-import type { Context } from "../context.ts";
+import type { CommandContext } from "../framework/command_context.ts";
 import type { ServerDate } from "./auth.ts";
 import { type CheckResult, fail, pass, skip } from "./check.ts";
 import type { Configuration } from "./configuration.ts";
@@ -98,7 +98,10 @@ function candidates(root: URL, stack: "fastapi" | "flask" | "unknown"): Candidat
 }
 
 /** Probes the API root; see the module comment. */
-export async function checkApiRoot(ctx: Context, config: Configuration): Promise<ApiRootFinding> {
+export async function checkApiRoot(
+  ctx: CommandContext,
+  config: Configuration,
+): Promise<ApiRootFinding> {
   const transport = ctx.client().transport;
   let date: ServerDate | undefined;
   let reached = false;
@@ -191,7 +194,9 @@ export async function checkApiRoot(ctx: Context, config: Configuration): Promise
         ? "a 5.x/6.x server whose 4 threads are all held by event streams answers nothing: " +
           "close other oet listen and waiting commands, or restart it"
         : undefined;
-      const hint = [err.hint, wedged].filter((h) => h !== undefined).join("; ");
+      // The error's own hint names the threads on a second line: doctor says it its way.
+      const own = wedged ? err.hint?.split("\n")[0] : err.hint;
+      const hint = [own, wedged].filter((h) => h !== undefined).join("; ");
       return found(fail("api_root", err.message, hint || undefined, "unreachable"));
     }
     if (err instanceof OetError) return found(fail("api_root", err.message, err.hint));
@@ -232,7 +237,7 @@ function httpFailure(answer: HttpResponse): CheckResult {
 
 /** A routing 404: which stack answered, and where its usual roots answer. */
 async function wrongRoot(
-  ctx: Context,
+  ctx: CommandContext,
   config: Configuration,
   answer: HttpResponse,
   get: (url: string, via?: Transport) => Promise<HttpResponse>,
@@ -285,4 +290,44 @@ async function wrongRoot(
     ),
     { generation },
   );
+}
+
+/**
+ * For a routing 404 that any other command got (no hint of its own): the
+ * API root that answers on the same origin, probed once as `oet doctor`
+ * does, as a hint; undefined when none answers. 5.x and 6.x serve the same
+ * 404 page, so the root's path alone cannot say that `/api/v1.0` is wrong
+ * on a 6.x server.
+ */
+export async function rightRootHint(
+  ctx: CommandContext,
+  url: URL,
+  source: string,
+  message: string,
+): Promise<string | undefined> {
+  const stack = /requested URL was not found/.test(message)
+    ? "flask"
+    : /^Not Found$/.test(message)
+    ? "fastapi"
+    : "unknown";
+  for (const c of candidates(url, stack)) {
+    try {
+      const r = await ctx.client({ serverUrl: c.root }).transport.send("GET", c.list, undefined, {
+        followRedirects: false,
+      });
+      if (r.status >= 200 && r.status < 300 && procedureCount(r.text) !== undefined) {
+        return `this server's API root is ${c.root} (${generationName(c.generation)}): ${
+          settingHint(source, c.root)
+        }`;
+      }
+    } catch (err) {
+      if (ctx.signal.aborted || err instanceof InterruptedError) throw err;
+      if (err instanceof AuthError) {
+        return `this server's API root is ${c.root} (${generationName(c.generation)}): ${
+          settingHint(source, c.root)
+        }`;
+      }
+    }
+  }
+  return undefined;
 }

@@ -12,7 +12,7 @@ import {
 import { formatDuration } from "../../domain/duration.ts";
 import { OetError } from "../../domain/errors.ts";
 import { redactUrl } from "../../domain/redact.ts";
-import type { Context } from "../context.ts";
+import type { CommandContext } from "../framework/command_context.ts";
 import { type CheckResult, fail, pass } from "./check.ts";
 
 /** The settings the later checks use. */
@@ -31,7 +31,7 @@ function from(source: string): string {
 
 /** Resolves the settings; a bad one fails the check with the message every command gives. */
 export function checkConfiguration(
-  settings: Context["settings"],
+  settings: CommandContext["settings"],
 ): { result: CheckResult; config?: Configuration } {
   const { env, fromDotEnv } = settings;
   const dotenv = new Set(fromDotEnv);

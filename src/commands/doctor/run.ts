@@ -6,7 +6,7 @@
 
 import type { AuthStatus } from "../../auth/token_source.ts";
 import { OetError } from "../../domain/errors.ts";
-import type { Context } from "../context.ts";
+import type { CommandContext } from "../framework/command_context.ts";
 import { type ApiRootFinding, checkApiRoot } from "./api_root.ts";
 import { checkAuth, tokenBlocks } from "./auth.ts";
 import { CHECK_NAMES, type CheckResult, skip } from "./check.ts";
@@ -21,7 +21,7 @@ export const NETWORK_LIMIT_MS = 10_000;
 
 /** Runs every check in order; `emit` gets each result as soon as it is known. */
 export async function runDoctor(
-  ctx: Context,
+  ctx: CommandContext,
   emit: (r: CheckResult) => void,
 ): Promise<DoctorOutcome> {
   const results: CheckResult[] = [];

@@ -3,9 +3,9 @@
 import { OetError } from "../../domain/errors.ts";
 import { redactUrl } from "../../domain/redact.ts";
 import { procedureDescribe } from "../../render/procedures.ts";
-import { outputOption, pidOption } from "../options.ts";
-import { defineCommand } from "../spec.ts";
-import { writeProcedures } from "./output.ts";
+import { outputOption, pidOption } from "../framework/options.ts";
+import { defineCommand } from "../framework/spec.ts";
+import { writeProcedures } from "../shared/output/procedures.ts";
 
 /**
  * Shows a procedure (without `--pid`: the most recently created): its

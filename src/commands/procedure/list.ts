@@ -1,10 +1,10 @@
 /** `oet procedure list [--pid N] [--watch]`. */
 
-import { defineCommand, switchOption } from "../spec.ts";
-import { outputOption, pidOption } from "../options.ts";
-import { hint } from "../feedback.ts";
-import { WATCH_HELP, watchMode } from "../watch/mode.ts";
-import { writeProcedures } from "./output.ts";
+import { defineCommand, switchOption } from "../framework/spec.ts";
+import { outputOption, pidOption } from "../framework/options.ts";
+import { hint } from "../framework/feedback.ts";
+import { WATCH_HELP, watchMode } from "../shared/watch/mode.ts";
+import { writeProcedures } from "../shared/output/procedures.ts";
 
 /** Lists the procedures the server knows (or one of them), sorted by id. */
 export const procedureListCommand = defineCommand({
@@ -31,8 +31,8 @@ oet procedure list --watch -o jsonl | jq -c '[.change, .procedure.id, .procedure
   async run(ctx, { opts }) {
     if (opts.watch) {
       const mode = watchMode(ctx.io, opts.output);
-      const { runWatch } = await import("../watch/run.ts");
-      const { ProcedureSource } = await import("../watch/procedures.ts");
+      const { runWatch } = await import("../shared/watch/run.ts");
+      const { ProcedureSource } = await import("../shared/watch/procedures.ts");
       return await runWatch(ctx, () => new ProcedureSource(ctx.client(), opts.pid), mode);
     }
     const client = ctx.client();

@@ -1,6 +1,6 @@
 /** The `oet procedure` group: loading, starting, stopping and inspecting scripts. */
 
-import { defineGroup, lazyCommand } from "../spec.ts";
+import { defineGroup, lazyCommand } from "../framework/spec.ts";
 
 /** `oet procedure …`. */
 export const procedureGroup = defineGroup({

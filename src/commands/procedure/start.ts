@@ -14,12 +14,12 @@ import { isPreparing, isStartPending } from "../../domain/states.ts";
 import type { Activity, FunctionArgs, Procedure } from "../../domain/types.ts";
 import { pyRepr } from "../../render/pyrepr.ts";
 import type { OutputFormat } from "../../render/output.ts";
-import { activityOfProcedure } from "../activity/find.ts";
-import { buildCall } from "../call_args.ts";
-import type { Context } from "../context.ts";
-import { hint, note } from "../feedback.ts";
-import { PREPARE_POLL_MS } from "../follow.ts";
-import { followRun, runCount, type Session } from "../follow_run.ts";
+import { activityOfProcedure } from "../shared/activity_lookup.ts";
+import { buildCall } from "../framework/call_args.ts";
+import type { CommandContext } from "../framework/command_context.ts";
+import { hint, note } from "../framework/feedback.ts";
+import { PREPARE_POLL_MS } from "../follow/follower.ts";
+import { followRun, runCount, type Session } from "../follow/run.ts";
 import {
   type Duration,
   kwargOption,
@@ -27,10 +27,10 @@ import {
   pidOption,
   prepareTimeoutOption,
   timeoutOption,
-} from "../options.ts";
-import { defineCommand, flagOption } from "../spec.ts";
-import { VALUE_RULES } from "../values.ts";
-import { writeProcedures } from "./output.ts";
+} from "../framework/options.ts";
+import { defineCommand, flagOption } from "../framework/spec.ts";
+import { VALUE_RULES } from "../framework/values.ts";
+import { writeProcedures } from "../shared/output/procedures.ts";
 
 /** Options of `procedure start`. */
 interface ProcedureStartOptions {
@@ -120,7 +120,11 @@ function failure(p: Procedure): string {
 }
 
 /** The procedure to start: `--pid`, or the most recently created one. */
-async function pickProcedure(ctx: Context, client: OetClient, pid?: number): Promise<Procedure> {
+async function pickProcedure(
+  ctx: CommandContext,
+  client: OetClient,
+  pid?: number,
+): Promise<Procedure> {
   if (pid !== undefined) return await client.getProcedure(pid);
   const last = (await client.listProcedures()).at(-1);
   if (!last) {
@@ -138,7 +142,7 @@ async function pickProcedure(ctx: Context, client: OetClient, pid?: number): Pro
  * which are kept unless the user names them. Says what is sent.
  */
 async function mainArguments(
-  ctx: Context,
+  ctx: CommandContext,
   client: OetClient,
   pid: number,
   given: FunctionArgs,
@@ -269,7 +273,7 @@ async function sendStart(
   }
 }
 
-async function start(ctx: Context, o: ProcedureStartOptions): Promise<void> {
+async function start(ctx: CommandContext, o: ProcedureStartOptions): Promise<void> {
   const client = ctx.client();
   let p = await pickProcedure(ctx, client, o.pid);
   const pid = p.id;

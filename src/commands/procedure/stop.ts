@@ -6,10 +6,10 @@ import { isStartPending } from "../../domain/states.ts";
 import type { Procedure } from "../../domain/types.ts";
 import { escapeInline } from "../../domain/escape.ts";
 import { formatRecords, type OutputFormat } from "../../render/output.ts";
-import type { Context } from "../context.ts";
-import { note } from "../feedback.ts";
-import { outputOption, pidOption } from "../options.ts";
-import { defineCommand, flagOption } from "../spec.ts";
+import type { CommandContext } from "../framework/command_context.ts";
+import { note } from "../framework/feedback.ts";
+import { outputOption, pidOption } from "../framework/options.ts";
+import { defineCommand, flagOption } from "../framework/spec.ts";
 
 /** Options of `procedure stop`. */
 interface ProcedureStopOptions {
@@ -22,7 +22,11 @@ interface ProcedureStopOptions {
 const PENDING_START_MS = 5_000;
 
 /** Waits (bounded) until a procedure with a pending start is RUNNING. */
-async function awaitRunning(ctx: Context, client: OetClient, p: Procedure): Promise<Procedure> {
+async function awaitRunning(
+  ctx: CommandContext,
+  client: OetClient,
+  p: Procedure,
+): Promise<Procedure> {
   const until = ctx.clock.now() + PENDING_START_MS;
   let current = p;
   while (isStartPending(current) && ctx.clock.now() < until) {
@@ -58,7 +62,7 @@ oet procedure stop --pid=3 --run_abort=False`,
   run: (ctx, { opts }) => stop(ctx, opts),
 });
 
-async function stop(ctx: Context, o: ProcedureStopOptions): Promise<void> {
+async function stop(ctx: CommandContext, o: ProcedureStopOptions): Promise<void> {
   const client = ctx.client();
   let pid = o.pid;
   if (pid === undefined) {
