@@ -198,7 +198,7 @@ oet --server-url http://oet:5000/ska-oso-oet/oet/api/v7 procedure list -o json`,
       ),
       lazyCommand(
         "console",
-        "The live OET in one screen",
+        "The live OET in one screen: procedures, activities, messages, actions",
         async () => (await import("../commands/console/console.ts")).consoleCommand,
       ),
       lazyCommand(
