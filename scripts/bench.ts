@@ -16,6 +16,7 @@ import { streamCase } from "./bench/case_stream.ts";
 import { benchmarkDocument } from "./bench/document.ts";
 import { describeMachine, loadAverage } from "./bench/machine.ts";
 import { type BenchOptions, type CaseName, parseBenchArgs, USAGE } from "./bench/options.ts";
+import { withBuiltOet } from "./bench/processes.ts";
 import { type CaseResult, goalsTable, sectionText } from "./bench/report.ts";
 
 const DOC = new URL("../docs/benchmarks.md", import.meta.url);
@@ -49,14 +50,16 @@ async function main(): Promise<number> {
   console.log(`${machine.deno}; load average ${loadBefore}; ${date.toISOString()}\n`);
 
   const results: CaseResult[] = [];
-  for (const name of o.cases) {
-    const t0 = performance.now();
-    console.error(`bench: ${name}…`);
-    const result = await CASE_RUNNERS[name](o);
-    results.push(result);
-    for (const s of result.sections) console.log(sectionText(s));
-    console.error(`bench: ${name} took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  }
+  await withBuiltOet(async () => {
+    for (const name of o.cases) {
+      const t0 = performance.now();
+      console.error(`bench: ${name}…`);
+      const result = await CASE_RUNNERS[name](o);
+      results.push(result);
+      for (const s of result.sections) console.log(sectionText(s));
+      console.error(`bench: ${name} took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+  });
   const goals = results.flatMap((r) => r.goals);
   console.log(`### Goals\n\n${goalsTable(goals)}\n`);
   for (const note of results.flatMap((r) => r.notes ?? [])) console.log(`- ${note}`);

@@ -1,6 +1,7 @@
 /**
- * Case 1, start-up: `oet --version` and `oet --help` against an empty script
- * run with the same `deno run` flags, plus probes that load one part of oet
+ * Case 1, start-up: `oet --version` and `oet --help` in the form the build
+ * compiles against an empty script run with the same `deno run` flags; the
+ * same from source (as the tests run it); probes that load one part of oet
  * (or one thing oet avoids) each, so the table itself shows where start-up
  * time goes. With `--before REV`, that version's commands run in the same
  * rounds.
@@ -24,6 +25,7 @@ export function startupCase(o: BenchOptions): Promise<CaseResult> {
     const floor = denoScript(probe("empty.ts"), "empty script (floor)");
     const version = oet(["--version"], "`oet --version`");
     const help = oet(["--help"], "`oet --help`");
+    const helpSource = oet(["--help"], "`oet --help` from source (main.ts)", {}, "source");
     const cli = denoScript(
       probe("import_cli.ts"),
       '`import "src/cli/main.ts"` (all of oet, not run)',
@@ -44,8 +46,8 @@ export function startupCase(o: BenchOptions): Promise<CaseResult> {
     const timeout = denoScript(probe("set_timeout.ts"), "one `setTimeout` (avoided)");
     const old = before
       ? [
-        oet(["--version"], `\`oet --version\` at ${before.commit} (before)`, {}, before.root),
-        oet(["--help"], `\`oet --help\` at ${before.commit} (before)`, {}, before.root),
+        oet(["--version"], `\`oet --version\` at ${before.commit} (before)`, {}, before),
+        oet(["--help"], `\`oet --help\` at ${before.commit} (before)`, {}, before),
       ]
       : [];
     // Timed only once they are known to do their job.
@@ -56,7 +58,19 @@ export function startupCase(o: BenchOptions): Promise<CaseResult> {
       throw new Error("oet --help: no usage");
     }
 
-    const all: Cmd[] = [floor, version, help, ...old, cli, esp, width, nodeUtil, builtins, timeout];
+    const all: Cmd[] = [
+      floor,
+      version,
+      help,
+      helpSource,
+      ...old,
+      cli,
+      esp,
+      width,
+      nodeUtil,
+      builtins,
+      timeout,
+    ];
     const samples = await rounds(all, o.runs, timeRun);
     const median = new Map(all.map((c, i) => [c, summarize(samples[i]).median]));
     const floorMedian = median.get(floor)!;
@@ -69,7 +83,7 @@ export function startupCase(o: BenchOptions): Promise<CaseResult> {
     const helpRatio = median.get(help)! / floorMedian;
     const beforeNote = before
       ? [
-        `Before (${before.commit}, commander): \`oet --help\` ${
+        `Before (${before.commit}): \`oet --help\` ${
           ratio(median.get(old[1])! / floorMedian)
         } the floor; now ${ratio(helpRatio)}.`,
       ]
@@ -79,14 +93,17 @@ export function startupCase(o: BenchOptions): Promise<CaseResult> {
         title: "1. Start-up",
         method:
           `Wall time from spawn to exit, stdout to /dev/null; ${o.runs} interleaved runs after one ` +
-          "warm-up round. oet runs as the end-to-end tests run it: `deno run --quiet " +
-          "<PERMISSION_FLAGS> main.ts` (scripts/permissions.ts); the floor is an empty script " +
-          "run with exactly those flags from the same directory (so the same deno.json and lock)." +
+          "warm-up round. oet runs in the form the build compiles: main.ts bundled by " +
+          "scripts/bundle.ts, run as `deno run --quiet <PERMISSION_FLAGS> <RUN_FLAGS> " +
+          "main.js` (scripts/permissions.ts); `from source` runs main.ts with " +
+          "PERMISSION_FLAGS, as the end-to-end tests do. The floor is an empty script run with " +
+          "the built form's flags from the same directory (so the same deno.json and lock)." +
           (before
-            ? ` \`(before)\` rows run commit ${before.commit} from a git worktree, with the same flags.`
+            ? ` \`(before)\` rows run commit ${before.commit} from a git worktree, as its ` +
+              "build compiled it then: main.ts with PERMISSION_FLAGS."
             : ""),
         headers: ["command", "median", "min", "max", "× floor"],
-        rows: [floor, version, help, ...old].map(row),
+        rows: [floor, version, help, helpSource, ...old].map(row),
       }, {
         title: "1b. Where start-up goes",
         method: "The same measurement for scripts that only load one thing and exit (in the same " +
@@ -96,7 +113,8 @@ export function startupCase(o: BenchOptions): Promise<CaseResult> {
         rows: [cli, esp, width, nodeUtil, builtins, timeout, help].map((c) => [...row(c), over(c)]),
       }],
       notes: [
-        `\`oet --help\` takes ${over(help)} more than the empty script; loading all of oet ` +
+        `\`oet --help\` takes ${over(help)} more than the empty script (from source: ` +
+        `${over(helpSource)}); loading all of oet's source ` +
         `without running anything costs ${over(cli)}, of which eventsource-parser ${over(esp)}. ` +
         `A Node built-in would add ${over(nodeUtil)} (node:util) to ${over(builtins)} ` +
         `(commander's six), and one \`setTimeout\` ${over(timeout)}: Deno 2.9's timers are ` +

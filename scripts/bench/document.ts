@@ -60,10 +60,12 @@ export function benchmarkDocument(r: RunRecord): string {
   out.push(
     "## How it is measured",
     "",
-    "- **oet** runs as the end-to-end tests run it: " +
-      "`deno run --quiet <PERMISSION_FLAGS> main.ts` with the flags of scripts/permissions.ts, " +
-      "from the repository, with a clean environment " +
-      "(no proxy for loopback, no `RUST_BACKTRACE`, `NO_COLOR`). A compiled binary could not be " +
+    "- **oet** runs in the form the build compiles (scripts/build.ts): main.ts bundled by " +
+      "scripts/bundle.ts (oet's own modules, code-split; npm packages stay packages), run as " +
+      "`deno run --quiet <PERMISSION_FLAGS> <RUN_FLAGS> main.js` with the flags of " +
+      "scripts/permissions.ts, from the repository, with a clean environment " +
+      "(no proxy for loopback, no `RUST_BACKTRACE`, `NO_COLOR`). Rows marked `from source` run " +
+      "main.ts with PERMISSION_FLAGS, as the end-to-end tests do. A compiled binary could not be " +
       "built here: `deno compile` needs the `denort` runtime from dl.deno.land, which this " +
       "network cannot reach, so there are no numbers for one.",
     "- **Repetition**: each process case runs every candidate once to warm up (discarded), " +

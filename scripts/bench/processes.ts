@@ -1,15 +1,22 @@
 /**
- * Running and timing the processes the benchmark compares: `oet` as the
- * tests run it (`deno run --quiet <PERMISSION_FLAGS> main.ts`), scripts with
- * the same flags, and curl. Every process gets a clean environment (no
- * proxy for loopback, no RUST_BACKTRACE, no colour), and a non-zero exit is
- * an error, so a broken command can never pass for a fast one.
+ * Running and timing the processes the benchmark compares: `oet` in the form
+ * the build compiles (main.ts bundled by scripts/bundle.ts, run with
+ * `deno run --quiet <PERMISSION_FLAGS> <RUN_FLAGS>`), `oet` from source as
+ * the tests run it, scripts with the same flags, and curl. Every process
+ * gets a clean environment (no proxy for loopback, no RUST_BACKTRACE, no
+ * colour), and a non-zero exit is an error, so a broken command can never
+ * pass for a fast one.
  */
 
-import { PERMISSION_FLAGS } from "../permissions.ts";
+import { bundleOet } from "../bundle.ts";
+import { PERMISSION_FLAGS, RUN_FLAGS } from "../permissions.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
+const MAIN = `${ROOT}main.ts`;
 const TIME = "/usr/bin/time";
+
+/** The flags of the built form, and of every script compared with it. */
+const FLAGS = [...PERMISSION_FLAGS, ...RUN_FLAGS];
 
 /** A command line with its environment. */
 export interface Cmd {
@@ -36,29 +43,61 @@ export function benchEnv(extra: Record<string, string> = {}): Record<string, str
   return env;
 }
 
+/** The bundle of this checkout while `withBuiltOet` runs. */
+let built: string | undefined;
+
 /**
- * `oet <args>` as the end-to-end tests run it; with `root`, the main.ts of
- * another checkout (an earlier version, `--before`), run with the same flags.
+ * Bundles this checkout as the build does (scripts/bundle.ts, into a
+ * temporary folder of dist/, inside the project so that deno.json's import
+ * map applies), runs `fn`, and removes the bundle.
  */
+export async function withBuiltOet<T>(fn: () => Promise<T>): Promise<T> {
+  await Deno.mkdir(`${ROOT}dist`, { recursive: true });
+  const dir = await Deno.makeTempDir({ dir: `${ROOT}dist`, prefix: ".bench-" });
+  try {
+    built = await bundleOet(`${dir}/bundle`);
+    return await fn();
+  } finally {
+    built = undefined;
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Which oet runs: `"built"`, the form the build compiles (the default);
+ * `"source"`, main.ts with PERMISSION_FLAGS as the end-to-end tests run it;
+ * or the main.ts of another checkout (an earlier version, `--before`), run
+ * as that version's benchmark ran it (from source: it was compiled from
+ * main.ts then).
+ */
+export type OetForm = "built" | "source" | { root: string };
+
+/** `oet <args>` in the given form. */
 export function oet(
   args: string[],
   label: string,
   env: Record<string, string> = {},
-  root?: string,
+  form: OetForm = "built",
 ): Cmd {
+  if (form === "built" && built === undefined) throw new Error("oet(): not inside withBuiltOet");
+  const [flags, entry] = form === "built"
+    ? [FLAGS, built!]
+    : form === "source"
+    ? [PERMISSION_FLAGS, MAIN]
+    : [PERMISSION_FLAGS, `${form.root}/main.ts`];
   return {
     program: Deno.execPath(),
-    args: ["run", "--quiet", ...PERMISSION_FLAGS, root ? `${root}/main.ts` : MAIN, ...args],
+    args: ["run", "--quiet", ...flags, entry, ...args],
     env: benchEnv(env),
     label,
   };
 }
 
-/** A script run with exactly oet's `deno run` flags (the start-up floor and probes). */
+/** A script run with exactly the built oet's `deno run` flags (the floors and probes). */
 export function denoScript(path: string, label: string, args: string[] = []): Cmd {
   return {
     program: Deno.execPath(),
-    args: ["run", "--quiet", ...PERMISSION_FLAGS, path, ...args],
+    args: ["run", "--quiet", ...FLAGS, path, ...args],
     env: benchEnv(),
     label,
   };

@@ -44,6 +44,7 @@ Fault switches:
   --drop-stream-after N    cut each event stream in the middle of event N+1
   --fail-next N            answer the next N requests with a 500
   --fail-path REGEX        answer requests whose path matches REGEX with a 500
+  --fail-read N[-M]:REGEX  answer the Nth (through Mth) GET whose path matches REGEX with a 500
   --malformed-json N|all   truncate the next N (or all) successful JSON bodies
   --stream-lag-ms N        deliver every stream's events N ms late (the stream behind GET)
   --start-500-but-runs N|all  the next N (or all) starts run but answer 500
@@ -176,6 +177,13 @@ export function parseSimArgs(argv: string[]): SimCommand {
         if (!re) throw new Error("--fail-path needs a regular expression");
         new RegExp(re); // reject a bad pattern now, not on the first request
         faults.fail500Path = re;
+        break;
+      }
+      case "--fail-read": {
+        const m = value().match(/^(\d+)(?:-(\d+))?:(.+)$/);
+        if (!m) throw new Error("--fail-read needs N:REGEX or N-M:REGEX, e.g. 2:/procedures/1$");
+        new RegExp(m[3]); // reject a bad pattern now, not on the first request
+        faults.failRead = { nth: Number(m[1]), last: Number(m[2] ?? m[1]), path: m[3] };
         break;
       }
       case "--malformed-json": {

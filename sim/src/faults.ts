@@ -16,6 +16,13 @@ export interface Faults {
   fail500Next?: number;
   /** Answer every request whose path matches this regular expression with a 500. */
   fail500Path?: string;
+  /**
+   * Answer reads (GET) whose path matches `path` with a 500 from the
+   * `nth` (1-based) through the `last` such read (default: only the nth):
+   * the server's occasional 500 on a read, as 7.0.0's pypubsub "Dead
+   * Listener" bug gave a follow-up GET live (2 in ~3,900 requests).
+   */
+  failRead?: { path: string; nth: number; last?: number };
   /** Truncate the next N successful JSON bodies (`Infinity`: all of them). */
   malformedJson?: number;
   /**
@@ -36,6 +43,9 @@ export interface Faults {
 export class FaultState {
   #faults: Faults = {};
   #pathRe: RegExp | undefined;
+  #readRe: RegExp | undefined;
+  /** Reads seen so far whose path matches `failRead.path`. */
+  #reads = 0;
 
   constructor(initial: Faults = {}) {
     this.set(initial);
@@ -50,11 +60,18 @@ export class FaultState {
   set(faults: Faults): void {
     this.#faults = { ...faults };
     this.#pathRe = faults.fail500Path ? new RegExp(faults.fail500Path) : undefined;
+    this.#readRe = faults.failRead ? new RegExp(faults.failRead.path) : undefined;
+    this.#reads = 0;
   }
 
   /** True if this request must get a forced 500 (uses up one of `fail500Next`). */
-  takeForced500(path: string): boolean {
+  takeForced500(path: string, method = "GET"): boolean {
     if (this.#pathRe?.test(path)) return true;
+    const read = this.#faults.failRead;
+    if (read && method === "GET" && this.#readRe!.test(path)) {
+      const n = ++this.#reads;
+      if (n >= read.nth && n <= (read.last ?? read.nth)) return true;
+    }
     const n = this.#faults.fail500Next ?? 0;
     if (n <= 0) return false;
     this.#faults.fail500Next = n - 1;

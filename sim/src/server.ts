@@ -259,7 +259,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       worker = await pool.acquire();
       if (faults.latencyMs) await clock.sleep(faults.latencyMs);
       let res: Response | undefined;
-      if (faults.takeForced500(url.pathname)) res = generic500();
+      if (faults.takeForced500(url.pathname, req.method)) res = generic500();
       // AAA: a refused request is still a request (it held its worker while
       // it was checked); a refused /stream answers at once and holds nothing.
       const need = gate?.requirement(flavor, req.method, url.pathname);

@@ -26,6 +26,8 @@ Deno.test("cli: skips deno task's leading --, parses every flag", () => {
     "4",
     "--fail-path",
     "^/x",
+    "--fail-read",
+    "2-5:/procedures/1$",
     "--malformed-json",
     "all",
     "--log",
@@ -44,6 +46,7 @@ Deno.test("cli: skips deno task's leading --, parses every flag", () => {
       dropStreamAfter: 3,
       fail500Next: 4,
       fail500Path: "^/x",
+      failRead: { nth: 2, last: 5, path: "/procedures/1$" },
       malformedJson: Infinity,
     },
   });

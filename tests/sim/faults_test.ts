@@ -58,6 +58,25 @@ Deno.test("faults: forced 500s by path pattern (v7 plain text), cleared by setFa
   }
 });
 
+Deno.test("faults: the Nth through Mth read of a path answers 500; other paths and methods are counted apart", async () => {
+  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  try {
+    sim.setFaults({ failRead: { path: "/procedures/$", nth: 2, last: 3 } });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      statuses.push((await get(`${sim.baseUrl}/procedures/`))[0]);
+      // Neither another path nor a POST counts as a read of this one.
+      assert.equal((await get(`${sim.baseUrl}/activities/`))[0], 200);
+    }
+    assert.deepEqual(statuses, [200, 500, 500, 200]);
+    sim.setFaults({ failRead: { path: "/procedures/$", nth: 1 } });
+    assert.equal((await get(`${sim.baseUrl}/procedures/`))[0], 500, "setFaults counts afresh");
+    assert.equal((await get(`${sim.baseUrl}/procedures/`))[0], 200, "only the nth by default");
+  } finally {
+    await sim.close();
+  }
+});
+
 Deno.test("faults: malformed JSON bodies on 200", async () => {
   const sim = startSimulator({ flavor: "v7", stepMs: 5, faults: { malformedJson: 1 } });
   try {

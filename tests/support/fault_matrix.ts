@@ -299,6 +299,56 @@ export const EXTERNAL: readonly (FaultRow & { file: string; test: string })[] = 
   },
   {
     group: "waiting",
+    fault: "a run oet started whose end the first read after the start already shows, the " +
+      "stream 500 ms behind GET (`procedure start`, `activity run`)",
+    does: "a run oet started is live: it reads on to the final state change all the same, every " +
+      "message shown, in text and `-o jsonl`",
+    exit: 0,
+    file: "tests/commands/follow_findings_test.ts",
+    test: "fix 1: the first read after the start already shows COMPLETE, the stream 500 ms " +
+      "behind: every event is shown (text)",
+  },
+  {
+    group: "waiting",
+    fault: "an occasional 5xx on a read while a command waits (7.0.0's pypubsub \"Dead " +
+      'Listener" error, live)',
+    does: "retried within `OET_RECONNECT_TIMEOUT`, with one note; the wait goes on to its outcome",
+    exit: 0,
+    file: "tests/commands/follow_findings_test.ts",
+    test: "fix 2: a 500 on a read while waiting is retried with one note",
+  },
+  {
+    group: "waiting",
+    fault: "a server that answers the reads of a wait 5xx for the whole reconnect window",
+    does: "the server's error; hint: the work may still be going on, and how to follow it again",
+    exit: 1,
+    file: "tests/commands/follow_findings_test.ts",
+    test: "fix 2: a server that answers reads 500 for the whole reconnect window: exit 1, its " +
+      "error and the follow hint",
+  },
+  {
+    group: "waiting",
+    fault: "a static token (`OET_TOKEN`) that expires while `procedure start` waits",
+    does: "detaches: the work was started and goes on, nothing stopped; hint: how to follow it " +
+      "with a fresh token; `-o jsonl` still ends with its object as last read " +
+      "(`OET_TOKEN_FILE` is read before each request, so a rotated file carries on)",
+    exit: 5,
+    file: "tests/commands/follow_findings_test.ts",
+    test: "fix 3: a static token that expires during procedure start's wait ends it like a " +
+      "detach: exit 5, the follow hint",
+  },
+  {
+    group: "waiting",
+    fault: "`procedure stop` against a server that refuses connections",
+    does: "the ordinary cannot-reach error (the 5.4.0 abort-crash note only for a 5.x connection " +
+      "dropped after a stop with abort was sent)",
+    exit: 4,
+    file: "tests/commands/follow_findings_test.ts",
+    test: "fix 4: procedure stop against a server that refuses connections is the ordinary " +
+      "cannot-reach (exit 4)",
+  },
+  {
+    group: "waiting",
     fault: "`procedure wait` / `activity wait` on a procedure nobody started",
     does: "says it is READY and not started, with the start command; does not wait for ever",
     exit: 1,

@@ -377,3 +377,59 @@ Deno.test("a server gone for longer than the reconnect window ends the wait (exi
   assert.equal(err, down);
   assert.ok(clock2.t >= T + 10 + 30_000);
 });
+
+Deno.test("fix 1: a live run (oet started it) is drained even when the first read already shows its end, the stream behind", async () => {
+  const clock = new VirtualClock();
+  const lag = 500;
+  const feed = new ScriptedFeed(clock, [
+    { at: T + lag, item: state("RUNNING") },
+    { at: T + lag + 1, item: say("main args=['bob']") },
+    { at: T + lag + 2, item: state("READY") },
+    { at: T + lag + 3, item: state("COMPLETE") },
+  ]);
+  const r = reader(clock, [{ at: 0, p: procedure("COMPLETE", 1) }]);
+  const { f, seen, notes } = follower(clock, feed, r, { live: true });
+  assert.equal((await f.final()).state, "COMPLETE");
+  assert.deepEqual(seen, [
+    "State: RUNNING",
+    "Says: main args=['bob']",
+    "State: READY",
+    "State: COMPLETE",
+  ]);
+  assert.deepEqual(notes, []);
+});
+
+Deno.test("fix 2: a 500 on a read is retried within the reconnect window with one note; beyond it, it stands", async () => {
+  const clock = new VirtualClock();
+  const dead = new HttpError({
+    status: 500,
+    serverMessage: "Dead Listener called",
+    method: "GET",
+    url: "http://oet/procedures/7",
+  });
+  const r = reader(clock, [
+    { at: 0, p: procedure("RUNNING", 1) },
+    { at: T + 10, p: dead },
+    { at: T + 3_000, p: procedure("COMPLETE", 1) },
+  ]);
+  const { f, notes } = follower(
+    clock,
+    new ScriptedFeed(clock, [{ at: T + 10, item: state("COMPLETE") }]),
+    r,
+  );
+  assert.equal((await f.final()).state, "COMPLETE");
+  assert.deepEqual(notes, [
+    "the server answered a read of procedure 7 with HTTP 500: Dead Listener called; trying again for up to 1 min",
+  ]);
+
+  const clock2 = new VirtualClock();
+  const r2 = reader(clock2, [{ at: 0, p: procedure("RUNNING", 1) }, { at: T + 10, p: dead }]);
+  const { f: f2, notes: notes2 } = follower(
+    clock2,
+    new ScriptedFeed(clock2, [{ at: T + 10, item: state("COMPLETE") }]),
+    r2,
+  );
+  assert.equal(await f2.final().catch((e) => e), dead);
+  assert.ok(clock2.t >= T + 10 + 60_000);
+  assert.equal(notes2.length, 1);
+});

@@ -188,8 +188,14 @@ async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<
           writeActivities(ctx.io, [activity], new Map([[p.id, p]]), o.output, true),
       };
       if (followed && follow) session.started(followed);
-      // One more request, so the row shows the derived state, not TODO.
-      const procedures = !follow || o.output === "table"
+      // One more request, so the row shows the derived state, not TODO (read
+      // as the follower reads when following: retried, and kept for a detach).
+      const procedures = followed && follow
+        ? new Map([[
+          followed.pid,
+          await session.follower(followed.pid, followed.label, followed.followCommand).read(),
+        ]])
+        : !follow || o.output === "table"
         ? await procedureOf(client, activity)
         : new Map<number, Procedure>();
       if (!follow || o.output === "table") {

@@ -22,19 +22,19 @@ import { writeProcedures } from "../shared/output/procedures.ts";
 /** Prints a followed procedure's events and its outcome in the chosen output form. */
 export class EventPrinter {
   readonly #ctx: CommandContext;
-  readonly #format: OutputFormat;
+  readonly format: OutputFormat;
   /** The last state printed from the stream, so that the end does not repeat it. */
   #lastState: string | undefined;
   #headerShown = false;
 
   constructor(ctx: CommandContext, format: OutputFormat) {
     this.#ctx = ctx;
-    this.#format = format;
+    this.format = format;
   }
 
   /** The "Events" heading of the text form (as the reference client). */
   #heading(): void {
-    if (this.#format !== "table" || this.#headerShown) return;
+    if (this.format !== "table" || this.#headerShown) return;
     this.#headerShown = true;
     this.#ctx.io.out.write("\nEvents\n------\n\n");
   }
@@ -47,13 +47,13 @@ export class EventPrinter {
   /** Prints one event of the procedure. */
   event = (e: OetEvent): void => {
     if (e.topic === "procedure.lifecycle.statechange") this.#lastState = String(e.data.new_state);
-    if (this.#format === "jsonl") {
+    if (this.format === "jsonl") {
       this.#ctx.io.out.write(formatJsonlEvent(e));
       return;
     }
     const line = formatFollowEvent(e);
     if (!line) return;
-    if (this.#format === "table") {
+    if (this.format === "table") {
       this.#heading();
       this.#ctx.io.out.write(line);
     } else this.#ctx.io.err.write(line);
@@ -62,7 +62,7 @@ export class EventPrinter {
   /** Says that events may be missing for an interval (and, in jsonl, writes a gap object). */
   gap = (gap: StreamGap): void => {
     gapNote(this.#ctx.io, gap);
-    if (this.#format === "jsonl") this.#ctx.io.out.write(formatJsonlGap(gap));
+    if (this.format === "jsonl") this.#ctx.io.out.write(formatJsonlGap(gap));
   };
 
   /**
@@ -77,7 +77,7 @@ export class EventPrinter {
     writeResult?: (final: Procedure) => Promise<void>,
   ): Promise<void> {
     const io = this.#ctx.io;
-    if (this.#format === "table") {
+    if (this.format === "table") {
       if (this.#lastState !== final.state) {
         this.#heading();
         io.out.write(`- State: ${escapeInline(final.state)}\n`);
@@ -85,7 +85,7 @@ export class EventPrinter {
     } else if (writeResult) {
       await writeResult(final);
     } else {
-      await writeProcedures(io, [final], this.#format, true);
+      await writeProcedures(io, [final], this.format, true);
     }
     if (outcomeOf(final.state) === "success") return;
     if (final.stacktrace) io.err.write(`${stackTail(final.stacktrace)}\n`);

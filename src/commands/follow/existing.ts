@@ -85,6 +85,8 @@ export async function followExisting(
     timeout: o.timeout,
     prepareTimeoutMs: DEFAULT_PREPARE_TIMEOUT_MS,
     async begin(session) {
+      // Under way already: whatever ends the wait from here detaches.
+      session.started({ pid, label: what.label, followCommand: what.followCommand });
       // Subscribed: read again, so that nothing falls between the first read and now.
       const p = await session.follower(pid, what.label, what.followCommand).read();
       const followed: Followed = {

@@ -91,6 +91,12 @@ export interface FollowerOptions {
   label: string;
   /** The command that follows it again: "oet procedure wait --pid 3". */
   followCommand: string;
+  /**
+   * The run is live: oet started it, or it was not final when the wait
+   * began, so its end is always drained from the stream however soon a read
+   * shows it. Absent: live unless already final at the first read.
+   */
+  live?: boolean;
   /** Receives each event of this procedure, in order. */
   onEvent(e: OetEvent): void;
   /** Receives each interval in which the stream was down. */
@@ -110,9 +116,9 @@ export interface UntilOptions {
   afterReconnect?(p: Procedure): Promise<void>;
 }
 
+/** A failure a read is retried after: no connection, or any 5xx (reads are idempotent). */
 function isTransient(err: unknown): boolean {
-  return err instanceof ConnectionError ||
-    (err instanceof HttpError && [502, 503, 504].includes(err.status));
+  return err instanceof ConnectionError || (err instanceof HttpError && err.status >= 500);
 }
 
 /** Follows one procedure. */
@@ -126,14 +132,21 @@ export class Follower {
   #live: boolean | undefined;
   #exists = false;
   #gaps = 0;
+  #last: Procedure | undefined;
 
   constructor(options: FollowerOptions) {
     this.#o = options;
+    this.#live = options.live;
   }
 
   /** The procedure this follower follows. */
   get pid(): number {
     return this.#o.pid;
+  }
+
+  /** The procedure as last read, if it was read. */
+  get last(): Procedure | undefined {
+    return this.#last;
   }
 
   /** True once a state change of this procedure to `state` has arrived on the stream. */
@@ -142,24 +155,53 @@ export class Follower {
   }
 
   /**
-   * Reads the procedure, retrying connection failures within the reconnect
-   * window. A procedure the server no longer has after it was seen was
+   * Reads the procedure, retrying within the reconnect window (see
+   * `#retried`). A procedure the server no longer has after it was seen was
    * pruned (only finished ones are): its outcome is unknown.
    */
   async read(): Promise<Procedure> {
-    const { env, pid } = this.#o;
+    const { pid, reader } = this.#o;
+    try {
+      const p = await this.#retried(`procedure ${pid}`, () => reader.getProcedure(pid));
+      this.#exists = true;
+      this.#last = p;
+      return p;
+    } catch (err) {
+      if (this.#exists && err instanceof HttpError && err.resourceMissing) throw this.#pruned();
+      throw err;
+    }
+  }
+
+  /** The server's procedure list, retried as `read` is. */
+  list(): Promise<Procedure[]> {
+    return this.#retried("the procedure list", () => this.#o.reader.listProcedures());
+  }
+
+  /**
+   * Runs one read, retrying connection failures and every 5xx within the
+   * reconnect window: reads are idempotent, and a server answers an
+   * occasional 500 to one (7.0.0's pypubsub "Dead Listener" bug, live). A
+   * 5xx is noted once per outage; when the window ends the last error
+   * stands.
+   */
+  async #retried<T>(what: string, read: () => Promise<T>): Promise<T> {
+    const { env } = this.#o;
     let firstFailure: number | undefined;
     for (let attempt = 0;; attempt++) {
       try {
-        const p = await this.#o.reader.getProcedure(pid);
-        this.#exists = true;
-        return p;
+        return await read();
       } catch (err) {
         if (env.signal.aborted) throw env.signal.reason;
-        if (this.#exists && err instanceof HttpError && err.resourceMissing) throw this.#pruned();
         if (!isTransient(err)) throw err;
         firstFailure ??= env.clock.now();
         if (env.clock.now() - firstFailure >= env.reconnectWindowMs) throw err;
+        if (attempt === 0 && err instanceof HttpError) {
+          this.#o.onNote(
+            `the server answered a read of ${what} with ${err.message}; trying again for up to ${
+              formatDuration(env.reconnectWindowMs)
+            }`,
+          );
+        }
         await env.clock.sleep(backoffDelay(attempt, env.random), env.signal);
       }
     }

@@ -11,8 +11,10 @@
 import type { OetClient } from "../../api/client.ts";
 import { formatDuration } from "../../domain/duration.ts";
 import {
+  AuthError,
   ConnectionError,
   DetachedError,
+  HttpError,
   InterruptedError,
   OetError,
   OutputClosedError,
@@ -27,6 +29,7 @@ import { note } from "../framework/feedback.ts";
 import { Follower, type Stall } from "./follower.ts";
 import type { Duration } from "../framework/options.ts";
 import { Subscription } from "./subscription.ts";
+import { writeProcedures } from "../shared/output/procedures.ts";
 
 /** What is being followed, once the work is under way. */
 export interface Followed {
@@ -42,6 +45,8 @@ export interface Followed {
    * is recognised.
    */
   runsBefore?: number;
+  /** The procedure as the command last saw it (the start's answer), if it did. */
+  known?: Procedure;
   /** Writes the machine-readable result when it is not the procedure (an activity). */
   writeResult?(final: Procedure): Promise<void>;
   /** A stall rule of its own (instead of the one `runsBefore` implies). */
@@ -115,6 +120,8 @@ export class Session {
         timeoutText: this.timeoutText,
         label,
         followCommand,
+        // Started by this command, or not final when its wait began.
+        live: true,
         onEvent: (e) => this.#event(e),
         onGap: (gap) => {
           // Past a gap there is no telling which events came before the start.
@@ -154,6 +161,23 @@ export class Session {
   /** Marks the work as under way: from now on an interrupt detaches. */
   started(followed: Followed): void {
     this.#underway = followed;
+  }
+
+  /**
+   * On a detach, `-o jsonl` ends as a finished wait does: with the object
+   * of the work as last read (its state not final), so that a script
+   * reading the lines always gets a last object.
+   */
+  async detachedResult(w: Followed): Promise<void> {
+    if (this.printer.format !== "jsonl") return;
+    const last = this.#followers.get(w.pid)?.last ?? w.known;
+    if (!last) return;
+    try {
+      if (w.writeResult) await w.writeResult(last);
+      else await writeProcedures(this.ctx.io, [last], "jsonl", true);
+    } catch {
+      // stdout is gone: the detach says the rest.
+    }
   }
 
   /** Prints the events held so far, and every later one as it comes. */
@@ -241,13 +265,15 @@ export async function followRun(
       check: followed.check,
       afterReconnect: runsBefore === undefined
         ? undefined
-        : (p) => refusedByAnother(o.client, followed.pid, runsBefore, p),
+        : (p) => refusedByAnother(follower, followed.pid, runsBefore, p),
     });
     await session.printer.finish(final, followed.label, followed.writeResult);
   } catch (err) {
     const underway = session.underway;
-    if (underway && feed) throw detached(err, underway);
-    throw err;
+    if (!underway || !feed) throw err;
+    const out = detached(err, underway);
+    if (!(err instanceof OutputClosedError)) await session.detachedResult(underway);
+    throw out;
   } finally {
     await feed?.close(session.underway?.pid);
   }
@@ -260,13 +286,13 @@ export async function followRun(
  * and will never happen.
  */
 async function refusedByAnother(
-  client: OetClient,
+  follower: Follower,
   pid: number,
   runsBefore: number,
   p: Procedure,
 ): Promise<void> {
   if (runCount(p) > runsBefore || (p.state !== "READY" && !isPreparing(p.state))) return;
-  const other = (await client.listProcedures()).find((q) => q.id !== pid && q.state === "RUNNING");
+  const other = (await follower.list()).find((q) => q.id !== pid && q.state === "RUNNING");
   if (other) {
     throw new OetError(
       `the server did not start procedure ${pid}: procedure ${other.id} is RUNNING, and the OET runs one procedure at a time`,
@@ -286,6 +312,29 @@ async function refusedByAnother(
  */
 export function detached(err: unknown, w: Followed): unknown {
   const stop = `stop it with: oet procedure stop --pid ${w.pid}`;
+  if (err instanceof AuthError) {
+    // The token expired (or was refused) mid-wait: the work goes on; only
+    // following it needs a fresh token.
+    const why = err.message.replace(/; nothing was sent$/, "");
+    return new AuthError(
+      err.failure,
+      `detached from ${w.label}, which was started and is still going on the server (nothing was stopped; its outcome is not known): ${why}`,
+      {
+        hint: `${err.hint ? `${err.hint}\n` : ""}follow it with a fresh token: ${w.followCommand}`,
+        cause: err,
+      },
+    );
+  }
+  if (err instanceof HttpError && err.status >= 500) {
+    // Retried for the reconnect window already (Follower.read).
+    return new OetError(
+      `could not read ${w.label} while waiting; the server kept answering: ${err.message}`,
+      {
+        hint: `it may still be going on; follow it again with: ${w.followCommand}`,
+        cause: err,
+      },
+    );
+  }
   if (err instanceof ConnectionError) {
     return new ConnectionError(
       err.failure,

@@ -306,6 +306,7 @@ async function start(ctx: CommandContext, o: ProcedureStartOptions): Promise<voi
           label: `procedure ${pid}`,
           followCommand: `oet procedure wait --pid ${pid}`,
           runsBefore,
+          known: answer,
         };
         session.started(followed);
         if (!o.listen || o.output === "table") {

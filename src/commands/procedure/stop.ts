@@ -98,15 +98,20 @@ async function stop(ctx: CommandContext, o: ProcedureStopOptions): Promise<void>
       }
     }
   } catch (err) {
-    if (err instanceof ConnectionError && (err.failure === "reset" || err.failure === "refused")) {
+    // Only a 5.x server that took a stop with abort and then dropped the
+    // connection may have crashed (live, 5.4.0); a refused connection is the
+    // ordinary "cannot reach".
+    if (
+      err instanceof ConnectionError && err.failure === "reset" && o.runAbort &&
+      client.generation() === "5"
+    ) {
       throw new ConnectionError(
         err.failure,
         err.url,
         `the connection dropped while stopping procedure ${pid}: the server may have stopped (OET 5.4.0 crashes when its abort script is missing)`,
         {
-          hint: o.runAbort
-            ? `check the server; to stop without running the abort script: oet procedure stop --pid ${pid} --run_abort=False`
-            : "check the server",
+          hint:
+            `check the server; to stop without running the abort script: oet procedure stop --pid ${pid} --run_abort=False`,
           cause: err,
         },
       );
