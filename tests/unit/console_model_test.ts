@@ -101,6 +101,19 @@ Deno.test("the selection stays on the same id when the list is read again", () =
   assert.equal(s.selectedProcedure()?.history.at(-1)?.state, "COMPLETE");
 });
 
+Deno.test("a read sent before a state change the stream reported does not undo it; a later read decides", () => {
+  const s = busyState();
+  const readyAt = Date.UTC(2026, 11, 7, 12, 5);
+  s.applyStateChange(4, "RUNNING", readyAt);
+  assert.equal(s.selectedProcedure()?.state, "RUNNING");
+  // Answered from before the change (the read was sent a moment before the event came).
+  s.setLists([procedure(4, "READY", 90)], [], readyAt - 10);
+  assert.equal(s.selectedProcedure()?.state, "RUNNING");
+  // A read sent after it is the server's word.
+  s.setLists([procedure(4, "READY", 90)], [], readyAt + 10);
+  assert.equal(s.selectedProcedure()?.state, "READY");
+});
+
 Deno.test("c: script URI, then init arguments, then one create to send", () => {
   const s = busyState();
   type(s, "c");

@@ -26,6 +26,9 @@ import { scriptCall } from "./script_words.ts";
 /** At most this many frames a second: a fast run's messages are drawn in batches. */
 const FRAME_MS = 33;
 
+/** When a state change has been read again to confirm it. */
+const CONFIRM_MS = 1000;
+
 /** The stdout Ink draws on: the command's own output stream, the terminal's size. */
 class Screen extends EventEmitter {
   readonly isTTY = true;
@@ -87,7 +90,7 @@ export function gapLine(gap: StreamGap): MessageLine {
 }
 
 /** Sends an action; returns the note for the status line. */
-async function perform(client: OetClient, action: Action): Promise<string> {
+async function perform(client: OetClient, action: Action, state: ConsoleState): Promise<string> {
   switch (action.kind) {
     case "create": {
       const p = await client.createProcedure(
@@ -97,6 +100,7 @@ async function perform(client: OetClient, action: Action): Promise<string> {
           createEnv: false,
         }),
       );
+      state.selectProcedure(p.id);
       return `created procedure ${p.id} (${p.state}); s starts it`;
     }
     case "start": {
@@ -128,9 +132,9 @@ async function identity(ctx: CommandContext): Promise<string | undefined> {
     const tokens = await ctx.tokens();
     if (!tokens.configured) return undefined;
     const t = await tokens.current(ctx.signal);
-    const c = (t?.claims ?? {}) as Record<string, unknown>;
-    const name = c.preferred_username ?? c.upn ?? c.email ?? c.name ?? c.sub;
-    return typeof name === "string" ? name : t ? "token" : undefined;
+    if (!t) return undefined;
+    // The sign-in name, as `oet auth status` shows it; an opaque token says nothing.
+    return t.claims?.username ?? t.claims?.name ?? t.claims?.subject ?? "token";
   } catch {
     return undefined;
   }
@@ -190,13 +194,14 @@ export async function runConsole(
     reading = (async () => {
       do {
         again = false;
+        const since = ctx.clock.now();
         try {
           const [procedures, activities] = await Promise.all([
             client.listProcedures(),
             client.listActivities(),
           ]);
           state.generation = client.generation() ?? state.generation;
-          state.setLists(procedures, activities);
+          state.setLists(procedures, activities, since);
           if (state.connection.kind === "unreachable") {
             state.setConnection({ kind: "gap", since: state.connection.since });
           }
@@ -218,13 +223,24 @@ export async function runConsole(
     })();
   };
 
+  // One more read a moment after a state change: a server may answer a GET
+  // with the old state just after it published the new one (5.x does).
+  let confirm: ReturnType<typeof setTimeout> | undefined;
+  const confirmSoon = () => {
+    if (confirm !== undefined || signal.aborted) return;
+    confirm = setTimeout(() => {
+      confirm = undefined;
+      refresh();
+    }, CONFIRM_MS);
+  };
+
   let quit: () => void = () => {};
   const quitting = new Promise<void>((resolve) => quit = resolve);
   const act = async (action: Action) => {
     state.setStatus({ kind: "info", text: `sending ${action.kind}…` });
     changed();
     try {
-      state.setStatus({ kind: "info", text: await perform(client, action) });
+      state.setStatus({ kind: "info", text: await perform(client, action, state) });
       refresh();
     } catch (err) {
       state.showError(err);
@@ -289,7 +305,10 @@ export async function runConsole(
           }
         }
         state.addLines(lines);
-        if (lists) refresh();
+        if (lists) {
+          refresh();
+          confirmSoon();
+        }
         changed();
       },
       down(since) {
@@ -330,6 +349,7 @@ export async function runConsole(
     clearInterval(tick);
     stop.abort();
     if (timer !== undefined) clearTimeout(timer);
+    if (confirm !== undefined) clearTimeout(confirm);
     await feed.catch(() => {});
   } finally {
     stop.abort();

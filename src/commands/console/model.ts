@@ -131,10 +131,42 @@ export class ConsoleState {
     this.version++;
   }
 
-  /** Replaces the tables with a fresh read, keeping the selection on the same id. */
-  setLists(procedures: Procedure[], activities: Activity[]): void {
-    const pid = this.selectedProcedure()?.id;
+  /** A procedure to select once a read shows it (the one just created). */
+  #select: number | undefined;
+
+  /** Selects procedure `pid` now, or as soon as a read of the list shows it. */
+  selectProcedure(pid: number): void {
+    const i = this.procedures.findIndex((p) => p.id === pid);
+    if (i >= 0) {
+      this.selected.procedures = i;
+      this.pane = "procedures";
+    } else this.#select = pid;
+    this.version++;
+  }
+
+  /** The last state the stream reported per procedure, and when it arrived. */
+  readonly #streamed = new Map<number, { state: string; at: number }>();
+
+  /**
+   * Replaces the tables with a fresh read, keeping the selection on the same
+   * id. `readSince` is when the read was sent: a state the stream reported
+   * after that is newer than the read (a read answered from before it) and
+   * stays shown.
+   */
+  setLists(procedures: Procedure[], activities: Activity[], readSince = -Infinity): void {
+    for (const p of procedures) {
+      const s = this.#streamed.get(p.id);
+      if (s && s.at >= readSince && s.state !== p.state) {
+        p.state = s.state;
+        p.history = [...p.history, { state: s.state, time: s.at / 1000 }];
+      }
+    }
+    const pid = this.#select ?? this.selectedProcedure()?.id;
     const aid = this.selectedActivity()?.id;
+    if (this.#select !== undefined && procedures.some((p) => p.id === this.#select)) {
+      this.#select = undefined;
+      this.pane = "procedures";
+    }
     this.procedures = [...procedures].sort((a, b) => b.id - a.id);
     this.activities = [...activities].sort((a, b) => b.id - a.id);
     const pi = this.procedures.findIndex((p) => p.id === pid);
@@ -152,6 +184,7 @@ export class ConsoleState {
    * just after publishing the new one).
    */
   applyStateChange(pid: number, newState: string, at: number): void {
+    this.#streamed.set(pid, { state: newState, at });
     const p = this.procedures.find((x) => x.id === pid);
     if (!p || p.state === newState) return;
     p.state = newState;

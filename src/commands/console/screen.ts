@@ -13,6 +13,7 @@ import { Box, Text } from "ink";
 // @ts-types="@types/react"
 import React from "react";
 import { deriveActivityState } from "../../domain/activity_state.ts";
+import { isFinal } from "../../domain/states.ts";
 import { escapeBlock, escapeInline } from "../../domain/escape.ts";
 import type { Procedure } from "../../domain/types.ts";
 import { ACTIVITY_HEADERS, activityCells } from "../../render/activities.ts";
@@ -75,7 +76,7 @@ function connectionText(state: ConsoleState): { text: string; colour: Colour } {
     case "gap":
       return { text: `gap since ${clock(c.since)}`, colour: "yellow" };
     case "unreachable":
-      return { text: "unreachable", colour: "red" };
+      return { text: "unreachable, retrying", colour: "red" };
   }
 }
 
@@ -195,55 +196,61 @@ function tablePane(o: {
   return h(Box, { flexDirection: "column", height: o.height, width: o.width }, ...children);
 }
 
-/** The detail of a procedure: timeline with durations, arguments, git origin, stack trace tail. */
-export function detailLines(p: Procedure | undefined, now: number): string[] {
+/**
+ * The detail of a procedure: what failed (the stack trace's tail) first,
+ * the init/main arguments, the git origin, then the state timeline with
+ * durations. With `height`, the timeline keeps its newest entries and says
+ * how many earlier ones it leaves out, so the rest always shows.
+ */
+export function detailLines(p: Procedure | undefined, now: number, height = Infinity): string[] {
   if (!p) return ["Nothing selected."];
-  const out = [`Procedure ${p.id}: ${escapeInline(p.script.uri)}`, "Timeline:"];
-  p.history.forEach((e, i) => {
-    const next = p.history[i + 1]?.time;
-    const end = next !== undefined ? next * 1000 : now;
-    const last = i === p.history.length - 1;
-    const span = last && !["RUNNING", "READY", "IDLE"].includes(e.state) &&
-        !["CREATING", "LOADING", "PREP_ENV", "PREP_ENV_COMPLETE", "INITIALISING", "STOPPING"]
-          .includes(e.state)
-      ? ""
-      : `  ${shortDuration(end - e.time * 1000)}${last ? "…" : ""}`;
-    out.push(`  ${formatTime(e.time)}  ${escapeInline(e.state).padEnd(13)}${span}`);
-  });
+  const head = [`Procedure ${p.id}: ${escapeInline(p.script.uri)} (${escapeInline(p.state)})`];
+  if (p.stacktrace) {
+    head.push("Stack trace (last lines):");
+    for (const l of stackTail(p.stacktrace, 4).split("\n")) head.push(`  ${l}`);
+  }
   const calls = Object.entries(p.scriptArgs);
-  if (calls.length) out.push("Arguments:");
   for (const [fn, call] of calls) {
-    out.push(
-      `  ${escapeInline(fn)}: args ${escapeInline(pyRepr(call.args))}, kwargs ${
+    head.push(
+      `${escapeInline(fn)}: args ${escapeInline(pyRepr(call.args))}, kwargs ${
         escapeInline(pyRepr(call.kwargs))
       }`,
     );
   }
   const git = p.script.git;
   if (git && (git.repo || git.branch || git.commit)) {
-    out.push(
+    head.push(
       `Git: ${escapeInline(git.repo ?? "?")}${git.branch ? ` @ ${escapeInline(git.branch)}` : ""}${
         git.commit ? ` (${escapeInline(git.commit.slice(0, 12))})` : ""
       }`,
     );
   }
-  if (p.stacktrace) {
-    out.push("Stack trace (last lines):");
-    for (const l of stackTail(p.stacktrace, 4).split("\n")) out.push(`  ${l}`);
-  }
-  return out;
+  const timeline = p.history.map((e, i) => {
+    const next = p.history[i + 1]?.time;
+    const last = i === p.history.length - 1;
+    const end = next !== undefined ? next * 1000 : now;
+    // The state it is in counts up to now, unless it is a final one.
+    const span = last && isFinal(e.state)
+      ? ""
+      : `  ${shortDuration(end - e.time * 1000)}${last ? "…" : ""}`;
+    return `  ${formatTime(e.time)}  ${escapeInline(e.state).padEnd(13)}${span}`.trimEnd();
+  });
+  const room = Math.max(1, height - head.length - 1);
+  const shown = timeline.length > room ? timeline.slice(-room) : timeline;
+  const label = shown.length < timeline.length
+    ? `Timeline (the last ${shown.length} of ${timeline.length}):`
+    : "Timeline:";
+  return [...head, label, ...shown];
 }
 
 function detailPane(state: ConsoleState, width: number, height: number, now: number) {
   const p = state.focusProcedure();
-  const lines = detailLines(p, now);
-  const body = lines.slice(0, Math.max(0, height - 1));
-  if (lines.length > body.length && body.length > 0) body[body.length - 1] = "…";
+  const lines = detailLines(p, now, height - 1).slice(0, Math.max(0, height - 1));
   return h(
     Box,
     { flexDirection: "column", width, height },
     title("Detail", width, false),
-    ...body.map((l) => line(l)),
+    ...lines.map((l) => line(l)),
   );
 }
 
@@ -405,7 +412,7 @@ function statusParts(
   const s = state.status;
   const c = state.connection;
   if (!s && c.kind === "unreachable") {
-    return { text: `error: ${c.message} (retrying)`, hint: c.hint, error: true };
+    return { text: `error: ${c.message}`, hint: c.hint, error: true };
   }
   if (!s) return undefined;
   return {
@@ -487,7 +494,7 @@ export function screen(
       height: procRows,
       width: size.columns,
       colour,
-      empty: "no procedures (c creates one)",
+      empty: state.readOnly ? "no procedures" : "no procedures (c creates one)",
     }),
     tablePane({
       name: "Activities",
@@ -506,7 +513,7 @@ export function screen(
       height: actRows,
       width: size.columns,
       colour,
-      empty: "no activities (r runs one)",
+      empty: state.readOnly ? "no activities" : "no activities (r runs one)",
     }),
     lower,
     ...bottomLines(state, size, colour),
