@@ -5,6 +5,7 @@
  */
 
 import type { Activity, Procedure, StateEntry } from "../../src/domain/types.ts";
+import type { ProcedureState } from "../../src/domain/states.ts";
 
 const SCRIPTS = [
   "file:///scripts/hello_world.py",
@@ -12,12 +13,12 @@ const SCRIPTS = [
   "git://scripts/allocate_from_file_sb.py",
   "file:///scripts/startup.py",
 ];
-const FINAL = ["COMPLETE", "READY", "RUNNING", "FAILED", "STOPPED"];
+const FINAL: ProcedureState[] = ["COMPLETE", "READY", "RUNNING", "FAILED", "STOPPED"];
 const T0 = 1_764_000_000;
 
 function history(i: number): StateEntry[] {
   const start = T0 + i * 7.25;
-  const states = ["CREATING", "IDLE", "LOADING", "IDLE", "INITIALISING", "READY"];
+  const states: ProcedureState[] = ["CREATING", "IDLE", "LOADING", "IDLE", "INITIALISING", "READY"];
   const last = FINAL[i % FINAL.length];
   if (last !== "READY") states.push("RUNNING");
   if (last !== "RUNNING" && last !== "READY") states.push(last);

@@ -6,6 +6,7 @@
  * plain-text 500 otherwise: docs/servers.md, "Always send init and main").
  */
 
+import { HttpError } from "../domain/errors.ts";
 import type {
   Activity,
   FunctionArgs,
@@ -51,7 +52,7 @@ function functionArgs(f: FunctionArgs): JsonObject {
 /** What the client knows of the server's generation. */
 export type Generation = "5" | "6" | "5/6" | "7+";
 
-/** Waits `ms` on an AbortSignal timer (no setTimeout: see commands/framework/command_context.ts). */
+/** Waits `ms` on an AbortSignal timer (no setTimeout: see domain/clock.ts). */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = AbortSignal.timeout(ms);
@@ -59,6 +60,38 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
     timer.addEventListener("abort", done, { once: true });
     signal.addEventListener("abort", done, { once: true });
   });
+}
+
+/**
+ * Where to look when the server does not know an id (a 404 about one
+ * procedure or activity): the list of the ids it has.
+ */
+const UNKNOWN_ID_HINTS = {
+  procedure:
+    "see the procedures the server has: oet procedure list (it keeps only the 10 newest finished)",
+  activity: "see the activities the server has: oet activity list",
+} as const;
+
+/** Gives an unknown-id 404 about one `resource` its hint (unless it has one), and throws it on. */
+function unknownId(resource: keyof typeof UNKNOWN_ID_HINTS): (err: unknown) => never {
+  return (err) => {
+    if (err instanceof HttpError && err.resourceMissing) err.hint ??= UNKNOWN_ID_HINTS[resource];
+    throw err;
+  };
+}
+
+/**
+ * An activity run for an SB the server's ODA does not have: every recorded
+ * generation answers 500 ("… could not be found."), which reads like a
+ * server fault. Gives it the way out, and throws it on.
+ */
+function unknownSb(err: unknown): never {
+  if (
+    err instanceof HttpError && err.status === 500 && /could not be found/i.test(err.serverMessage)
+  ) {
+    err.hint ??= "the server has no SB with that id (it looks it up in its ODA): check the sbd-id";
+  }
+  throw err;
 }
 
 /** Whether a base path shows that collections need a trailing slash (7.x). */
@@ -96,7 +129,8 @@ export class OetClient {
 
   /** One procedure; an unknown id is an HttpError 404. */
   async getProcedure(id: number): Promise<Procedure> {
-    const body = await this.#http.json("GET", this.#http.url(`procedures/${id}`));
+    const body = await this.#http.json("GET", this.#http.url(`procedures/${id}`))
+      .catch(unknownId("procedure"));
     return decodeProcedure(unwrapOne(body, "procedure"));
   }
 
@@ -123,14 +157,18 @@ export class OetClient {
    */
   async startProcedure(id: number, main: FunctionArgs): Promise<Procedure> {
     const body = { script_args: { main: functionArgs(main) }, state: "RUNNING" };
-    const answer = await this.#http.json("PUT", this.#http.url(`procedures/${id}`), body);
+    const answer = await this.#http.json("PUT", this.#http.url(`procedures/${id}`), body)
+      .catch(unknownId("procedure"));
     return decodeProcedure(unwrapOne(answer, "procedure"));
   }
 
   /** Stops a running procedure; `abort` also runs the abort script. */
   async stopProcedure(id: number, abort: boolean): Promise<StopResult> {
     const body = { abort, state: "STOPPED" };
-    return decodeStopResult(await this.#http.json("PUT", this.#http.url(`procedures/${id}`), body));
+    return decodeStopResult(
+      await this.#http.json("PUT", this.#http.url(`procedures/${id}`), body)
+        .catch(unknownId("procedure")),
+    );
   }
 
   /** All activities, sorted by id. */
@@ -140,7 +178,8 @@ export class OetClient {
 
   /** One activity; an unknown id is an HttpError 404. */
   async getActivity(id: number): Promise<Activity> {
-    const body = await this.#http.json("GET", this.#http.url(`activities/${id}`));
+    const body = await this.#http.json("GET", this.#http.url(`activities/${id}`))
+      .catch(unknownId("activity"));
     return decodeActivity(unwrapOne(body, "activity"));
   }
 
@@ -158,7 +197,7 @@ export class OetClient {
       create_env: req.createEnv,
     };
     return decodeActivity(
-      unwrapOne(await this.#collection("POST", "activities", body), "activity"),
+      unwrapOne(await this.#collection("POST", "activities", body).catch(unknownSb), "activity"),
     );
   }
 

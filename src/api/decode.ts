@@ -8,6 +8,7 @@
  */
 
 import { ProtocolError } from "../domain/errors.ts";
+import { activityState, procedureState } from "../domain/states.ts";
 import {
   type Activity,
   type FunctionArgs,
@@ -77,11 +78,15 @@ function decodeId(o: JsonObject, uri: string, path: string): number {
   return idFromUri(uri, `${path}.uri`);
 }
 
-function decodeHistory(value: unknown, path: string): StateEntry[] {
+function decodeHistory<S>(
+  value: unknown,
+  path: string,
+  state: (name: string) => S,
+): StateEntry<S>[] {
   return list(value, path).map((entry, i) => {
     const p = `${path}[${i}]`;
     if (!Array.isArray(entry) || entry.length < 2) fail(p, "a [state, time] pair", entry);
-    return { state: str(entry[0], `${p}[0]`), time: num(entry[1], `${p}[1]`) };
+    return { state: state(str(entry[0], `${p}[0]`)), time: num(entry[1], `${p}[1]`) };
   });
 }
 
@@ -138,11 +143,15 @@ export function decodeProcedure(value: unknown, path = "procedure"): Procedure {
     id,
     script: decodeScript(o.script, `${path}.script`),
     scriptArgs: decodeScriptArgs(o.script_args, `${path}.script_args`),
-    history: decodeHistory(history.process_states, `${path}.history.process_states`),
+    history: decodeHistory(
+      history.process_states,
+      `${path}.history.process_states`,
+      procedureState,
+    ),
     stacktrace: stacktrace === undefined || stacktrace === null
       ? null
       : str(stacktrace, `${path}.history.stacktrace`),
-    state: str(o.state, `${path}.state`),
+    state: procedureState(str(o.state, `${path}.state`)),
     uri,
     raw: withId(o, id),
   };
@@ -166,8 +175,8 @@ export function decodeActivity(value: unknown, path = "activity"): Activity {
     scriptArgs: decodeScriptArgs(o.script_args, `${path}.script_args`),
     history: o.activity_states === undefined
       ? []
-      : decodeHistory(o.activity_states, `${path}.activity_states`),
-    state: str(o.state, `${path}.state`),
+      : decodeHistory(o.activity_states, `${path}.activity_states`, activityState),
+    state: activityState(str(o.state, `${path}.state`)),
     uri,
     raw: withId(o, id),
   };

@@ -17,25 +17,13 @@
  * - any other `py/…` key is dropped, so no tag survives.
  */
 
+import { ACTIVITY_STATES, PROCEDURE_STATES } from "../domain/states.ts";
 import { isJsonObject, type Json, type JsonObject } from "../domain/types.ts";
 
-/** Declaration order of the servers' enums, for by-value enum encodings. */
+/** The servers' enums whose members jsonpickle may encode by value (1-based, declaration order). */
 const ENUM_MEMBERS: Record<string, readonly string[]> = {
-  // 5.2.1+ order (INITIALISING added by daa996c); values are 1-based.
-  ProcedureState: [
-    "UNKNOWN",
-    "IDLE",
-    "CREATING",
-    "PREP_ENV",
-    "LOADING",
-    "INITIALISING",
-    "READY",
-    "RUNNING",
-    "COMPLETE",
-    "STOPPED",
-    "FAILED",
-  ],
-  ActivityState: ["TODO"],
+  ProcedureState: PROCEDURE_STATES,
+  ActivityState: ACTIVITY_STATES,
 };
 
 /** True if the value holds any `py/` tag at any depth (cheap pre-check). */

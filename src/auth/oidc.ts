@@ -12,16 +12,9 @@
 
 import { decodeJwt, redactSecrets } from "../domain/jwt.ts";
 import { formatDuration } from "../domain/duration.ts";
+import type { Clock } from "../domain/clock.ts";
 import { AuthError } from "../domain/errors.ts";
 import { escapeInline } from "../domain/escape.ts";
-
-/** Time, injectable for tests (the same shape as the commands' clock). */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves after `ms`, or rejects with the signal's reason when aborted. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
 
 /** Which login: the issuer, the public client, the scope asked for. */
 export interface OidcSettings {

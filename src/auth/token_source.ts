@@ -32,7 +32,9 @@ import {
   TokenCache,
 } from "./cache.ts";
 import { type AuthFs, fsReason } from "./fs.ts";
-import type { Clock, OidcClient, OidcSettings } from "./oidc.ts";
+import type { OidcClient, OidcSettings } from "./oidc.ts";
+import type { Clock } from "../domain/clock.ts";
+import { isGiven, tokensConfigured } from "../domain/token_settings.ts";
 
 /** Every environment variable `src/auth` reads (for the binary's `--allow-env` list). */
 export const AUTH_ENV_VARS = [
@@ -131,9 +133,7 @@ function labelOf(labels: AuthEnvLabels | undefined, name: AuthEnvName): string {
   return labels?.[name] ?? `${name} in the environment`;
 }
 
-function set(v: string | undefined): v is string {
-  return v !== undefined && v.trim() !== "";
-}
+const set = isGiven;
 
 /**
  * The login settings, if all three OET_AUTH_* variables are set; undefined
@@ -209,8 +209,7 @@ export class TokenSource {
 
   /** Whether any token source or login is configured (reads nothing). */
   get configured(): boolean {
-    const env = this.#deps.env;
-    return set(env.OET_TOKEN) || set(env.OET_TOKEN_FILE) || LOGIN_VARS.some((k) => set(env[k]));
+    return tokensConfigured(this.#deps.env);
   }
 
   /** Whether all three login settings are set (reads nothing). */

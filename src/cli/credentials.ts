@@ -8,8 +8,9 @@
 import type { Bearer, Credentials } from "../api/http.ts";
 import type { AuthFs } from "../auth/fs.ts";
 import type { CurrentToken, TokenSource } from "../auth/token_source.ts";
-import type { Clock } from "../commands/framework/command_context.ts";
 import type { Env, EnvName } from "../config/config.ts";
+import type { Clock } from "../domain/clock.ts";
+import { tokensConfigured } from "../domain/token_settings.ts";
 
 /** What the token source is made from. */
 export interface CredentialsDeps {
@@ -22,19 +23,6 @@ export interface CredentialsDeps {
   fetch: typeof fetch;
   /** `OET_DEBUG=api` lines (never a token). */
   debug?: (line: string) => void;
-}
-
-const TOKEN_VARS = [
-  "OET_TOKEN",
-  "OET_TOKEN_FILE",
-  "OET_AUTH_ISSUER",
-  "OET_AUTH_CLIENT_ID",
-  "OET_AUTH_SCOPE",
-] as const;
-
-/** Whether any token source or login setting is given (nothing is read to tell). */
-export function tokensConfigured(env: Env): boolean {
-  return TOKEN_VARS.some((k) => (env[k] ?? "").trim() !== "");
 }
 
 /** The transport's credentials, and the token source for the `oet auth` commands. */

@@ -9,6 +9,7 @@ import {
   type AnyOption,
   type ArgSpec,
   isHidden,
+  loadEntry,
   type OptionSpecs,
 } from "../commands/framework/spec.ts";
 import { commandPath, type CommandTree, type Node } from "./parse.ts";
@@ -148,4 +149,36 @@ export function helpText(
   }
   if (extra) parts.push(extra);
   return parts.join("\n");
+}
+
+/** A Markdown cell: pipes escaped. */
+function cell(text: string): string {
+  return text.replaceAll("|", "\\|");
+}
+
+/**
+ * The README's command table: every command of the tree that help shows,
+ * depth first in the groups' order, with its usage (as `--help` prints it,
+ * less `[options]`) and its group's summary. Options are left to `--help`,
+ * so that adding one changes its command's module and help golden only.
+ * Loads every command's module (it is for the README, never for a run).
+ */
+export async function commandsMarkdown(tree: CommandTree): Promise<string> {
+  const rows: string[] = [];
+  const visit = async (path: readonly Node[]): Promise<void> => {
+    const node = path.at(-1)!;
+    if (node.kind === "command") {
+      const usage = usageLine(node, path).replace(" [options]", "");
+      const aliases = node.aliases?.length
+        ? ` (alias ${node.aliases.map((a) => `\`${a}\``).join(", ")})`
+        : "";
+      rows.push(`| \`${cell(usage)}\` | ${cell(node.summary)}${aliases} |`);
+      return;
+    }
+    for (const entry of node.commands) {
+      if (!isHidden(entry)) await visit([...path, await loadEntry(entry)]);
+    }
+  };
+  await visit([tree.root]);
+  return ["| command | what it does |", "| --- | --- |", ...rows].join("\n");
 }

@@ -8,12 +8,8 @@
 
 import { OetClient } from "../api/client.ts";
 import { Transport } from "../api/http.ts";
-import {
-  type About,
-  type Clock,
-  type CommandContext,
-  systemClock,
-} from "../commands/framework/command_context.ts";
+import type { About, CommandContext } from "../commands/framework/command_context.ts";
+import { type Clock, systemClock } from "../domain/clock.ts";
 import {
   DEFAULT_SERVER_URL,
   dropEmptyCredentials,
@@ -118,33 +114,6 @@ function report(io: IO, err: unknown, stack: boolean, extraHint?: string): void 
   }
 }
 
-/** For an id the server does not know (a 404 on one resource): where to see the ids it has. */
-function missingHint(err: unknown): string | undefined {
-  if (!(err instanceof HttpError && err.resourceMissing && err.hint === undefined)) {
-    return undefined;
-  }
-  if (/\/procedures\/\d+\/?$/.test(err.url)) {
-    return "see the procedures the server has: oet procedure list (it keeps only the 10 newest finished)";
-  }
-  if (/\/activities\/\d+\/?$/.test(err.url)) {
-    return "see the activities the server has: oet activity list";
-  }
-  return undefined;
-}
-
-/**
- * An activity run for an SB the server's ODA does not have: every recorded
- * generation answers 500 ("… could not be found."), which reads like a
- * server fault.
- */
-function unknownSbHint(err: unknown): string | undefined {
-  return err instanceof HttpError && err.status === 500 && err.method === "POST" &&
-      /\/activities\/?$/.test(err.url) && /could not be found/i.test(err.serverMessage) &&
-      err.hint === undefined
-    ? "the server has no SB with that id (it looks it up in its ODA): check the sbd-id"
-    : undefined;
-}
-
 /**
  * A routing 404 (not an unknown id) with no hint of its own: the API root is
  * wrong. Probe the usual roots once, as `oet doctor` does, and name the one
@@ -214,7 +183,7 @@ export async function runCli(deps: Deps): Promise<number> {
       for (const line of emptyNotes) note(io, line);
     }
     const clock = deps.clock ?? systemClock;
-    const globals = parsed.globals as { serverUrl?: string; requestTimeout?: string };
+    const globals = parsed.globals;
     const traceApi = debug.api
       ? (line: string) => io.err.write(`${escapeInline(redactText(line))}\n`)
       : undefined;
@@ -270,7 +239,7 @@ export async function runCli(deps: Deps): Promise<number> {
       void ctx.reconnectWindowMs;
     }
     await parsed.command.run(ctx, {
-      opts: parsed.opts as never,
+      opts: parsed.opts,
       args: parsed.args,
       keywords: parsed.keywords,
     });
@@ -280,8 +249,7 @@ export async function runCli(deps: Deps): Promise<number> {
     const unconfigured = err instanceof ConnectionError && serverSource === "the default"
       ? `no server is configured, so oet tried the default ${DEFAULT_SERVER_URL}; set --server-url or OET_REST_URI`
       : undefined;
-    const extra = unconfigured ?? missingHint(err) ?? unknownSbHint(err) ??
-      await wrongRootHint(err, context, serverUrl, serverSource);
+    const extra = unconfigured ?? await wrongRootHint(err, context, serverUrl, serverSource);
     try {
       report(io, err, debug.stack, extra);
     } catch {

@@ -5,7 +5,11 @@
  *
  * - Options take `--name=value` or `--name value`; `_` and `-` are alike in
  *   option names (`--run_abort` = `--run-abort`); short options `-o json`,
- *   `-ojson`.
+ *   `-ojson`, `-o=json`. Short options are not combined: `-ho` is a usage
+ *   error that says so (`-h -o json` works).
+ * - A value may be a negative number (`--offset -1`); any other word that
+ *   starts with `-` is an option, so an option that needs a value does not
+ *   take it.
  * - Python-style booleans: a bare `--listen` is True, `--no-listen` False,
  *   `--listen=False` and `--listen False` take True/False/true/false, and
  *   nothing else.
@@ -23,35 +27,44 @@
 import type {
   AnyCommand,
   AnyOption,
+  FlagOption,
   GroupSpec,
   KeywordWord,
   OptionSpecs,
+  OptionValue,
+  OptionValues,
 } from "../commands/framework/spec.ts";
-import { BOOL_WORDS, entryNamed, loadEntry } from "../commands/framework/spec.ts";
+import { BOOL_WORDS, entryNamed, loadEntry, optionValues } from "../commands/framework/spec.ts";
 import { UsageError } from "../domain/errors.ts";
 import { closest, optionNearMiss } from "./suggest.ts";
 
 /** A node of the command tree. */
 export type Node = GroupSpec | AnyCommand;
 
+/** The options every command takes: `--help` among them. */
+export type GlobalSpecs = OptionSpecs & { readonly help: FlagOption };
+/** The options only the root takes: `--version` among them. */
+export type RootSpecs = OptionSpecs & { readonly version: FlagOption };
+
 /** The tree to parse against: the root group and the options every command takes. */
-export interface CommandTree {
+export interface CommandTree<G extends GlobalSpecs = GlobalSpecs, R extends RootSpecs = RootSpecs> {
   readonly root: GroupSpec;
   /** Options valid everywhere (`--server-url`, `--request-timeout`, `--help`). */
-  readonly globals: OptionSpecs;
+  readonly globals: G;
   /** Options valid only before the first command (`--version`). */
-  readonly rootOnly: OptionSpecs;
+  readonly rootOnly: R;
 }
 
-/** What the command line asks for. */
-export type Parsed =
+/** What the command line asks for; `globals` typed by the tree's declarations. */
+export type Parsed<G extends OptionSpecs = GlobalSpecs> =
   | {
     readonly kind: "run";
     /** From the root down to the command. */
     readonly path: readonly Node[];
     readonly command: AnyCommand;
-    readonly opts: Record<string, unknown>;
-    readonly globals: Record<string, unknown>;
+    /** The command's options, by the names its declaration gives them. */
+    readonly opts: OptionValues<OptionSpecs>;
+    readonly globals: OptionValues<G>;
     readonly args: readonly string[];
     readonly keywords: readonly KeywordWord[];
   }
@@ -59,9 +72,9 @@ export type Parsed =
     /** `--help`, or a group with no command: help for the last node. */
     readonly kind: "help";
     readonly path: readonly Node[];
-    readonly globals: Record<string, unknown>;
+    readonly globals: OptionValues<G>;
   }
-  | { readonly kind: "version"; readonly globals: Record<string, unknown> };
+  | { readonly kind: "version"; readonly globals: OptionValues<G> };
 
 /** The usage line of a node, e.g. `oet procedure start`. */
 export function commandPath(path: readonly Node[]): string {
@@ -72,10 +85,19 @@ function isNegativeNumber(word: string): boolean {
   return /^-(\d|\.\d)/.test(word);
 }
 
+/** `--name`, `--name=value`: a long option (or a script keyword). */
+function isLongWord(word: string): boolean {
+  return word.startsWith("--") && word.length > 2;
+}
+
+/** `-o`, `-ojson`: a short option (a negative number is a value). */
+function isShortWord(word: string): boolean {
+  return /^-[^-]/.test(word) && !isNegativeNumber(word);
+}
+
 /** True for a word that is an option rather than a value. */
 function isOptionWord(word: string): boolean {
-  return (word.startsWith("--") && word.length > 2) ||
-    (/^-[^-]/.test(word) && !isNegativeNumber(word));
+  return isLongWord(word) || isShortWord(word);
 }
 
 /** The option names a user may have meant, for did-you-mean. */
@@ -91,44 +113,72 @@ function spellings(specs: Iterable<AnyOption>): string[] {
 
 const HELP_HINT = (path: readonly Node[]) => `see: ${commandPath(path)} --help`;
 
+/** The fallback of an option not given: its declared one, or no items. */
+function fallback(o: AnyOption): unknown {
+  if (o.kind === "list") return [];
+  return o.fallback;
+}
+
 /**
- * Parses `argv` against the tree; throws a UsageError for anything it
- * cannot accept. Loads the module of the command it finds (and no other).
+ * One parse of argv: where in the tree the words have led, and what they
+ * said. The readers below each take the words of one kind and return the
+ * index of the last word they used.
  */
-export async function parseArgv(tree: CommandTree, argv: readonly string[]): Promise<Parsed> {
-  const path: Node[] = [tree.root];
-  let node: Node = tree.root;
-  const values = new Map<AnyOption, unknown>();
-  const given = new Map<AnyOption, string>();
-  const positionals: string[] = [];
-  const keywords: KeywordWord[] = [];
-  let literal = false;
+class Reading {
+  readonly path: Node[];
+  node: Node;
+  /** Parsed values by declaration (a list option's are collected). */
+  readonly #values = new Map<AnyOption, unknown>();
+  /** How each option was typed, for "given twice" and the JSON hint. */
+  readonly given = new Map<AnyOption, string>();
+  readonly positionals: string[] = [];
+  readonly keywords: KeywordWord[] = [];
 
-  const scope = (): [string, AnyOption][] => {
-    const own = node.kind === "command" ? Object.entries(node.options as OptionSpecs) : [];
-    const rootOnly = node === tree.root ? Object.entries(tree.rootOnly) : [];
-    return [...own, ...Object.entries(tree.globals), ...rootOnly];
-  };
+  constructor(readonly tree: CommandTree, readonly argv: readonly string[]) {
+    this.path = [tree.root];
+    this.node = tree.root;
+  }
 
-  const set = (option: AnyOption, typed: string, value: unknown) => {
+  /** The options in scope here: the command's own, the globals, and at the root the root's. */
+  scope(): AnyOption[] {
+    const own = this.node.kind === "command" ? Object.values(this.node.options as OptionSpecs) : [];
+    const rootOnly = this.node === this.tree.root ? Object.values(this.tree.rootOnly) : [];
+    return [...own, ...Object.values(this.tree.globals), ...rootOnly];
+  }
+
+  usage(message: string, hint = HELP_HINT(this.path)): UsageError {
+    return new UsageError(message, { hint });
+  }
+
+  /** Records an option's value; the same option twice is a usage error (a list collects). */
+  set(option: AnyOption, typed: string, value: unknown): void {
     if (option.kind === "list") {
-      const list = (values.get(option) as unknown[] | undefined) ?? [];
+      const list = (this.#values.get(option) as unknown[] | undefined) ?? [];
       list.push(value);
-      values.set(option, list);
+      this.#values.set(option, list);
       return;
     }
-    const before = given.get(option);
+    const before = this.given.get(option);
     if (before !== undefined) {
-      throw new UsageError(
-        `--${option.long} was given twice (${before} and ${typed}); give it once`,
-        { hint: HELP_HINT(path) },
-      );
+      throw this.usage(`--${option.long} was given twice (${before} and ${typed}); give it once`);
     }
-    given.set(option, typed);
-    values.set(option, value);
-  };
+    this.given.set(option, typed);
+    this.#values.set(option, value);
+  }
 
-  const parseValue = (option: AnyOption, flag: string, text: string): unknown => {
+  /**
+   * The value of an option, as given or its fallback. The store holds, per
+   * declaration, what that declaration's own `parse` returned (a flag's
+   * boolean, a list's items), so the value has the declaration's type.
+   */
+  valueOf<S extends AnyOption>(option: S): OptionValue<S> {
+    return (this.#values.has(option) ? this.#values.get(option) : fallback(option)) as OptionValue<
+      S
+    >;
+  }
+
+  /** Parses a value option's text; a bad value is a usage error naming the option. */
+  parse(option: AnyOption, flag: string, text: string): unknown {
     if (option.kind === "flag") return undefined;
     if (option.kind === "value" && option.nullable && (text === "None" || text === "null")) {
       return undefined;
@@ -136,175 +186,201 @@ export async function parseArgv(tree: CommandTree, argv: readonly string[]): Pro
     try {
       return option.parse(text);
     } catch (err) {
-      throw new UsageError(
+      throw this.usage(
         `invalid value ${JSON.stringify(text)} for ${flag}: ${(err as Error).message}`,
-        { hint: HELP_HINT(path) },
       );
     }
-  };
-
-  for (let i = 0; i < argv.length; i++) {
-    const word = argv[i];
-    if (literal) {
-      positionals.push(word);
-      continue;
-    }
-    if (word === "--") {
-      if (node.kind === "group") {
-        throw new UsageError(`"--" must come after a command`, { hint: HELP_HINT(path) });
-      }
-      literal = true;
-      continue;
-    }
-
-    if (word.startsWith("--") && word.length > 2) {
-      const eq = word.indexOf("=");
-      const typedName = eq < 0 ? word.slice(2) : word.slice(2, eq);
-      const inline = eq < 0 ? undefined : word.slice(eq + 1);
-      const name = typedName.replaceAll("_", "-");
-      const options = scope();
-      let match = options.find(([, o]) => o.long === name)?.[1];
-      let negated = false;
-      if (!match && name.startsWith("no-")) {
-        match = options.find(([, o]) => o.kind === "flag" && o.long === name.slice(3))?.[1];
-        negated = match !== undefined;
-      }
-      if (match) {
-        const flag = `--${typedName}`;
-        if (match.kind === "flag") {
-          if (negated) {
-            if (inline !== undefined) {
-              throw new UsageError(`${flag} takes no value`, {
-                hint: `write --${match.long}=${inline} or ${flag}`,
-              });
-            }
-            set(match, word, false);
-          } else if (inline !== undefined) {
-            if (!(inline in BOOL_WORDS)) {
-              throw new UsageError(
-                `invalid value ${JSON.stringify(inline)} for ${flag}: expected True or False`,
-                {
-                  hint:
-                    `write ${flag}=True or ${flag}=False (true/false also work), or --no-${match.long}`,
-                },
-              );
-            }
-            set(match, word, BOOL_WORDS[inline]);
-          } else if (i + 1 < argv.length && argv[i + 1] in BOOL_WORDS) {
-            set(match, `${word} ${argv[i + 1]}`, BOOL_WORDS[argv[++i]]);
-          } else set(match, word, true);
-          continue;
-        }
-        let text = inline;
-        let typed = word;
-        if (text === undefined) {
-          const next = argv[i + 1];
-          if (next === undefined || (isOptionWord(next) && !isNegativeNumber(next))) {
-            throw new UsageError(`${flag} needs a value (<${match.valueName ?? "value"}>)`, {
-              hint: HELP_HINT(path),
-            });
-          }
-          text = next;
-          typed = `${word} ${next}`;
-          i++;
-        }
-        set(match, typed, parseValue(match, flag, text));
-        continue;
-      }
-      // Not one of ours.
-      const near = optionNearMiss(name, spellings(options.map(([, o]) => o)));
-      if (node.kind === "command" && node.scriptKeywords) {
-        if (near) {
-          throw new UsageError(
-            `unknown option --${typedName}: did you mean --${near}?`,
-            {
-              hint:
-                `nothing was sent. To pass a script keyword argument named like an oet option, write --kwarg ${
-                  typedName.replaceAll("-", "_")
-                }=VALUE`,
-            },
-          );
-        }
-        if (inline !== undefined) keywords.push({ name: typedName, value: inline, typed: word });
-        else if (i + 1 < argv.length && !isOptionWord(argv[i + 1]) && argv[i + 1] !== "--") {
-          keywords.push({ name: typedName, value: argv[i + 1], typed: `${word} ${argv[i + 1]}` });
-          i++;
-        } else keywords.push({ name: typedName, value: true, typed: word });
-        continue;
-      }
-      throw new UsageError(
-        `unknown option --${typedName}${near ? `: did you mean --${near}?` : ""}`,
-        { hint: HELP_HINT(path) },
-      );
-    }
-
-    if (word.startsWith("-") && word.length > 1 && !isNegativeNumber(word)) {
-      const letter = word[1];
-      const option = scope().find(([, o]) => o.short === letter)?.[1];
-      if (!option) {
-        throw new UsageError(`unknown option -${letter}`, { hint: HELP_HINT(path) });
-      }
-      const flag = `-${letter}`;
-      if (option.kind === "flag") {
-        if (word.length > 2) throw new UsageError(`${flag} takes no value`);
-        set(option, word, true);
-        continue;
-      }
-      let text = word.length > 2 ? word.slice(word[2] === "=" ? 3 : 2) : undefined;
-      let typed = word;
-      if (text === undefined) {
-        const next = argv[i + 1];
-        if (next === undefined || isOptionWord(next)) {
-          throw new UsageError(`${flag} needs a value (<${option.valueName ?? "value"}>)`, {
-            hint: HELP_HINT(path),
-          });
-        }
-        text = next;
-        typed = `${word} ${next}`;
-        i++;
-      }
-      set(option, typed, parseValue(option, flag, text));
-      continue;
-    }
-
-    if (node.kind === "group") {
-      const entry = node.commands.find((c) => entryNamed(c, word));
-      if (!entry) {
-        const near = closest(word, node.commands.map((c) => c.name));
-        throw new UsageError(
-          `unknown command ${JSON.stringify(word)} for ${JSON.stringify(commandPath(path))}${
-            near ? `: did you mean ${near}?` : ""
-          }`,
-          { hint: HELP_HINT(path) },
-        );
-      }
-      const sub: Node = await loadEntry(entry);
-      node = sub;
-      path.push(sub);
-      continue;
-    }
-    positionals.push(word);
   }
 
-  const globals: Record<string, unknown> = {};
-  for (const [key, o] of Object.entries({ ...tree.globals, ...tree.rootOnly })) {
-    globals[key] = values.has(o) ? values.get(o) : fallback(o);
+  /**
+   * Reads the value of an option that takes one, given inline (`--pid=2`,
+   * `-ojson`) or as the next word (`--pid 2`); returns the last word used.
+   */
+  takeValue(option: AnyOption, flag: string, i: number, inline: string | undefined): number {
+    const word = this.argv[i];
+    if (inline !== undefined) {
+      this.set(option, word, this.parse(option, flag, inline));
+      return i;
+    }
+    const next = this.argv[i + 1];
+    if (next === undefined || isOptionWord(next)) {
+      throw this.usage(`${flag} needs a value (<${option.valueName ?? "value"}>)`);
+    }
+    this.set(option, `${word} ${next}`, this.parse(option, flag, next));
+    return i + 1;
   }
-  if (globals.help) return { kind: "help", path, globals };
-  if (globals.version) return { kind: "version", globals };
-  if (node.kind === "group") return { kind: "help", path, globals };
-
-  checkArguments(node, path, positionals, given);
-  const opts: Record<string, unknown> = {};
-  for (const [key, o] of Object.entries(node.options as OptionSpecs)) {
-    opts[key] = values.has(o) ? values.get(o) : fallback(o);
-  }
-  return { kind: "run", path, command: node, opts, globals, args: positionals, keywords };
 }
 
-function fallback(o: AnyOption): unknown {
-  if (o.kind === "list") return [];
-  return o.fallback;
+/**
+ * A long option: `--name=value`, `--name value`, `--flag`, `--no-flag`,
+ * `--flag=False`, `--flag False`. A name that is not one of oet's is a
+ * script keyword where the command takes them, else a usage error.
+ */
+function readLong(r: Reading, i: number): number {
+  const word = r.argv[i];
+  const eq = word.indexOf("=");
+  const typedName = eq < 0 ? word.slice(2) : word.slice(2, eq);
+  const inline = eq < 0 ? undefined : word.slice(eq + 1);
+  const name = typedName.replaceAll("_", "-");
+  const options = r.scope();
+  let match = options.find((o) => o.long === name);
+  let negated = false;
+  if (!match && name.startsWith("no-")) {
+    match = options.find((o) => o.kind === "flag" && o.long === name.slice(3));
+    negated = match !== undefined;
+  }
+  const flag = `--${typedName}`;
+  if (!match) return readKeyword(r, i, typedName, inline, options);
+  if (match.kind !== "flag") return r.takeValue(match, flag, i, inline);
+  if (negated) {
+    if (inline !== undefined) {
+      throw r.usage(`${flag} takes no value`, `write --${match.long}=${inline} or ${flag}`);
+    }
+    r.set(match, word, false);
+    return i;
+  }
+  if (inline !== undefined) {
+    if (!(inline in BOOL_WORDS)) {
+      throw r.usage(
+        `invalid value ${JSON.stringify(inline)} for ${flag}: expected True or False`,
+        `write ${flag}=True or ${flag}=False (true/false also work), or --no-${match.long}`,
+      );
+    }
+    r.set(match, word, BOOL_WORDS[inline]);
+    return i;
+  }
+  const next = r.argv[i + 1];
+  if (next !== undefined && next in BOOL_WORDS) {
+    r.set(match, `${word} ${next}`, BOOL_WORDS[next]);
+    return i + 1;
+  }
+  r.set(match, word, true);
+  return i;
+}
+
+/**
+ * A long option that is not one of oet's: a script keyword (`--name=value`,
+ * `--name value`, bare `--name` is True) for a command that passes them to
+ * a script — unless it is a near-miss of one of oet's own options, which
+ * never reaches the telescope. Elsewhere an unknown option.
+ */
+function readKeyword(
+  r: Reading,
+  i: number,
+  typedName: string,
+  inline: string | undefined,
+  options: readonly AnyOption[],
+): number {
+  const word = r.argv[i];
+  const near = optionNearMiss(typedName.replaceAll("_", "-"), spellings(options));
+  if (!(r.node.kind === "command" && r.node.scriptKeywords)) {
+    throw r.usage(`unknown option --${typedName}${near ? `: did you mean --${near}?` : ""}`);
+  }
+  if (near) {
+    throw r.usage(
+      `unknown option --${typedName}: did you mean --${near}?`,
+      `nothing was sent. To pass a script keyword argument named like an oet option, write --kwarg ${
+        typedName.replaceAll("-", "_")
+      }=VALUE`,
+    );
+  }
+  if (inline !== undefined) {
+    r.keywords.push({ name: typedName, value: inline, typed: word });
+    return i;
+  }
+  const next = r.argv[i + 1];
+  if (next !== undefined && !isOptionWord(next) && next !== "--") {
+    r.keywords.push({ name: typedName, value: next, typed: `${word} ${next}` });
+    return i + 1;
+  }
+  r.keywords.push({ name: typedName, value: true, typed: word });
+  return i;
+}
+
+/**
+ * A short option: `-o json`, `-ojson`, `-o=json`, or a switch alone (`-h`).
+ * Short options are not combined (`-ho`): a usage error that says so.
+ */
+function readShort(r: Reading, i: number): number {
+  const word = r.argv[i];
+  const letter = word[1];
+  const option = r.scope().find((o) => o.short === letter);
+  if (!option) throw r.usage(`unknown option -${letter}`);
+  const flag = `-${letter}`;
+  if (option.kind === "flag") {
+    if (word.length === 2) {
+      r.set(option, word, true);
+      return i;
+    }
+    if (word[2] === "=") throw r.usage(`${flag} takes no value`);
+    const apart = [...word.slice(1)].map((l) => `-${l}`).join(" ");
+    throw r.usage(`short options cannot be combined: ${word}`, `write them apart: ${apart}`);
+  }
+  const inline = word.length > 2 ? word.slice(word[2] === "=" ? 3 : 2) : undefined;
+  return r.takeValue(option, flag, i, inline);
+}
+
+/** A word that is not an option: the next command of a group, else a positional argument. */
+async function readWord(r: Reading, word: string): Promise<void> {
+  const node = r.node;
+  if (node.kind === "command") {
+    r.positionals.push(word);
+    return;
+  }
+  const entry = node.commands.find((c) => entryNamed(c, word));
+  if (!entry) {
+    const near = closest(word, node.commands.map((c) => c.name));
+    throw r.usage(
+      `unknown command ${JSON.stringify(word)} for ${JSON.stringify(commandPath(r.path))}${
+        near ? `: did you mean ${near}?` : ""
+      }`,
+    );
+  }
+  const sub: Node = await loadEntry(entry);
+  r.node = sub;
+  r.path.push(sub);
+}
+
+/**
+ * Parses `argv` against the tree; throws a UsageError for anything it
+ * cannot accept. Loads the module of the command it finds (and no other).
+ */
+export async function parseArgv<G extends GlobalSpecs, R extends RootSpecs>(
+  tree: CommandTree<G, R>,
+  argv: readonly string[],
+): Promise<Parsed<G & R>> {
+  const r = new Reading(tree, argv);
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i];
+    if (word === "--") {
+      if (r.node.kind === "group") throw r.usage(`"--" must come after a command`);
+      // After a lone `--`, every word is positional.
+      r.positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (isLongWord(word)) i = readLong(r, i);
+    else if (isShortWord(word)) i = readShort(r, i);
+    else await readWord(r, word);
+  }
+
+  const globals = optionValues({ ...tree.globals, ...tree.rootOnly }, (o) => r.valueOf(o));
+  const path = r.path;
+  if (globals.help) return { kind: "help", path, globals };
+  if (globals.version) return { kind: "version", globals };
+  const node = r.node;
+  if (node.kind === "group") return { kind: "help", path, globals };
+
+  checkArguments(node, path, r.positionals, r.given);
+  const opts = optionValues(node.options as OptionSpecs, (o) => r.valueOf(o));
+  return {
+    kind: "run",
+    path,
+    command: node,
+    opts,
+    globals,
+    args: r.positionals,
+    keywords: r.keywords,
+  };
 }
 
 /** Checks the positional words against the declared arguments. */

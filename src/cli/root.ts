@@ -9,12 +9,12 @@ import { authGroup } from "../commands/auth/auth.ts";
 import { procedureGroup } from "../commands/procedure/procedure.ts";
 import {
   type AnyCommand,
-  defineCommand,
   defineGroup,
   entryNamed,
   type GroupSpec,
   lazyCommand,
   loadEntry,
+  namedCommand,
   switchOption,
   valueOption,
 } from "../commands/framework/spec.ts";
@@ -130,48 +130,52 @@ export async function helpFor(
 }
 
 /** Builds the whole command tree. */
-export function buildTree(): CommandTree {
+export function buildTree(): CommandTree<typeof GLOBALS, typeof ROOT_ONLY> {
   const tree: { root: GroupSpec; globals: typeof GLOBALS; rootOnly: typeof ROOT_ONLY } = {
     root: undefined as unknown as GroupSpec,
     globals: GLOBALS,
     rootOnly: ROOT_ONLY,
   };
 
-  const help: AnyCommand = defineCommand({
-    name: "help",
-    summary: "Help about a command, or a topic (exit-codes, environment)",
-    args: [{ name: "command", variadic: true, help: "a command path, or a topic" }],
-    options: {},
-    examples: `oet help procedure start
+  const help: AnyCommand = namedCommand(
+    "help",
+    "Help about a command, or a topic (exit-codes, environment)",
+    {
+      args: [{ name: "command", variadic: true, help: "a command path, or a topic" }],
+      options: {},
+      examples: `oet help procedure start
 oet help exit-codes
 oet help environment`,
-    async run(ctx, { args }) {
-      const topic = args.length === 1 ? TOPICS[args[0]] : undefined;
-      if (topic) {
-        const { wrap } = await import("./help.ts");
-        ctx.io.out.write(wrap(topic(), helpWidth(ctx.io.out.columns)) + "\n");
-      } else {
-        ctx.io.out.write(await helpFor(tree, await resolvePath(tree, args), ctx.io.out.columns));
-      }
+      async run(ctx, { args }) {
+        const topic = args.length === 1 ? TOPICS[args[0]] : undefined;
+        if (topic) {
+          const { wrap } = await import("./help.ts");
+          ctx.io.out.write(wrap(topic(), helpWidth(ctx.io.out.columns)) + "\n");
+        } else {
+          ctx.io.out.write(await helpFor(tree, await resolvePath(tree, args), ctx.io.out.columns));
+        }
+      },
     },
-  });
+  );
 
-  const completion: AnyCommand = defineCommand({
-    name: "completion",
-    summary: "Print a shell completion script (bash, zsh, fish)",
-    args: [{ name: "shell", required: true, help: "bash, zsh or fish" }],
-    options: {},
-    examples: `# bash: now, or from ~/.bashrc
+  const completion: AnyCommand = namedCommand(
+    "completion",
+    "Print a shell completion script (bash, zsh, fish)",
+    {
+      args: [{ name: "shell", required: true, help: "bash, zsh or fish" }],
+      options: {},
+      examples: `# bash: now, or from ~/.bashrc
 source <(oet completion bash)
 # zsh
 oet completion zsh > "\${fpath[1]}/_oet"
 # fish
 oet completion fish > ~/.config/fish/completions/oet.fish`,
-    async run(ctx, { args }) {
-      const { completionScript } = await import("./completion.ts");
-      ctx.io.out.write(await completionScript(args[0], tree));
+      async run(ctx, { args }) {
+        const { completionScript } = await import("./completion.ts");
+        ctx.io.out.write(await completionScript(args[0], tree));
+      },
     },
-  });
+  );
 
   tree.root = defineGroup({
     name: "oet",

@@ -16,13 +16,32 @@
  */
 
 import type { Activity, Procedure, StateEntry } from "./types.ts";
-import { isFinal, isPreparing } from "./states.ts";
+import {
+  type ActivityState,
+  type DerivedActivityState,
+  isPreparing,
+  type ProcedureState,
+} from "./states.ts";
+
+/** An activity's state as shown: derived from its procedure, else the server's own. */
+export type ShownActivityState = DerivedActivityState | ActivityState;
+
+/** A procedure's final state is its activity's. */
+function finalOf(state: ProcedureState): DerivedActivityState | undefined {
+  return state === "COMPLETE" || state === "FAILED" || state === "STOPPED" || state === "UNKNOWN"
+    ? state
+    : undefined;
+}
 
 /** The activity's state as derived from its procedure (see module doc). */
-export function deriveActivityState(activity: Activity, procedure: Procedure | undefined): string {
+export function deriveActivityState(
+  activity: Activity,
+  procedure: Procedure | undefined,
+): ShownActivityState {
   if (!procedure || procedure.id !== activity.procedureId) return activity.state;
   const state = procedure.state;
-  if (isFinal(state)) return state;
+  const final = finalOf(state);
+  if (final) return final;
   if (state === "RUNNING") return "RUNNING";
   if (state === "READY") {
     return procedure.history.some((e) => e.state === "RUNNING") ? "RUNNING" : "PREPARED";
@@ -39,9 +58,9 @@ export function deriveActivityState(activity: Activity, procedure: Procedure | u
 export function deriveActivityHistory(
   activity: Activity,
   procedure: Procedure | undefined,
-): StateEntry[] {
+): StateEntry<ShownActivityState>[] {
   if (!procedure || procedure.id !== activity.procedureId) return activity.history;
-  const entries: StateEntry[] = [];
+  const entries: StateEntry<ShownActivityState>[] = [];
   const created = activity.history[0];
   if (created) entries.push({ state: "REQUESTED", time: created.time });
   const firstReady = procedure.history.find((e) => e.state === "READY");
@@ -49,7 +68,8 @@ export function deriveActivityHistory(
   const firstRun = procedure.history.find((e) => e.state === "RUNNING");
   if (firstRun) entries.push({ state: "RUNNING", time: firstRun.time });
   const last = procedure.history.at(-1);
-  if (last && isFinal(last.state)) entries.push({ state: last.state, time: last.time });
+  const final = last && finalOf(last.state);
+  if (final) entries.push({ state: final, time: last.time });
   // Stable sort: equal times keep the order above.
   return entries.sort((a, b) => a.time - b.time);
 }

@@ -4,6 +4,8 @@
  * bare bodies alike; `raw` keeps the server's own object for `-o json`.
  */
 
+import type { ActivityState, ProcedureState } from "./states.ts";
+
 /** Any JSON value. */
 export type Json = null | boolean | number | string | Json[] | JsonObject;
 /** A JSON object. */
@@ -35,9 +37,9 @@ export interface Script {
   createEnv?: boolean;
 }
 
-/** One entry of a state history: a state name and a Unix time in seconds. */
-export interface StateEntry {
-  state: string;
+/** One entry of a state history: a state and a Unix time in seconds. */
+export interface StateEntry<S = ProcedureState> {
+  state: S;
   time: number;
 }
 
@@ -49,7 +51,7 @@ export interface Procedure {
   /** In arrival order; may be empty right after creation. */
   history: StateEntry[];
   stacktrace: string | null;
-  state: string;
+  state: ProcedureState;
   uri: string;
   /** The server's object, unwrapped from any envelope. */
   raw: JsonObject;
@@ -64,9 +66,9 @@ export interface Activity {
   procedureId: number | null;
   prepareOnly: boolean;
   scriptArgs: ScriptArgs;
-  history: StateEntry[];
+  history: StateEntry<ActivityState>[];
   /** The server's own state: `TODO` on every released server. */
-  state: string;
+  state: ActivityState;
   uri: string;
   raw: JsonObject;
 }

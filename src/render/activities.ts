@@ -6,6 +6,7 @@
 
 import { deriveActivityHistory, deriveActivityState } from "../domain/activity_state.ts";
 import type { Activity, Procedure } from "../domain/types.ts";
+import { type State, stateName } from "../domain/states.ts";
 import { paintState } from "./colour.ts";
 import { escapeInline } from "../domain/escape.ts";
 import { callRows, historyRows } from "./procedures.ts";
@@ -31,14 +32,14 @@ function procedureOf(
 }
 
 /** An activity's cells in the list table (and its watch), with the state derived for it. */
-export function activityCells(a: Activity, state: string, colour = false): Cell[] {
+export function activityCells(a: Activity, state: State, colour = false): Cell[] {
   return [
     a.id,
     escapeInline(a.name),
     escapeInline(a.sbdId),
     formatTime(a.history[0]?.time),
     a.procedureId,
-    paintState(escapeInline(state), colour),
+    paintState(escapeInline(stateName(state)), colour),
   ];
 }
 
@@ -74,7 +75,7 @@ export async function activityDescribe(
       escapeInline(a.name),
       escapeInline(a.sbdId),
       a.procedureId,
-      paintState(escapeInline(state), colour),
+      paintState(escapeInline(stateName(state)), colour),
     ]],
   );
   const where = await table(["URI", "Prepare Only"], [[

@@ -4,6 +4,8 @@
  * here returns plain text when it may not.
  */
 
+import type { NewerState, State } from "../domain/states.ts";
+
 const RESET = "\x1b[0m";
 const CODES = {
   bold: "\x1b[1m",
@@ -22,21 +24,20 @@ export function paint(text: string, colour: Colour, enabled: boolean): string {
   return enabled && text ? `${CODES[colour]}${text}${RESET}` : text;
 }
 
-/** The colour of a procedure or activity state, if it has one. */
-export function stateColour(state: string): Colour | undefined {
-  switch (state) {
-    case "COMPLETE":
-      return "green";
-    case "FAILED":
-    case "UNKNOWN":
-      return "red";
-    case "STOPPED":
-      return "yellow";
-    case "RUNNING":
-      return "cyan";
-    default:
-      return undefined;
-  }
+/** The colours of states (keys checked against the servers' and oet's lists). */
+const STATE_COLOURS: Partial<Record<Exclude<State, NewerState>, Colour>> = {
+  COMPLETE: "green",
+  FAILED: "red",
+  UNKNOWN: "red",
+  STOPPED: "yellow",
+  RUNNING: "cyan",
+};
+
+/** The colour of a procedure or activity state (as shown), if it has one. */
+export function stateColour(text: string): Colour | undefined {
+  return Object.hasOwn(STATE_COLOURS, text)
+    ? STATE_COLOURS[text as keyof typeof STATE_COLOURS]
+    : undefined;
 }
 
 /** A state name, coloured by meaning when enabled. */

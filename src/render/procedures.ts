@@ -5,6 +5,7 @@
  */
 
 import type { Procedure, ScriptArgs, StateEntry } from "../domain/types.ts";
+import { type State, stateName } from "../domain/states.ts";
 import { paintState } from "./colour.ts";
 import { escapeBlock, escapeInline } from "../domain/escape.ts";
 import { pyRepr } from "./pyrepr.ts";
@@ -25,7 +26,7 @@ export function procedureCells(p: Procedure, colour = false): Cell[] {
     p.id,
     escapeInline(p.script.uri),
     formatTime(creationTime(p.history)),
-    paintState(escapeInline(p.state), colour),
+    paintState(escapeInline(stateName(p.state)), colour),
   ];
 }
 
@@ -39,13 +40,13 @@ export function procedureTable(procedures: readonly Procedure[], colour = false)
  * them; a procedure's RUNNING entries are numbered (`RUNNING 1`, …).
  */
 export function historyRows(
-  history: readonly StateEntry[],
+  history: readonly StateEntry<State>[],
   colour = false,
   numberRuns = true,
 ): string[][] {
   let run = 0;
   const rows = history.map((e) => {
-    const label = numberRuns && e.state === "RUNNING" ? `RUNNING ${++run}` : e.state;
+    const label = numberRuns && e.state === "RUNNING" ? `RUNNING ${++run}` : stateName(e.state);
     return [formatTimeMicros(e.time), paintState(escapeInline(label), colour)];
   });
   // The reference client sorted by the formatted time; the sort is stable.

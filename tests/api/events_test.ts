@@ -16,7 +16,7 @@ import {
 import { decodeJsonPickle } from "../../src/api/jsonpickle.ts";
 import { ConnectionError } from "../../src/domain/errors.ts";
 import type { Json, OetEvent } from "../../src/domain/types.ts";
-import { systemClock } from "../../src/commands/framework/command_context.ts";
+import { systemClock } from "../../src/domain/clock.ts";
 
 const STREAMS = [
   "v5.4.0/05-sse-stream.raw",

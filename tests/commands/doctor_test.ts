@@ -9,7 +9,8 @@
  */
 
 import assert from "node:assert/strict";
-import { type CommandContext, systemClock } from "../../src/commands/framework/command_context.ts";
+import type { CommandContext } from "../../src/commands/framework/command_context.ts";
+import { systemClock } from "../../src/domain/clock.ts";
 import { CHECK_NAMES } from "../../src/commands/doctor/check.ts";
 import { checkConfiguration } from "../../src/commands/doctor/configuration.ts";
 import { checkProxy, proxyRoute } from "../../src/commands/doctor/proxy.ts";

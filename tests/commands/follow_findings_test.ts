@@ -16,7 +16,7 @@ import assert from "node:assert/strict";
 import type { Flavor } from "../../sim/src/flavor.ts";
 import { generateSigningKey } from "../../sim/src/jwt.ts";
 import type { Simulator } from "../../sim/src/server.ts";
-import type { Clock } from "../../src/commands/framework/command_context.ts";
+import type { Clock } from "../../src/domain/clock.ts";
 import type { RunOptions, RunResult } from "../support/cli.ts";
 import { withSim } from "../support/sim.ts";
 

@@ -16,7 +16,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 import type { Flavor } from "../../sim/src/flavor.ts";
 import type { Simulator } from "../../sim/src/server.ts";
 import { runCli } from "../../src/cli/main.ts";
-import type { Clock } from "../../src/commands/framework/command_context.ts";
+import type { Clock } from "../../src/domain/clock.ts";
 import { decodeProcedure } from "../../src/api/decode.ts";
 import { ProcedureBook, PROVISIONAL_TTL_MS } from "../../src/commands/shared/watch/book.ts";
 import { InterruptedError, OutputClosedError } from "../../src/domain/errors.ts";

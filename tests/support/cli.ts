@@ -6,7 +6,7 @@
 
 import denoJson from "../../deno.json" with { type: "json" };
 import { runCli } from "../../src/cli/main.ts";
-import type { Clock } from "../../src/commands/framework/command_context.ts";
+import type { Clock } from "../../src/domain/clock.ts";
 import type { Env } from "../../src/config/config.ts";
 import { OutputClosedError } from "../../src/domain/errors.ts";
 import type { OutStream } from "../../src/render/io.ts";

@@ -5,7 +5,7 @@
  */
 
 import type { AuthFs, FileInfo } from "../../src/auth/fs.ts";
-import type { Clock } from "../../src/auth/oidc.ts";
+import type { Clock } from "../../src/domain/clock.ts";
 
 /** One request as the code sent it. */
 export interface RecordedRequest {

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import type { StreamItem } from "../../src/api/events.ts";
-import type { Clock } from "../../src/commands/framework/command_context.ts";
+import type { Clock } from "../../src/domain/clock.ts";
 import {
   FINAL_EVENT_GRACE_MS,
   Follower,
@@ -23,7 +23,8 @@ import {
   StalledError,
   WaitTimeoutError,
 } from "../../src/domain/errors.ts";
-import type { OetEvent, Procedure, StreamGap } from "../../src/domain/types.ts";
+import type { OetEvent, Procedure, StateEntry, StreamGap } from "../../src/domain/types.ts";
+import type { ProcedureState } from "../../src/domain/states.ts";
 
 /** Time that passes only when the code under test waits. */
 class VirtualClock implements Clock {
@@ -59,8 +60,12 @@ class ScriptedFeed implements EventFeed {
   }
 }
 
-function procedure(state: string, runs = 0, stacktrace: string | null = null): Procedure {
-  const history = [{ state: "CREATING", time: 1 }, { state: "READY", time: 2 }];
+function procedure(
+  state: ProcedureState,
+  runs = 0,
+  stacktrace: string | null = null,
+): Procedure {
+  const history: StateEntry[] = [{ state: "CREATING", time: 1 }, { state: "READY", time: 2 }];
   for (let i = 0; i < runs; i++) history.push({ state: "RUNNING", time: 3 + i });
   return {
     id: 7,
@@ -121,12 +126,14 @@ function follower(
     },
     label: "procedure 7",
     followCommand: "oet procedure wait --pid 7",
-    onEvent: (e: OetEvent) =>
-      seen.push(
-        e.topic.endsWith("statechange") ? `State: ${e.data.new_state}` : `Says: ${e.data.msg}`,
-      ),
-    onGap: (g) => gaps.push(g),
-    onNote: (n) => notes.push(n),
+    sink: {
+      event: (e: OetEvent) =>
+        seen.push(
+          e.topic.endsWith("statechange") ? `State: ${e.data.new_state}` : `Says: ${e.data.msg}`,
+        ),
+      gap: (g: StreamGap) => gaps.push(g),
+      note: (n: string) => notes.push(n),
+    },
     ...more,
   });
   return { f, seen, gaps, notes };
@@ -296,7 +303,7 @@ Deno.test("a stall is noticed at its deadline, not a poll later", async () => {
   const stalled = new StalledError("not running");
   const err = await f.final({
     pollMs: 15_000,
-    stall: { at: T + 1234, check: (p) => p.state === "READY" ? stalled : undefined },
+    conditions: [{ at: T + 1234, check: (p) => p.state === "READY" ? stalled : undefined }],
   }).catch((e) => e);
   assert.equal(err, stalled);
   assert.equal(clock.t, T + 1234);

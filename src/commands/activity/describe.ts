@@ -11,8 +11,6 @@ import { procedureOf, writeActivities } from "../shared/output/activities.ts";
 
 /** Shows an activity (without `--aid`: the most recent). */
 export const activityDescribeCommand = defineCommand({
-  name: "describe",
-  summary: "Show an activity: summary, URI, state history, script arguments",
   description:
     "Show an activity (default: the most recent): its summary, URI, state history and script arguments.",
   usesServer: true,

@@ -12,8 +12,6 @@ import { procedureOf, writeActivities } from "../shared/output/activities.ts";
  * activities and one for all procedures, not one per row.
  */
 export const activityListCommand = defineCommand({
-  name: "list",
-  summary: "List activities: ID, Activity, SB ID, Creation Time, Procedure ID, State",
   description:
     "List activities (ID, Activity, SB ID, Creation Time, Procedure ID, State), or one with --aid. The State is derived from the activity's procedure: servers report every activity as TODO. With --watch, keep showing every change (a new activity, a change of its derived state) until Ctrl-C.",
   usesServer: true,

@@ -14,8 +14,8 @@ import type { OetClient } from "../../api/client.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import type { CommandContext } from "../framework/command_context.ts";
 import { hint, warn } from "../framework/feedback.ts";
-import { followRun } from "../follow/run.ts";
-import { procedureOf, writeActivities } from "../shared/output/activities.ts";
+import { follow } from "../follow/follow.ts";
+import { writeActivities } from "../shared/output/activities.ts";
 import { parseScriptArgs, readScriptArgsText, scriptArgsWarnings } from "./script_args.ts";
 import {
   type Duration,
@@ -64,8 +64,6 @@ async function busyWith(client: OetClient): Promise<{ pid: number; why: string }
 
 /** `oet activity run`: what CI calls. */
 export const activityRunCommand = defineCommand({
-  name: "run",
-  summary: "Run an activity of an SB and follow it to its end",
   description:
     "Run an activity of a Scheduling Block: the server creates its script's procedure and runs it, and oet follows it to its end, printing its events. Exit 0 if it COMPLETEs, 3 if it ends FAILED, STOPPED or UNKNOWN, 124 on --timeout; Ctrl-C detaches (it keeps running).",
   usesServer: true,
@@ -153,64 +151,51 @@ async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<
       );
     }
   }
-  const follow = o.listen && !o.prepareOnly;
-  await followRun(ctx, {
-    client,
+  const listen = o.listen && !o.prepareOnly;
+  let pid: number | undefined;
+  const procedure = await follow(ctx, {
+    what: {
+      kind: "activity",
+      async send() {
+        let activity;
+        try {
+          activity = await client.runActivity({
+            activityName: o.activityName,
+            sbdId: o.sbdId,
+            scriptArgs,
+            prepareOnly: o.prepareOnly,
+            createEnv: o.createEnv,
+          });
+        } catch (err) {
+          if (!(err instanceof InterruptedError)) throw err;
+          throw new InterruptedError(
+            err.signal,
+            "interrupted while the activity request was on its way: the server may have started it",
+            { hint: "check with: oet activity list" },
+          );
+        }
+        pid = activity.procedureId ?? undefined;
+        return {
+          pid,
+          label: `activity ${activity.id} (procedure ${pid})`,
+          followCommand: `oet activity wait --aid ${activity.id}`,
+          // The row shows the derived state of its procedure, not TODO.
+          write: (p: Procedure | undefined, format: OutputFormat) =>
+            writeActivities(ctx.io, [activity], new Map(p ? [[p.id, p]] : []), format, true),
+        };
+      },
+    },
     output: o.output,
-    listen: follow,
+    listen,
     timeout: o.timeout,
     prepareTimeoutMs: o.prepareTimeoutMs,
-    async begin(session) {
-      let activity;
-      try {
-        activity = await client.runActivity({
-          activityName: o.activityName,
-          sbdId: o.sbdId,
-          scriptArgs,
-          prepareOnly: o.prepareOnly,
-          createEnv: o.createEnv,
-        });
-      } catch (err) {
-        if (!(err instanceof InterruptedError)) throw err;
-        throw new InterruptedError(
-          err.signal,
-          "interrupted while the activity request was on its way: the server may have started it",
-          { hint: "check with: oet activity list" },
-        );
-      }
-      const pid = activity.procedureId ?? undefined;
-      const followed = pid === undefined ? undefined : {
-        pid,
-        label: `activity ${activity.id} (procedure ${pid})`,
-        followCommand: `oet activity wait --aid ${activity.id}`,
-        runsBefore: 0,
-        writeResult: (p: Procedure) =>
-          writeActivities(ctx.io, [activity], new Map([[p.id, p]]), o.output, true),
-      };
-      if (followed && follow) session.started(followed);
-      // One more request, so the row shows the derived state, not TODO (read
-      // as the follower reads when following: retried, and kept for a detach).
-      const procedures = followed && follow
-        ? new Map([[
-          followed.pid,
-          await session.follower(followed.pid, followed.label, followed.followCommand).read(),
-        ]])
-        : !follow || o.output === "table"
-        ? await procedureOf(client, activity)
-        : new Map<number, Procedure>();
-      if (!follow || o.output === "table") {
-        await writeActivities(ctx.io, [activity], procedures, follow ? "table" : o.output, true);
-      }
-      if (o.prepareOnly && pid !== undefined) {
-        const ready = procedures.get(pid)?.state === "READY";
-        hint(
-          ctx.io,
-          `the script ${
-            ready ? "is prepared" : "is being prepared"
-          } and will not be started; start it with: oet procedure start --pid ${pid}`,
-        );
-      }
-      return follow ? followed : undefined;
-    },
   });
+  if (o.prepareOnly && pid !== undefined) {
+    hint(
+      ctx.io,
+      `the script ${
+        procedure?.state === "READY" ? "is prepared" : "is being prepared"
+      } and will not be started; start it with: oet procedure start --pid ${pid}`,
+    );
+  }
 }

@@ -7,8 +7,14 @@ import { OetError } from "../../domain/errors.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import type { CommandContext } from "../framework/command_context.ts";
 import { note } from "../framework/feedback.ts";
-import { aidOption, type Duration, outputOption, timeoutOption } from "../framework/options.ts";
-import { followExisting } from "../follow/existing.ts";
+import {
+  aidOption,
+  DEFAULT_PREPARE_TIMEOUT_MS,
+  type Duration,
+  outputOption,
+  timeoutOption,
+} from "../framework/options.ts";
+import { follow } from "../follow/follow.ts";
 import { defineCommand } from "../framework/spec.ts";
 import { mostRecentActivity } from "../shared/activity_lookup.ts";
 import { writeActivities } from "../shared/output/activities.ts";
@@ -22,8 +28,6 @@ interface ActivityWaitOptions {
 
 /** `oet activity wait`: follow an activity's procedure to its end. */
 export const activityWaitCommand = defineCommand({
-  name: "wait",
-  summary: "Follow an activity's procedure to its end, with the exit codes of run",
   description:
     "Follow an activity's procedure (default: the most recent activity) to its end, printing its events, with the exit codes of a listening activity run.",
   usesServer: true,
@@ -59,12 +63,21 @@ async function activityWait(ctx: CommandContext, o: ActivityWaitOptions): Promis
       `activity ${activity.id} was only prepared: its script runs once started with oet procedure start --pid ${pid}`,
     );
   }
-  await followExisting(ctx, pid, o, {
-    label: `activity ${activity.id} (procedure ${pid})`,
-    followCommand: `oet activity wait --aid ${activity.id}`,
-    // The activity names it: a 404 means the server pruned it after it ended.
-    existed: true,
-    // The row and the result are the activity's (with its derived state), as for `run`.
-    write: (p, format) => writeActivities(ctx.io, [activity], new Map([[p.id, p]]), format, true),
+  await follow(ctx, {
+    what: {
+      kind: "wait",
+      pid,
+      label: `activity ${activity.id} (procedure ${pid})`,
+      followCommand: `oet activity wait --aid ${activity.id}`,
+      // The activity names it: a 404 means the server pruned it after it ended.
+      existed: true,
+      // The row and the result are the activity's (with its derived state), as for `run`.
+      write: (p, format) =>
+        writeActivities(ctx.io, [activity], new Map(p ? [[p.id, p]] : []), format, true),
+    },
+    output: o.output,
+    listen: true,
+    timeout: o.timeout,
+    prepareTimeoutMs: DEFAULT_PREPARE_TIMEOUT_MS,
   });
 }

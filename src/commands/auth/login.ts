@@ -10,8 +10,6 @@ import { defineCommand } from "../framework/spec.ts";
 
 /** Logs in with a code typed in a browser (any device), and keeps the tokens. */
 export const authLoginCommand = defineCommand({
-  name: "login",
-  summary: "Log in with a device code (a browser on any device), and keep the login",
   description:
     "Log in to SKA's AAA with the OAuth 2.0 device authorization grant: oet shows a URL and a code, you sign in there (on any device), and oet keeps the tokens under $XDG_CONFIG_HOME/oet (else ~/.config/oet), private to you. The access token is renewed silently while the refresh token lasts. Needs OET_AUTH_ISSUER, OET_AUTH_CLIENT_ID and OET_AUTH_SCOPE (environment or .env). Works without a terminal; Ctrl-C gives up.",
   options: { output: outputOption() },

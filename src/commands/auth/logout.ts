@@ -8,8 +8,6 @@ import { defineCommand, switchOption } from "../framework/spec.ts";
 
 /** Removes the cached login (and says what was removed). */
 export const authLogoutCommand = defineCommand({
-  name: "logout",
-  summary: "Forget the kept login (and say what was removed)",
   description:
     "Forget the login oet auth login kept for the OET_AUTH_* settings (with --all, or without the settings, every login). The tokens are deleted from this machine; nothing is revoked at the issuer.",
   options: {

@@ -47,8 +47,6 @@ const HEADLINE: Record<AuthStatus["state"], string> = {
 
 /** Prints what the token says (exit 0), or why there is none to use (exit 5). */
 export const authStatusCommand = defineCommand({
-  name: "status",
-  summary: "Show who the token says you are, its roles, scopes and expiry (never the token)",
   description:
     "Show the access token oet would send: where it comes from, who it names, its roles, scopes, audience and issuer, and when it expires (UTC, and how long from now). Never the token itself. Reads no network. Exit 0 when a token is at hand (or will be renewed), 5 when not.",
   options: { output: outputOption() },

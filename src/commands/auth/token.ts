@@ -4,8 +4,6 @@ import { defineCommand } from "../framework/spec.ts";
 
 /** Prints a valid access token (renewed first if needed), for other tools. */
 export const authTokenCommand = defineCommand({
-  name: "token",
-  summary: "Print a valid access token, for other tools (the only command that prints one)",
   description:
     "Print the access token oet would send (renewing a kept login first if it is about to expire), for other tools. Exit 5 when there is none.",
   options: {},

@@ -33,9 +33,6 @@ function unquote(w: string): string {
 
 /** Prints procedure or activity ids from the server, for shell completion. */
 export const completeCommand = defineCommand({
-  name: "__complete",
-  summary: "Ids for shell completion (used by the completion scripts)",
-  hidden: true,
   args: [
     { name: "kind", required: true, help: "pid or aid" },
     { name: "line", help: "the command line being completed" },

@@ -15,8 +15,6 @@ const FORMATS = ["text", "json"] as const;
 
 /** Runs the checks and says what to do about each that fails. */
 export const doctorCommand = defineCommand({
-  name: "doctor",
-  summary: "Check configuration, network, TLS, API root, event stream and token, in order",
   description:
     "Check, in order, everything between oet and the OET: the settings and where each came from, " +
     "DNS, TCP, TLS, the API root (and the server generation answering there, or where the right " +

@@ -2,7 +2,7 @@
  * The network checks below HTTP: DNS (`Deno.resolveDns`, then the system
  * resolver that connections use), TCP (`Deno.connect`) and TLS
  * (`Deno.startTls` on that connection). Each has its own time limit, on an
- * AbortSignal timer (no setTimeout: see commands/framework/command_context.ts).
+ * AbortSignal timer (no setTimeout: see domain/clock.ts).
  *
  * What Deno 2.9 tells about a TLS peer: only whether the handshake worked
  * (and the ALPN protocol). `TlsHandshakeInfo` has no certificate, so the

@@ -9,22 +9,56 @@
  */
 
 import { RemoteFailureError } from "../../domain/errors.ts";
-import { outcomeOf } from "../../domain/states.ts";
+import { announcedState, outcomeOf, type ProcedureState, stateName } from "../../domain/states.ts";
 import type { OetEvent, Procedure, StreamGap } from "../../domain/types.ts";
 import { escapeInline } from "../../domain/escape.ts";
 import { formatFollowEvent, formatJsonlEvent, formatJsonlGap } from "../../render/events.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import { stackTail } from "../../render/procedures.ts";
 import type { CommandContext } from "../framework/command_context.ts";
+import { note as noteLine } from "../framework/feedback.ts";
+import type { FollowSink } from "./follower.ts";
 import { gapNote } from "./gap_note.ts";
 import { writeProcedures } from "../shared/output/procedures.ts";
 
+/** The work a command follows, as messages and output name it. */
+export interface Work {
+  /** The procedure that does the work. */
+  pid: number;
+  /** Names the work in messages: "procedure 3", "activity 2 (procedure 5)". */
+  label: string;
+  /** The command that follows it again: "oet procedure wait --pid 3". */
+  followCommand: string;
+  /**
+   * Writes the work's object (its row in the table form) when it is not the
+   * procedure: the activity with its procedure's derived state.
+   */
+  write?(p: Procedure | undefined, format: OutputFormat): Promise<void>;
+}
+
+/**
+ * What a follow shows, and where: the CLI's printer (EventPrinter), or the
+ * console's own. The follow room calls it; it never decides anything.
+ */
+export interface FollowPrinter extends FollowSink {
+  /** The work's row at the start, when it is followed (the table form's header row). */
+  row(p: Procedure | undefined, work: Work): Promise<void>;
+  /** The work's object in the chosen form, when the command does not follow it (`--listen=False`). */
+  result(p: Procedure | undefined, work: Work): Promise<void>;
+  /** Marks a state as shown already (in the row), so that the end does not repeat it. */
+  shown(state: ProcedureState): void;
+  /** Prints the confirmed end, and throws RemoteFailureError (exit 3) unless it COMPLETEd. */
+  finish(final: Procedure, work: Work): Promise<void>;
+  /** A detach: the machine form ends with the work's object as last read (its state not final). */
+  detached(last: Procedure, work: Work): Promise<void>;
+}
+
 /** Prints a followed procedure's events and its outcome in the chosen output form. */
-export class EventPrinter {
+export class EventPrinter implements FollowPrinter {
   readonly #ctx: CommandContext;
   readonly format: OutputFormat;
   /** The last state printed from the stream, so that the end does not repeat it. */
-  #lastState: string | undefined;
+  #lastState: ProcedureState | undefined;
   #headerShown = false;
 
   constructor(ctx: CommandContext, format: OutputFormat) {
@@ -40,13 +74,13 @@ export class EventPrinter {
   }
 
   /** Marks a state as shown already (in the row), so that the end does not repeat it. */
-  shown(state: string): void {
+  shown(state: ProcedureState): void {
     this.#lastState = state;
   }
 
   /** Prints one event of the procedure. */
   event = (e: OetEvent): void => {
-    if (e.topic === "procedure.lifecycle.statechange") this.#lastState = String(e.data.new_state);
+    if (e.topic === "procedure.lifecycle.statechange") this.#lastState = announcedState(e);
     if (this.format === "jsonl") {
       this.#ctx.io.out.write(formatJsonlEvent(e));
       return;
@@ -65,34 +99,52 @@ export class EventPrinter {
     if (this.format === "jsonl") this.#ctx.io.out.write(formatJsonlGap(gap));
   };
 
-  /**
-   * Prints the confirmed final procedure and throws a RemoteFailureError
-   * (exit 3) unless it COMPLETEd. `label` names the work, e.g. "activity 2";
-   * `writeResult` prints the machine-readable result when the work is not
-   * the procedure itself (an activity prints the activity).
-   */
-  async finish(
-    final: Procedure,
-    label = `procedure ${final.id}`,
-    writeResult?: (final: Procedure) => Promise<void>,
-  ): Promise<void> {
+  /** {@inheritDoc FollowPrinter.note} */
+  note = (message: string): void => noteLine(this.#ctx.io, message);
+
+  /** Writes the work's object in `format`: the procedure's, unless the work has its own. */
+  #write(p: Procedure | undefined, work: Work, format: OutputFormat): Promise<void> {
+    if (work.write) return work.write(p, format);
+    return writeProcedures(this.#ctx.io, p ? [p] : [], format, true);
+  }
+
+  /** {@inheritDoc FollowPrinter.row} */
+  async row(p: Procedure | undefined, work: Work): Promise<void> {
+    if (this.format === "table") await this.#write(p, work, "table");
+  }
+
+  /** {@inheritDoc FollowPrinter.result} */
+  async result(p: Procedure | undefined, work: Work): Promise<void> {
+    await this.#write(p, work, this.format);
+  }
+
+  /** {@inheritDoc FollowPrinter.finish} */
+  async finish(final: Procedure, work: Work): Promise<void> {
     const io = this.#ctx.io;
     if (this.format === "table") {
       if (this.#lastState !== final.state) {
         this.#heading();
-        io.out.write(`- State: ${escapeInline(final.state)}\n`);
+        io.out.write(`- State: ${escapeInline(stateName(final.state))}\n`);
       }
-    } else if (writeResult) {
-      await writeResult(final);
     } else {
-      await writeProcedures(io, [final], this.format, true);
+      await this.#write(final, work, this.format);
     }
     if (outcomeOf(final.state) === "success") return;
     if (final.stacktrace) io.err.write(`${stackTail(final.stacktrace)}\n`);
     throw new RemoteFailureError(
-      final.state,
-      `${label} ended ${final.state}`,
+      stateName(final.state),
+      `${work.label} ended ${stateName(final.state)}`,
       `see why with: oet procedure describe --pid ${final.id}`,
     );
+  }
+
+  /** {@inheritDoc FollowPrinter.detached} */
+  async detached(last: Procedure, work: Work): Promise<void> {
+    if (this.format !== "jsonl") return;
+    try {
+      await this.#write(last, work, "jsonl");
+    } catch {
+      // stdout is gone: the detach message says the rest.
+    }
   }
 }

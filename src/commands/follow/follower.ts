@@ -35,12 +35,11 @@ import {
   HttpError,
   OetError,
   RemoteFailureError,
-  type StalledError,
   WaitTimeoutError,
 } from "../../domain/errors.ts";
-import { isFinal, isPreparing } from "../../domain/states.ts";
+import { announcedState, isFinal, isPreparing, type ProcedureState } from "../../domain/states.ts";
 import { isJsonObject, type OetEvent, type Procedure, type StreamGap } from "../../domain/types.ts";
-import type { Clock } from "../framework/command_context.ts";
+import type { Clock } from "../../domain/clock.ts";
 import type { EventFeed } from "./subscription.ts";
 
 /** How often a waiting command re-reads the state when nothing happens. */
@@ -70,10 +69,34 @@ export interface FollowEnv {
   reconnectWindowMs: number;
 }
 
-/** A stall rule: at `at` (ms since the epoch), `check` says whether the procedure is stuck. */
-export interface Stall {
-  at: number;
-  check(p: Procedure): StalledError | undefined;
+/**
+ * A condition of the wait (kubectl's `wait --for`): it sees every fresh read
+ * of the procedure, and an error it returns ends the wait. With `at` it is
+ * looked at only from that time on (ms since the epoch), and the wait wakes
+ * up for it then even if nothing arrives: a stall is noticed at its
+ * deadline, not a poll later.
+ */
+export interface Condition {
+  at?: number;
+  check(p: Procedure, look: Look): Error | undefined | Promise<Error | undefined>;
+}
+
+/** What a condition may look at besides the procedure. */
+export interface Look {
+  /** The event stream was reopened just before this read (a 7.x server closes streams itself). */
+  reconnected: boolean;
+  /** The server's procedure list, read as the procedure is (retried). */
+  list(): Promise<Procedure[]>;
+}
+
+/** Where a follower hands on what it sees: the events, the gaps, and notes for the person. */
+export interface FollowSink {
+  /** One event of this procedure, in order. */
+  event(e: OetEvent): void;
+  /** An interval in which the stream was down. */
+  gap(gap: StreamGap): void;
+  /** A note (stderr in the CLI). */
+  note(message: string): void;
 }
 
 /** Settings of one follower. */
@@ -97,23 +120,16 @@ export interface FollowerOptions {
    * shows it. Absent: live unless already final at the first read.
    */
   live?: boolean;
-  /** Receives each event of this procedure, in order. */
-  onEvent(e: OetEvent): void;
-  /** Receives each interval in which the stream was down. */
-  onGap(gap: StreamGap): void;
-  /** Receives notes for stderr. */
-  onNote(message: string): void;
+  /** Receives the events, gaps and notes. */
+  sink: FollowSink;
 }
 
 /** Options of one wait. */
 export interface UntilOptions {
   /** How often to re-read the state when nothing arrives. */
   pollMs?: number;
-  stall?: Stall;
-  /** Sees every fresh read, and may throw (a procedure that will never run). */
-  check?(p: Procedure): void;
-  /** Called with the fresh state after the event stream was reopened. */
-  afterReconnect?(p: Procedure): Promise<void>;
+  /** Each fresh read must pass every one of these. */
+  conditions?: readonly Condition[];
 }
 
 /** A failure a read is retried after: no connection, or any 5xx (reads are idempotent). */
@@ -125,7 +141,7 @@ function isTransient(err: unknown): boolean {
 export class Follower {
   readonly #o: FollowerOptions;
   /** States this procedure's state-change events announced, in order. */
-  readonly #states: string[] = [];
+  readonly #states: ProcedureState[] = [];
   /** Request ids of starts of this procedure (a 5.x/6.x refusal names one). */
   readonly #startIds = new Set<string>();
   /** Whether the procedure was still going at the first read (so its end is seen live). */
@@ -150,7 +166,7 @@ export class Follower {
   }
 
   /** True once a state change of this procedure to `state` has arrived on the stream. */
-  sawState(state: string): boolean {
+  sawState(state: ProcedureState): boolean {
     return this.#states.includes(state);
   }
 
@@ -196,7 +212,7 @@ export class Follower {
         firstFailure ??= env.clock.now();
         if (env.clock.now() - firstFailure >= env.reconnectWindowMs) throw err;
         if (attempt === 0 && err instanceof HttpError) {
-          this.#o.onNote(
+          this.#o.sink.note(
             `the server answered a read of ${what} with ${err.message}; trying again for up to ${
               formatDuration(env.reconnectWindowMs)
             }`,
@@ -229,7 +245,7 @@ export class Follower {
     if (item.kind === "open") {
       if (item.reconnected) {
         this.#gaps++;
-        this.#o.onGap(item.gap);
+        this.#o.sink.gap(item.gap);
       }
       return { recheck: item.reconnected, confirming: false, reconnected: item.reconnected };
     }
@@ -239,9 +255,9 @@ export class Follower {
     for (const e of item.events) {
       this.#refusedStart(e);
       if (e.msgSrc !== source) continue;
-      this.#o.onEvent(e);
+      this.#o.sink.event(e);
       if (e.topic !== "procedure.lifecycle.statechange") continue;
-      const state = String(e.data.new_state);
+      const state = announcedState(e);
       this.#states.push(state);
       if (isFinal(state) || !isPreparing(state)) recheck = true;
       if (isFinal(state)) confirming = true;
@@ -292,22 +308,27 @@ export class Follower {
   async until(done: (p: Procedure) => boolean, o: UntilOptions = {}): Promise<Procedure> {
     const { env, feed, deadline } = this.#o;
     const pollMs = o.pollMs ?? CHECK_INTERVAL_MS;
+    const conditions = o.conditions ?? [];
     let p = await this.read();
     this.#live ??= !isFinal(p.state);
     let confirming = false;
+    let reconnected = false;
+    const look = (): Look => ({ reconnected, list: () => this.list() });
     for (;;) {
       if (done(p)) return p;
-      o.check?.(p);
-      if (o.stall && env.clock.now() >= o.stall.at) {
-        const stalled = o.stall.check(p);
-        if (stalled) throw stalled;
+      for (const c of conditions) {
+        if (c.at !== undefined && env.clock.now() < c.at) continue;
+        const failed = await c.check(p, look());
+        if (failed) throw failed;
       }
+      reconnected = false;
       this.#checkDeadline();
       const now = env.clock.now();
       let wait = confirming ? CONFIRM_POLL_MS : pollMs;
       if (deadline !== undefined) wait = Math.min(wait, deadline - now);
-      // A silent stall is noticed at its deadline, not a poll later.
-      if (o.stall && o.stall.at > now) wait = Math.min(wait, o.stall.at - now);
+      for (const c of conditions) {
+        if (c.at !== undefined && c.at > now) wait = Math.min(wait, c.at - now);
+      }
       wait = Math.max(0, wait);
       if (!feed) {
         await env.clock.sleep(wait, env.signal);
@@ -321,10 +342,8 @@ export class Follower {
       }
       const taken = this.#take(item);
       confirming ||= taken.confirming;
-      if (taken.reconnected) {
-        p = await this.read();
-        await o.afterReconnect?.(p);
-      } else if (taken.recheck) p = await this.read();
+      reconnected = taken.reconnected;
+      if (taken.reconnected || taken.recheck) p = await this.read();
     }
   }
 
@@ -341,7 +360,7 @@ export class Follower {
     try {
       return await this.until(done, {
         ...o,
-        stall: { at: limitAt, check: () => limit as StalledError },
+        conditions: [...(o.conditions ?? []), { at: limitAt, check: () => limit }],
       });
     } catch (err) {
       if (err === limit) return undefined;
@@ -361,7 +380,7 @@ export class Follower {
     return p;
   }
 
-  async #drain(state: string): Promise<void> {
+  async #drain(state: ProcedureState): Promise<void> {
     const { env, feed, label } = this.#o;
     // Seen ended at the first read (`procedure wait` after the end): nothing is in flight.
     if (!this.#live || !feed || this.sawState(state)) return;
@@ -376,7 +395,7 @@ export class Follower {
     }
     // A gap already said that events may be missing.
     if (!this.sawState(state) && this.#gaps === gapsBefore && this.#gaps === 0) {
-      this.#o.onNote(
+      this.#o.sink.note(
         `${label} is ${state}, but the event stream did not bring its final state change within ${
           formatDuration(FINAL_EVENT_GRACE_MS)
         }: some of its last events may be missing above`,

@@ -9,7 +9,7 @@
 
 import { UsageError } from "../../domain/errors.ts";
 import type { FunctionArgs } from "../../domain/types.ts";
-import type { KeywordWord } from "./spec.ts";
+import { isKeywordName, type KeywordWord } from "./spec.ts";
 import { parseValue } from "./values.ts";
 
 /** Builds a script call; the same keyword twice is a usage error. */
@@ -29,7 +29,7 @@ export function buildCall(
     })),
   ];
   for (const k of all) {
-    if (!/^[A-Za-z_][\w-]*$/.test(k.name)) {
+    if (!isKeywordName(k.name)) {
       throw new UsageError(`invalid script keyword argument ${JSON.stringify(k.typed)}`, {
         hint: "keyword arguments look like --name=value, with a name such as subarray_id",
       });

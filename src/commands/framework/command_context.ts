@@ -8,15 +8,8 @@
 import type { OetClient } from "../../api/client.ts";
 import type { TokenSource } from "../../auth/token_source.ts";
 import type { Env, EnvName } from "../../config/config.ts";
+import type { Clock } from "../../domain/clock.ts";
 import type { IO, Terminal } from "../../render/io.ts";
-
-/** Time, injectable for tests. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves after `ms`, or rejects with the signal's reason when aborted. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
 
 /** What `oet version` reports. */
 export interface About {
@@ -70,29 +63,3 @@ export interface CommandContext {
     fromDotEnv: ReadonlySet<EnvName>;
   };
 }
-
-/**
- * A real clock (used by main.ts and most tests). It sleeps on
- * `AbortSignal.timeout`, not `setTimeout`: in Deno 2.9 the global timers
- * are Node's (`node:timers`), and the first `setTimeout` loads Deno's Node
- * compatibility layer (21 modules, about a fifth of a bare start).
- */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = AbortSignal.timeout(Math.max(0, Math.round(ms)));
-      const onTimer = () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      };
-      const onAbort = () => {
-        timer.removeEventListener("abort", onTimer);
-        reject(signal!.reason);
-      };
-      timer.addEventListener("abort", onTimer, { once: true });
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
-  },
-};

@@ -8,6 +8,7 @@ import { formatDuration, parseDuration } from "../../domain/duration.ts";
 import type { OutputFormat, StreamFormat } from "../../render/output.ts";
 import {
   defaultedOption,
+  isKeywordName,
   type ListOption,
   listOption,
   type ValueOption,
@@ -119,7 +120,7 @@ export function kwargOption(fn: "init" | "main"): ListOption<{ name: string; val
     (text) => {
       const eq = text.indexOf("=");
       const name = eq > 0 ? text.slice(0, eq) : "";
-      if (!/^[A-Za-z_][\w-]*$/.test(name)) {
+      if (!isKeywordName(name)) {
         throw new Error("expected NAME=VALUE, with a name such as subarray_id");
       }
       return { name, value: text.slice(eq + 1) };

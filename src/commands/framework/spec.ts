@@ -77,6 +77,19 @@ export type OptionSpecs = Record<string, AnyOption>;
 /** The parsed values of a command's options, by property name. */
 export type OptionValues<O extends OptionSpecs> = { [K in keyof O]: OptionValue<O[K]> };
 
+/**
+ * A command's option values, each read by `valueOf` from its declaration:
+ * the parser's values, typed by the declarations that produced them.
+ */
+export function optionValues<O extends OptionSpecs>(
+  specs: O,
+  valueOf: <S extends AnyOption>(spec: S) => OptionValue<S>,
+): OptionValues<O> {
+  const out: Partial<OptionValues<O>> = {};
+  for (const key in specs) out[key] = valueOf(specs[key]);
+  return out as OptionValues<O>;
+}
+
 /** A positional argument. */
 export interface ArgSpec {
   /** As shown in usage: `script-uri` → `<script-uri>`. */
@@ -98,6 +111,15 @@ export interface KeywordWord {
   readonly value: string | true;
   /** The words as typed, for messages. */
   readonly typed: string;
+}
+
+/**
+ * The one rule for a script keyword argument's name, however it is given
+ * (`--name=value` or `--kwarg name=value`): a Python identifier, with `-`
+ * allowed for `_` (the reference client turned hyphens into underscores).
+ */
+export function isKeywordName(name: string): boolean {
+  return /^[A-Za-z_][\w-]*$/.test(name);
 }
 
 /** What a command's run function receives. */
@@ -147,22 +169,37 @@ export interface GroupSpec {
 }
 
 /**
+ * What a command's module declares: everything but the words that place it
+ * in the tree (name, aliases, summary, hidden), which the entry in its
+ * group holds, written once there (`lazyCommand`).
+ */
+export type CommandDeclaration<O extends OptionSpecs = OptionSpecs> = Omit<
+  CommandSpec<O>,
+  "kind" | "name" | "aliases" | "summary" | "hidden"
+>;
+
+/** What a group's entry says about a command besides its name and summary. */
+export interface EntryOptions {
+  readonly aliases?: readonly string[];
+  /** Left out of help and completion (`oet __complete`). */
+  readonly hidden?: boolean;
+}
+
+/**
  * A command whose module is loaded only when it is used: start-up loads
  * the modules of the command that runs and nothing else (`oet procedure
- * list` never loads the event stream reader). The module still declares
- * the whole command; the group knows its name, its one-line summary (so a
- * group's help lists its commands without loading them: `oet --help` would
+ * list` never loads the event stream reader). The group's entry holds the
+ * command's name, aliases and one-line summary, and nothing else does: a
+ * group's help lists its commands without loading them (`oet --help` would
  * otherwise load every module of `doctor`, `listen` and `status`, about
- * 13 ms) and where it is. tests/unit/tree_test.ts holds the summary to the
- * module's.
+ * 13 ms), and the module declares the rest (`CommandDeclaration`).
  */
-export interface LazyCommand {
+export interface LazyCommand extends EntryOptions {
   readonly kind: "lazy";
   readonly name: string;
   readonly summary: string;
-  readonly aliases?: readonly string[];
-  readonly hidden?: boolean;
-  load(): Promise<AnyCommand | GroupSpec>;
+  /** The command: its module's declaration, named by this entry. */
+  load(): Promise<AnyCommand>;
 }
 
 /** An entry of a group: a command, a group, or a command not loaded yet. */
@@ -172,11 +209,25 @@ export type TreeEntry = AnyCommand | GroupSpec | LazyCommand;
 // deno-lint-ignore no-explicit-any
 export type AnyCommand = CommandSpec<any>;
 
+/** A command's declaration, whatever its option types. */
+// deno-lint-ignore no-explicit-any
+export type AnyDeclaration = CommandDeclaration<any>;
+
 /** Declares a command (the identity; it gives the run function its types). */
 export function defineCommand<O extends OptionSpecs>(
-  spec: Omit<CommandSpec<O>, "kind">,
+  spec: CommandDeclaration<O>,
+): CommandDeclaration<O> {
+  return spec;
+}
+
+/** A command of the tree: a declaration with the words its group gives it. */
+export function namedCommand<O extends OptionSpecs>(
+  name: string,
+  summary: string,
+  declaration: CommandDeclaration<O>,
+  options: EntryOptions = {},
 ): CommandSpec<O> {
-  return { kind: "command", ...spec };
+  return { kind: "command", ...declaration, name, summary, ...options };
 }
 
 /** Declares a command group. */
@@ -184,15 +235,24 @@ export function defineGroup(spec: Omit<GroupSpec, "kind">): GroupSpec {
   return { kind: "group", ...spec };
 }
 
-/** Names a command whose module `load` imports when the command is used. */
+/**
+ * A group's entry for a command whose module `load` imports when the
+ * command is used (or its help shown): one call in the group's list.
+ */
 export function lazyCommand(
   name: string,
   summary: string,
-  load: () => Promise<AnyCommand | GroupSpec>,
-  options: { aliases?: readonly string[]; hidden?: boolean } = {},
+  load: () => Promise<AnyDeclaration>,
+  options: EntryOptions = {},
 ): LazyCommand {
-  let loaded: Promise<AnyCommand | GroupSpec> | undefined;
-  return { kind: "lazy", name, summary, ...options, load: () => loaded ??= load() };
+  let loaded: Promise<AnyCommand> | undefined;
+  return {
+    kind: "lazy",
+    name,
+    summary,
+    ...options,
+    load: () => loaded ??= load().then((d) => namedCommand(name, summary, d, options)),
+  };
 }
 
 /** True for an entry left out of help and completion. */

@@ -25,8 +25,6 @@ interface ListenOptions {
 
 /** `oet listen`: the live event stream. */
 export const listenCommand = defineCommand({
-  name: "listen",
-  summary: "Show live events",
   description:
     "Show the events the OET and its scripts publish, live, until Ctrl-C (exit 130). Filter by topic, procedure or activity.",
   usesServer: true,

@@ -13,8 +13,6 @@ const text = (t: string) => t;
 
 /** Asks the server to load a script, and prints the new procedure. */
 export const procedureCreateCommand = defineCommand({
-  name: "create",
-  summary: "Load a script on the server and prepare it",
   description:
     "Load a script on the server and prepare it: its init() gets the extra arguments (subarray_id defaults to 1). The server keeps the 10 newest finished procedures; unfinished ones are never pruned.",
   usesServer: true,

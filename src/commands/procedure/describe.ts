@@ -12,8 +12,6 @@ import { writeProcedures } from "../shared/output/procedures.ts";
  * calls, state history, git origin and stack trace.
  */
 export const procedureDescribeCommand = defineCommand({
-  name: "describe",
-  summary: "Show a procedure's history, arguments, git origin and stack trace",
   description:
     "Show a procedure (default: the most recently created): URI, state history, call arguments, git origin and, if it failed, the stack trace.",
   usesServer: true,

@@ -8,8 +8,6 @@ import { writeProcedures } from "../shared/output/procedures.ts";
 
 /** Lists the procedures the server knows (or one of them), sorted by id. */
 export const procedureListCommand = defineCommand({
-  name: "list",
-  summary: "List procedures: ID, Script, Creation time, State",
   description:
     "List the procedures the server knows (ID, Script, Creation time, State), or one with --pid. The server keeps the 10 newest finished procedures; unfinished ones are never pruned. With --watch, keep showing every change (a new procedure, a state change, one the server removed) until Ctrl-C.",
   usesServer: true,

@@ -9,7 +9,7 @@
  */
 
 import type { OetClient } from "../../api/client.ts";
-import { HttpError, InterruptedError, OetError } from "../../domain/errors.ts";
+import { HttpError, OetError } from "../../domain/errors.ts";
 import { isPreparing, isStartPending } from "../../domain/states.ts";
 import type { Activity, FunctionArgs, Procedure } from "../../domain/types.ts";
 import { pyRepr } from "../../render/pyrepr.ts";
@@ -18,8 +18,7 @@ import { activityOfProcedure } from "../shared/activity_lookup.ts";
 import { buildCall } from "../framework/call_args.ts";
 import type { CommandContext } from "../framework/command_context.ts";
 import { hint, note } from "../framework/feedback.ts";
-import { PREPARE_POLL_MS } from "../follow/follower.ts";
-import { followRun, runCount, type Session } from "../follow/run.ts";
+import { follow, runCount } from "../follow/follow.ts";
 import {
   type Duration,
   kwargOption,
@@ -30,7 +29,6 @@ import {
 } from "../framework/options.ts";
 import { defineCommand, flagOption } from "../framework/spec.ts";
 import { VALUE_RULES } from "../framework/values.ts";
-import { writeProcedures } from "../shared/output/procedures.ts";
 
 /** Options of `procedure start`. */
 interface ProcedureStartOptions {
@@ -45,8 +43,6 @@ interface ProcedureStartOptions {
 
 /** `oet procedure start`: run a procedure's main() and follow it to its end. */
 export const procedureStartCommand = defineCommand({
-  name: "start",
-  summary: "Run a procedure's main() and follow it to its end",
   description:
     "Run main() of a procedure (default: the most recently created) and follow it to its end, printing its events. Waits (bounded by --prepare-timeout) while it is still being prepared. Exit 0 if it COMPLETEs, 3 if it ends FAILED, STOPPED or UNKNOWN, 124 on --timeout; Ctrl-C detaches (the procedure keeps running).",
   usesServer: true,
@@ -206,121 +202,42 @@ function explainStartError(err: unknown, pid: number): unknown {
   );
 }
 
-/** What an interrupt before the start was answered means for the procedure. */
-function interruptedBeforeStart(err: unknown, pid: number, sending: boolean): unknown {
-  if (!(err instanceof InterruptedError)) return err;
-  return sending
-    ? new InterruptedError(
-      err.signal,
-      `interrupted while the start request was on its way: procedure ${pid} may be starting`,
-      {
-        hint:
-          `check with: oet procedure describe --pid ${pid}\nfollow it with: oet procedure wait --pid ${pid}`,
-      },
-    )
-    : new InterruptedError(
-      err.signal,
-      `interrupted before the start was sent: procedure ${pid} was not started`,
-    );
-}
-
-/** How long a start answered with a 5xx is watched for signs that it happened anyway. */
-const START_CHECK_MS = 2_000;
-
-/**
- * Sends the start. A 5xx is checked before it is believed: OET 8.0.0rc1
- * answered a start 500 (a pypubsub "Dead Listener" error) and ran it
- * (docs/servers.md, "A start answered 500"). If the procedure runs, or ran,
- * after the request, it is followed, and the error is said; otherwise the
- * error stands.
- */
-async function sendStart(
-  session: Session,
-  p: Procedure,
-  main: FunctionArgs,
-): Promise<Procedure> {
-  const { ctx, client } = session;
-  const pid = p.id;
-  const runsBefore = runCount(p);
-  try {
-    const answer = await client.startProcedure(pid, main);
-    if (answer.state !== "READY") {
-      // The server only starts a READY procedure; otherwise it answers 200
-      // with the unchanged summary (docs/servers.md, "Errors").
-      throw new OetError(
-        `the server did not start procedure ${pid}: it is ${answer.state}, not READY`,
-        { hint: `check it with: oet procedure describe --pid ${pid}` },
-      );
-    }
-    return answer;
-  } catch (err) {
-    const explained = explainStartError(err, pid);
-    if (explained !== err || !(err instanceof HttpError) || err.status < 500) throw explained;
-    note(
-      ctx.io,
-      `the server answered the start with HTTP ${err.status}; checking whether procedure ${pid} started anyway`,
-    );
-    const ran = (q: Procedure) => runCount(q) > runsBefore || q.state === "RUNNING";
-    const now = await session.follower(pid).within(ran, ctx.clock.now() + START_CHECK_MS, {
-      pollMs: PREPARE_POLL_MS,
-    });
-    if (!now) throw err;
-    note(
-      ctx.io,
-      `procedure ${pid} started although the server reported an error (${err.message}); following it`,
-    );
-    return now;
-  }
-}
-
 async function start(ctx: CommandContext, o: ProcedureStartOptions): Promise<void> {
   const client = ctx.client();
-  let p = await pickProcedure(ctx, client, o.pid);
+  const p = await pickProcedure(ctx, client, o.pid);
   const pid = p.id;
   if (!isPreparing(p.state)) refuseUnstartable(p);
   const main = await mainArguments(ctx, client, pid, o.call);
-  let sending = false;
-  await followRun(ctx, {
-    client,
+  const answer = await follow(ctx, {
+    what: {
+      kind: "start",
+      procedure: p,
+      refuse: refuseUnstartable,
+      async send() {
+        let answer;
+        try {
+          answer = await client.startProcedure(pid, main);
+        } catch (err) {
+          throw explainStartError(err, pid);
+        }
+        if (answer.state !== "READY") {
+          // The server only starts a READY procedure; otherwise it answers 200
+          // with the unchanged summary (docs/servers.md, "Errors").
+          throw new OetError(
+            `the server did not start procedure ${pid}: it is ${answer.state}, not READY`,
+            { hint: `check it with: oet procedure describe --pid ${pid}` },
+          );
+        }
+        return answer;
+      },
+    },
     output: o.output,
     listen: o.listen,
     timeout: o.timeout,
     prepareTimeoutMs: o.prepareTimeoutMs,
-    async begin(session) {
-      try {
-        if (isPreparing(p.state)) {
-          note(ctx.io, `procedure ${pid} is ${p.state}; waiting until it is READY`);
-          p = await session.follower(pid).until((q) => !isPreparing(q.state), {
-            pollMs: PREPARE_POLL_MS,
-            stall: session.prepareStall(pid),
-          });
-          refuseUnstartable(p);
-        }
-        // The procedure's events from before the start are not this run's.
-        session.startSent();
-        const runsBefore = runCount(p);
-        sending = true;
-        const answer = await sendStart(session, p, main);
-        const followed = {
-          pid,
-          label: `procedure ${pid}`,
-          followCommand: `oet procedure wait --pid ${pid}`,
-          runsBefore,
-          known: answer,
-        };
-        session.started(followed);
-        if (!o.listen || o.output === "table") {
-          await writeProcedures(ctx.io, [answer], o.listen ? "table" : o.output, true);
-        }
-        if (!o.listen && ctx.io.err.isTerminal) {
-          // The row is the server's answer to the start, from before the run began.
-          hint(ctx.io, `the start was accepted; follow it with: ${followed.followCommand}`);
-        }
-        return o.listen ? followed : undefined;
-      } catch (err) {
-        if (session.underway) throw err;
-        throw interruptedBeforeStart(err, pid, sending);
-      }
-    },
   });
+  if (answer && ctx.io.err.isTerminal) {
+    // The row is the server's answer to the start, from before the run began.
+    hint(ctx.io, `the start was accepted; follow it with: oet procedure wait --pid ${pid}`);
+  }
 }

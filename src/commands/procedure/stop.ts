@@ -41,8 +41,6 @@ async function awaitRunning(
  * prints the server's message. "Cannot stop … not running" is an error.
  */
 export const procedureStopCommand = defineCommand({
-  name: "stop",
-  summary: "Stop a running procedure",
   description:
     "Stop a running procedure (default: the one that is RUNNING). With --run_abort=True (the default) the OET also runs its abort script on the subarray.",
   usesServer: true,

@@ -8,14 +8,18 @@ import { OetError } from "../../domain/errors.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import type { CommandContext } from "../framework/command_context.ts";
 import { note } from "../framework/feedback.ts";
-import { type Duration, outputOption, pidOption, timeoutOption } from "../framework/options.ts";
+import {
+  DEFAULT_PREPARE_TIMEOUT_MS,
+  type Duration,
+  outputOption,
+  pidOption,
+  timeoutOption,
+} from "../framework/options.ts";
 import { defineCommand } from "../framework/spec.ts";
-import { followExisting } from "../follow/existing.ts";
+import { follow } from "../follow/follow.ts";
 
 /** `oet procedure wait`: follow a procedure to its end. */
 export const procedureWaitCommand = defineCommand({
-  name: "wait",
-  summary: "Follow a procedure to its end, with the exit codes of start",
   description:
     "Follow a procedure (default: the most recently created) to its end, printing its events, with the exit codes of a listening start: for a CI job that started with --listen=False, or after a Ctrl-C detach.",
   usesServer: true,
@@ -44,8 +48,16 @@ async function wait(
     pid = last.id;
     note(ctx.io, `waiting for the most recently created procedure, ${pid} (${last.script.uri})`);
   }
-  await followExisting(ctx, pid, o, {
-    label: `procedure ${pid}`,
-    followCommand: `oet procedure wait --pid ${pid}`,
+  await follow(ctx, {
+    what: {
+      kind: "wait",
+      pid,
+      label: `procedure ${pid}`,
+      followCommand: `oet procedure wait --pid ${pid}`,
+    },
+    output: o.output,
+    listen: true,
+    timeout: o.timeout,
+    prepareTimeoutMs: DEFAULT_PREPARE_TIMEOUT_MS,
   });
 }

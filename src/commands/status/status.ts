@@ -12,7 +12,7 @@ import type { Generation, OetClient } from "../../api/client.ts";
 import { deriveActivityState } from "../../domain/activity_state.ts";
 import { escapeInline } from "../../domain/escape.ts";
 import { redactUrl } from "../../domain/redact.ts";
-import { isStartPending } from "../../domain/states.ts";
+import { isStartPending, stateName } from "../../domain/states.ts";
 import type { Activity, Json, JsonObject, Procedure } from "../../domain/types.ts";
 import { activityTable } from "../../render/activities.ts";
 import { paintState } from "../../render/colour.ts";
@@ -57,8 +57,6 @@ interface Status {
 
 /** `oet status`. */
 export const statusCommand = defineCommand({
-  name: "status",
-  summary: "What the OET is doing: the server, the running procedure, recent work",
   description:
     "Show what the OET is doing: the server and its generation, the procedure that is running (script, elapsed time, activity), and the most recent procedures and activities with their states. The OET keeps no history of script messages: --message-wait listens briefly for the running script's next one. Exits 0 whatever the states.",
   usesServer: true,
@@ -215,10 +213,10 @@ function statusJson(s: Status, nowMs: number): Json {
   const byId = new Map(s.procedures.map((p) => [p.id, p]));
   const activityJson = (a: Activity): JsonObject => ({
     ...a.raw,
-    [DERIVED_STATE_KEY]: deriveActivityState(
+    [DERIVED_STATE_KEY]: stateName(deriveActivityState(
       a,
       a.procedureId === null ? undefined : byId.get(a.procedureId),
-    ),
+    )),
   });
   let running: Json = null;
   if (s.running) {

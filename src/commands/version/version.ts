@@ -16,8 +16,6 @@ export function versionLine(a: Pick<About, "version" | "commit" | "date" | "deno
 
 /** Prints the version line (and, with --verbose, the runtime's versions). */
 export const versionCommand = defineCommand({
-  name: "version",
-  summary: "Print the version",
   description:
     "Print the version, the commit and date of the build, and the Deno version (--verbose: also V8, TypeScript and the target).",
   options: {

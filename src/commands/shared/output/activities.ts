@@ -7,6 +7,7 @@
 
 import { deriveActivityState } from "../../../domain/activity_state.ts";
 import { HttpError } from "../../../domain/errors.ts";
+import { stateName } from "../../../domain/states.ts";
 import type { Activity, Procedure } from "../../../domain/types.ts";
 import type { OetClient } from "../../../api/client.ts";
 import { activityTable } from "../../../render/activities.ts";
@@ -30,7 +31,10 @@ export async function writeActivities(
   }
   const records = activities.map((a) => {
     const p = a.procedureId === null ? undefined : procedures.get(a.procedureId);
-    return { id: a.id, json: { ...a.raw, [DERIVED_STATE_KEY]: deriveActivityState(a, p) } };
+    return {
+      id: a.id,
+      json: { ...a.raw, [DERIVED_STATE_KEY]: stateName(deriveActivityState(a, p)) },
+    };
   });
   io.out.write(formatRecords(format, records, { single, pretty: io.out.isTerminal }));
 }

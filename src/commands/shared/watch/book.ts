@@ -22,7 +22,7 @@
  * never left for another (a procedure cannot change after its end).
  */
 
-import { isFinal } from "../../../domain/states.ts";
+import { isFinal, type ProcedureState, stateName } from "../../../domain/states.ts";
 import type { JsonObject, Procedure, StateEntry } from "../../../domain/types.ts";
 
 /**
@@ -48,7 +48,7 @@ interface Entry {
   provisional: StateEntry[];
   /** When the oldest provisional state arrived (ms since the epoch). */
   provisionalSince?: number;
-  awaiting: string[];
+  awaiting: ProcedureState[];
 }
 
 /** The procedures of one watch, by id. */
@@ -75,7 +75,7 @@ export class ProcedureBook {
   }
 
   /** Takes a state change from the event stream. */
-  announce(pid: number, state: string, nowMs: number): Announced {
+  announce(pid: number, state: ProcedureState, nowMs: number): Announced {
     const entry = this.#entries.get(pid);
     if (!entry) return "unknown";
     if (entry.awaiting.length) {
@@ -136,10 +136,10 @@ export class ProcedureBook {
     const rawHistory = (server.raw.history ?? {}) as JsonObject;
     const raw: JsonObject = {
       ...server.raw,
-      state,
+      state: stateName(state),
       history: {
         ...rawHistory,
-        process_states: history.map((e) => [e.state, e.time]),
+        process_states: history.map((e) => [stateName(e.state), e.time]),
       },
     };
     return { ...server, state, history, raw };
@@ -180,6 +180,6 @@ export class ProcedureBook {
   }
 }
 
-function currentState(entry: Entry): string {
+function currentState(entry: Entry): ProcedureState {
   return entry.provisional.at(-1)?.state ?? entry.server.state;
 }

@@ -7,7 +7,7 @@
  */
 
 import type { OetClient } from "../../../api/client.ts";
-import { isFinal } from "../../../domain/states.ts";
+import { announcedState, isFinal } from "../../../domain/states.ts";
 import type { OetEvent } from "../../../domain/types.ts";
 import type { CommandContext } from "../../framework/command_context.ts";
 import { Subscription } from "../../follow/subscription.ts";
@@ -28,7 +28,7 @@ function messageOf(e: OetEvent, source: string): string | undefined {
 
 function ended(e: OetEvent, source: string): boolean {
   return e.topic === "procedure.lifecycle.statechange" && e.msgSrc === source &&
-    isFinal(String(e.data.new_state));
+    isFinal(announcedState(e));
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 
 import { deriveActivityState } from "../../../domain/activity_state.ts";
+import { stateName } from "../../../domain/states.ts";
 import type { Activity, JsonObject, Procedure } from "../../../domain/types.ts";
 import { activityCells } from "../../../render/activities.ts";
 import { procedureCells } from "../../../render/procedures.ts";
@@ -37,7 +38,7 @@ export function procedureRow(p: Procedure): WatchRow {
   return {
     id: p.id,
     cells: procedureCells(p),
-    state: p.state,
+    state: stateName(p.state),
     runningSince: p.state === "RUNNING" ? runningSince(p) : undefined,
     json: p.raw,
   };
@@ -52,8 +53,8 @@ export function activityRow(a: Activity, procedure: Procedure | undefined): Watc
   return {
     id: a.id,
     cells: activityCells(a, state),
-    state,
+    state: stateName(state),
     runningSince: state === "RUNNING" ? runningSince(procedure) : undefined,
-    json: { ...a.raw, [DERIVED_STATE_KEY]: state },
+    json: { ...a.raw, [DERIVED_STATE_KEY]: stateName(state) },
   };
 }

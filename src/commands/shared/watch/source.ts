@@ -5,6 +5,7 @@
  * forms (printer.ts) are shared.
  */
 
+import { announcedState, type ProcedureState } from "../../../domain/states.ts";
 import type { OetEvent } from "../../../domain/types.ts";
 import type { WatchRow } from "./rows.ts";
 
@@ -40,10 +41,11 @@ export interface WatchSource {
 }
 
 /** The procedure a state change is about (`msg_src` is its id as a string). */
-export function stateChange(e: OetEvent): { pid: number; state: string } | undefined {
+export function stateChange(
+  e: OetEvent,
+): { pid: number; state: ProcedureState } | undefined {
   if (e.topic !== "procedure.lifecycle.statechange") return undefined;
   const pid = Number(e.msgSrc);
-  const state = e.data.new_state;
-  if (!Number.isSafeInteger(pid) || typeof state !== "string") return undefined;
-  return { pid, state };
+  if (!Number.isSafeInteger(pid) || typeof e.data.new_state !== "string") return undefined;
+  return { pid, state: announcedState(e) };
 }
