@@ -7,6 +7,7 @@
 import { renderToString } from "ink";
 import { ConsoleState, type MessageLine } from "../../src/commands/console/model.ts";
 import { screen } from "../../src/commands/console/screen.ts";
+import { type ProcedureState, procedureState } from "../../src/domain/states.ts";
 import type { Activity, Procedure, StateEntry } from "../../src/domain/types.ts";
 import { loadWideWidths } from "../../src/render/table.ts";
 
@@ -28,7 +29,7 @@ ValueError: scan 3 failed: dish SKA001 did not track`;
 
 /** A procedure with a history ending in `state`, created `at` seconds after T0. */
 export function procedure(id: number, state: string, at: number, uri?: string): Procedure {
-  const history: StateEntry[] = [
+  const history: StateEntry<ProcedureState>[] = [
     { state: "CREATING", time: T0 + at },
     { state: "IDLE", time: T0 + at + 0.2 },
     { state: "LOADING", time: T0 + at + 0.3 },
@@ -37,7 +38,9 @@ export function procedure(id: number, state: string, at: number, uri?: string): 
     { state: "READY", time: T0 + at + 1.5 },
   ];
   if (state !== "READY") history.push({ state: "RUNNING", time: T0 + at + 4 });
-  if (!["READY", "RUNNING"].includes(state)) history.push({ state, time: T0 + at + 9.25 });
+  if (!["READY", "RUNNING"].includes(state)) {
+    history.push({ state: procedureState(state), time: T0 + at + 9.25 });
+  }
   return {
     id,
     script: uri?.startsWith("git://")
@@ -57,7 +60,7 @@ export function procedure(id: number, state: string, at: number, uri?: string): 
     },
     history,
     stacktrace: state === "FAILED" ? STACK : null,
-    state,
+    state: procedureState(state),
     uri: `http://127.0.0.1:5000/api/v1.0/procedures/${id}`,
     raw: {},
   };

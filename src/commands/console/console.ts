@@ -11,8 +11,6 @@ import { defineCommand, switchOption } from "../framework/spec.ts";
 
 /** `oet console`. */
 export const consoleCommand = defineCommand({
-  name: "console",
-  summary: "The live OET in one screen: procedures, activities, messages, actions",
   description:
     "A full-screen, live view of the OET: the procedures and activities (the list commands' tables), the detail of the selection, and the script messages as they arrive, with keys to create, start, run and stop. It needs a terminal; press ? for its keys, q to quit.",
   usesServer: true,

@@ -8,6 +8,7 @@
  */
 
 import type { OetError } from "../../domain/errors.ts";
+import { type ProcedureState, procedureState } from "../../domain/states.ts";
 import type { Activity, Procedure } from "../../domain/types.ts";
 
 /** The panes Tab moves between. */
@@ -145,7 +146,7 @@ export class ConsoleState {
   }
 
   /** The last state the stream reported per procedure, and when it arrived. */
-  readonly #streamed = new Map<number, { state: string; at: number }>();
+  readonly #streamed = new Map<number, { state: ProcedureState; at: number }>();
 
   /**
    * Replaces the tables with a fresh read, keeping the selection on the same
@@ -183,7 +184,8 @@ export class ConsoleState {
    * the list confirms it (a 5.x server may answer a GET with the old state
    * just after publishing the new one).
    */
-  applyStateChange(pid: number, newState: string, at: number): void {
+  applyStateChange(pid: number, name: string, at: number): void {
+    const newState = procedureState(name);
     this.#streamed.set(pid, { state: newState, at });
     const p = this.procedures.find((x) => x.id === pid);
     if (!p || p.state === newState) return;

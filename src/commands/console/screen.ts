@@ -204,7 +204,9 @@ function tablePane(o: {
  */
 export function detailLines(p: Procedure | undefined, now: number, height = Infinity): string[] {
   if (!p) return ["Nothing selected."];
-  const head = [`Procedure ${p.id}: ${escapeInline(p.script.uri)} (${escapeInline(p.state)})`];
+  const head = [
+    `Procedure ${p.id}: ${escapeInline(p.script.uri)} (${escapeInline(String(p.state))})`,
+  ];
   if (p.stacktrace) {
     head.push("Stack trace (last lines):");
     for (const l of stackTail(p.stacktrace, 4).split("\n")) head.push(`  ${l}`);
@@ -233,7 +235,7 @@ export function detailLines(p: Procedure | undefined, now: number, height = Infi
     const span = last && isFinal(e.state)
       ? ""
       : `  ${shortDuration(end - e.time * 1000)}${last ? "…" : ""}`;
-    return `  ${formatTime(e.time)}  ${escapeInline(e.state).padEnd(13)}${span}`.trimEnd();
+    return `  ${formatTime(e.time)}  ${escapeInline(String(e.state)).padEnd(13)}${span}`.trimEnd();
   });
   const room = Math.max(1, height - head.length - 1);
   const shown = timeline.length > room ? timeline.slice(-room) : timeline;
@@ -488,7 +490,7 @@ export function screen(
       name: "Procedures",
       headers: PROCEDURE_HEADERS,
       rows: procs.map((p) => procedureCells(p)),
-      states: procs.map((p) => p.state),
+      states: procs.map((p) => String(p.state)),
       selected: state.selected.procedures,
       focused: state.pane === "procedures",
       height: procRows,
@@ -506,7 +508,7 @@ export function screen(
         )
       ),
       states: state.activities.map((a) =>
-        deriveActivityState(a, a.procedureId === null ? undefined : byId.get(a.procedureId))
+        String(deriveActivityState(a, a.procedureId === null ? undefined : byId.get(a.procedureId)))
       ),
       selected: state.selected.activities,
       focused: state.pane === "activities",
