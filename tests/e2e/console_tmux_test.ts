@@ -221,7 +221,17 @@ Deno.test({
       await screen.until(/^terminal too small\n60×20; oet console needs 80×24/m);
       await screen.resize(80, 24);
       await screen.until(rule("Procedures (1)", 80), "an 80-column frame again");
+      // Exactly one event stream: one of the server's 4 threads.
+      assert.equal(sim.state.workers().heldByStreams, 1, JSON.stringify(sim.state.workers()));
       await quitRestores(screen);
+      // Thread courtesy: the closed stream's thread is freed, nothing is left held.
+      const deadline = Date.now() + 30_000;
+      while (sim.state.workers().heldByStreams + sim.state.workers().heldByDeadStreams > 0) {
+        if (Date.now() > deadline) {
+          assert.fail(`threads held: ${JSON.stringify(sim.state.workers())}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }),
 });
 
