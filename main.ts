@@ -13,7 +13,7 @@ import { type BuildInfo, runCli } from "./src/cli/main.ts";
 import { type Env, ENV_VARS } from "./src/config/config.ts";
 import { InterruptedError, OutputClosedError } from "./src/domain/errors.ts";
 import { colourAllowed } from "./src/render/colour.ts";
-import type { OutStream, Terminal } from "./src/render/io.ts";
+import type { InStream, OutStream, Terminal } from "./src/render/io.ts";
 
 const encoder = new TextEncoder();
 
@@ -102,6 +102,37 @@ function terminal(): Terminal {
   };
 }
 
+/** Standard input, read a line at a time only when oet asks (the typed confirmation). */
+function input(): InStream {
+  const decoder = new TextDecoder();
+  let pending = "";
+  let ended = false;
+  return {
+    isTerminal: Deno.stdin.isTerminal(),
+    async readLine(signal) {
+      const aborted = new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(signal.reason);
+        signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+      });
+      while (!pending.includes("\n") && !ended) {
+        const buf = new Uint8Array(1024);
+        const n = await Promise.race([Deno.stdin.read(buf), aborted]);
+        if (n === null) ended = true;
+        else pending += decoder.decode(buf.subarray(0, n), { stream: true });
+      }
+      const nl = pending.indexOf("\n");
+      if (nl < 0) {
+        const rest = pending;
+        pending = "";
+        return rest === "" ? undefined : rest;
+      }
+      const line = pending.slice(0, nl).replace(/\r$/, "");
+      pending = pending.slice(nl + 1);
+      return line;
+    },
+  };
+}
+
 /** Runs `oet` with the process's arguments and exits with its status. */
 export async function main(build?: BuildInfo): Promise<never> {
   // `deno task oet -- procedure list` passes the `--` on: it means nothing here.
@@ -152,7 +183,7 @@ export async function main(build?: BuildInfo): Promise<never> {
     code = await runCli({
       args,
       env,
-      io: { out: stream(Deno.stdout, env), err: stream(Deno.stderr, env) },
+      io: { out: stream(Deno.stdout, env), err: stream(Deno.stderr, env), in: input() },
       fetch: globalThis.fetch,
       readTextFile: (path) => Deno.readTextFile(path),
       signal: interrupt.signal,

@@ -16,16 +16,21 @@ interface Node {
   path: string;
   subcommands: string[];
   options: string[];
-  /** Option spelling → its fixed choices, or the kind of ids the server gives. */
-  values: [string, string[] | "pid" | "aid"][];
+  /** Option spelling → its fixed choices, or the kind of names `oet __complete` gives. */
+  values: [string, string[] | Dynamic][];
+  /** What the command's arguments complete with (`oet context use <TAB>`), if anything. */
+  args?: Dynamic;
 }
+
+/** Names `oet __complete` prints: ids from the server, or the contexts of the file. */
+type Dynamic = "pid" | "aid" | "context";
 
 function optionValues(options: OptionSpecs): Node["values"] {
   const out: Node["values"] = [];
   for (const o of Object.values(options)) {
     if (o.hidden) continue;
     const spellings = [`--${o.long}`, ...(o.short ? [`-${o.short}`] : [])];
-    const value = o.complete === "pid" || o.complete === "aid"
+    const value = o.complete === "pid" || o.complete === "aid" || o.complete === "context"
       ? o.complete
       : o.choices
       ? [...o.choices]
@@ -55,7 +60,13 @@ async function collect(tree: CommandTree): Promise<Node[]> {
       // `completion` takes a shell name where others take subcommands.
       subcommands: path === "completion" ? ["bash", "zsh", "fish"] : subs,
       options: [...new Set([...own, ...globals, ...(path ? [] : longNames(tree.rootOnly))])],
-      values: c.kind === "command" ? optionValues(c.options) : [],
+      values: [
+        ...(c.kind === "command" ? optionValues(c.options) : []),
+        ...optionValues(tree.globals),
+      ],
+      args: c.kind === "command" && c.args?.some((a) => a.complete === "context")
+        ? "context"
+        : undefined,
     });
     if (c.kind !== "group") return;
     for (const s of c.commands) {
@@ -81,6 +92,12 @@ function valueArms(nodes: Node[], indent: string, list: (v: string[]) => string)
   ).join("\n");
 }
 
+/** `case` arms mapping a path to what its arguments complete with. */
+function argArms(nodes: Node[], indent: string): string {
+  return nodes.filter((n) => n.args).map((n) => `${indent}${shellQuote(n.path)}) dyn=${n.args} ;;`)
+    .join("\n");
+}
+
 function bash(nodes: Node[]): string {
   const cases = nodes.map((n) =>
     `    ${shellQuote(n.path)}) subs=${shellQuote(n.subcommands.join(" "))}; opts=${
@@ -99,6 +116,12 @@ _oet_values() {
   vals=""; dyn=""
   case "$1|$2" in
 ${valueArms(nodes, "    ", (v) => shellQuote(v.join(" ")))}
+  esac
+}
+_oet_args() {
+  dyn=""
+  case "$1" in
+${argArms(nodes, "    ")}
   esac
 }
 _oet() {
@@ -123,6 +146,11 @@ _oet() {
   _oet_words "$path"
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    return
+  fi
+  _oet_args "$path"
+  if [[ -n "$dyn" ]]; then
+    COMPREPLY=($(compgen -W "$(command oet __complete "$dyn" "$COMP_LINE" 2>/dev/null)" -- "$cur"))
   else
     COMPREPLY=($(compgen -W "$subs" -- "$cur"))
   fi
@@ -150,6 +178,12 @@ _oet_values() {
 ${valueArms(nodes, "    ", (v) => `(${v.join(" ")})`)}
   esac
 }
+_oet_args() {
+  dyn=""
+  case "$1" in
+${argArms(nodes, "    ")}
+  esac
+}
 _oet() {
   # Not "path": in zsh that name is the array tied to PATH.
   local cmd="" w i dyn
@@ -173,6 +207,11 @@ _oet() {
   _oet_words "$cmd"
   if [[ "\${words[CURRENT]}" == -* ]]; then
     compadd -- "\${opts[@]}"
+    return
+  fi
+  _oet_args "$cmd"
+  if [[ -n "$dyn" ]]; then
+    compadd -- \${(f)"$(command oet __complete "$dyn" "\${words[*]}" 2>/dev/null)"}
   else
     compadd -- "\${subs[@]}"
   fi
@@ -193,6 +232,7 @@ function fish(nodes: Node[]): string {
     if (n.subcommands.length) {
       out.push(`complete -c oet -f -n ${cond} -a ${shellQuote(n.subcommands.join(" "))}`);
     }
+    if (n.args) out.push(`complete -c oet -f -n ${cond} -a ${shellQuote(`(__oet_ids ${n.args})`)}`);
     const values = new Map(n.values.filter(([f]) => f.startsWith("--")));
     for (const o of n.options) {
       const v = values.get(o);

@@ -17,6 +17,8 @@ export interface CredentialsDeps {
   env: Env;
   /** The variables that came from `.env` (for "OET_TOKEN in .env"). */
   fromDotEnv: ReadonlySet<EnvName>;
+  /** Where other variables came from ("auth_issuer of context mid"); wins over `.env`'s label. */
+  labels?: Partial<Record<EnvName, string>>;
   /** The file system for OET_TOKEN_FILE and the login cache; Deno's by default. */
   fs?: AuthFs;
   clock: Clock;
@@ -39,6 +41,7 @@ export function credentialsFor(
       const fs = deps.fs ?? (await import("../auth/fs.ts")).denoAuthFs;
       const labels: Record<string, string> = {};
       for (const name of deps.fromDotEnv) labels[name] = `${name} in .env`;
+      Object.assign(labels, deps.labels);
       return new TokenSource({
         env: deps.env,
         labels,

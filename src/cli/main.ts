@@ -20,12 +20,15 @@ import {
   resolveServerUrl,
   withDotEnv,
 } from "../config/config.ts";
+import { configPath, type LoadedConfig, readConfig, writeConfig } from "../config/file.ts";
+import { authEnvFor, resolveTarget, type Target, targetRequestTimeout } from "../config/target.ts";
 import {
   ConnectionError,
   HttpError,
   InterruptedError,
   OetError,
   OutputClosedError,
+  UsageError,
 } from "../domain/errors.ts";
 import { redactText } from "../domain/redact.ts";
 import { paint } from "../render/colour.ts";
@@ -114,6 +117,16 @@ function report(io: IO, err: unknown, stack: boolean, extraHint?: string): void 
   }
 }
 
+/** A file that is not there reads as undefined (the configuration file is optional). */
+function missingAsUndefined(err: unknown): undefined {
+  if (
+    err instanceof Error && /NotFound|No such file|os error 2/i.test(`${err.name} ${err.message}`)
+  ) {
+    return undefined;
+  }
+  throw err;
+}
+
 /**
  * A routing 404 (not an unknown id) with no hint of its own: the API root is
  * wrong. Probe the usual roots once, as `oet doctor` does, and name the one
@@ -187,14 +200,41 @@ export async function runCli(deps: Deps): Promise<number> {
     const traceApi = debug.api
       ? (line: string) => io.err.write(`${escapeInline(redactText(line))}\n`)
       : undefined;
-    const { credentials, tokens } = credentialsFor({
-      env,
-      fromDotEnv,
-      fs: deps.fs,
-      clock,
-      fetch: deps.fetch,
-      debug: traceApi,
-    });
+    // The configuration file: read on first need (never for help, version,
+    // completion); with no file, nothing more than one failed read.
+    let loading: Promise<LoadedConfig> | undefined;
+    const loadConfig = () =>
+      loading ??= (async () => {
+        const where = configPath(deps.env) ??
+          { path: "~/.config/oet/config.toml", source: "HOME" };
+        const read = deps.fs
+          ? (path: string) => deps.fs!.readTextFile(path)
+          : (path: string) => deps.readTextFile(path).catch(missingAsUndefined);
+        return await readConfig(read, where);
+      })();
+    let resolving: Promise<Target> | undefined;
+    let target: Target | undefined;
+    const targetOf = () =>
+      resolving ??= (async () =>
+        target = resolveTarget(globals, env, fromDotEnv, await loadConfig()))();
+    // Credentials follow the target: the context in effect may name the login.
+    const creds = new Map<Target | undefined, ReturnType<typeof credentialsFor>>();
+    const credentialsOf = (t: Target | undefined) => {
+      const known = creds.get(t);
+      if (known) return known;
+      const auth = authEnvFor(env, t);
+      const made = credentialsFor({
+        env: auth.env,
+        labels: auth.labels,
+        fromDotEnv,
+        fs: deps.fs,
+        clock,
+        fetch: deps.fetch,
+        debug: traceApi,
+      });
+      creds.set(t, made);
+      return made;
+    };
     let client: OetClient | undefined;
     const ctx: CommandContext = {
       io,
@@ -204,16 +244,45 @@ export async function runCli(deps: Deps): Promise<number> {
       signal: deps.signal,
       readTextFile: deps.readTextFile,
       terminal: deps.terminal,
-      tokens,
+      tokens: async () => credentialsOf(await targetOf()).tokens(),
       // For oet doctor, which says where each setting came from.
       settings: { ...globals, env, fromDotEnv },
+      target: targetOf,
+      resolvedTarget: () => target,
+      config: {
+        load: loadConfig,
+        async save(config, data) {
+          if (configPath(deps.env) === undefined) {
+            throw new UsageError(
+              "cannot tell where to keep the contexts: neither HOME nor XDG_CONFIG_HOME is an absolute path",
+              { hint: "set OET_CONFIG to a file, or HOME to a directory of your own" },
+            );
+          }
+          const fs = deps.fs ?? (await import("../auth/fs.ts")).denoAuthFs;
+          await writeConfig(fs, config.path, data, deps.random ?? Math.random);
+          loading = undefined;
+          resolving = undefined;
+        },
+      },
       get reconnectWindowMs() {
         return resolveReconnectWindow(env, fromDotEnv);
       },
       client(override) {
         if (client && !override) return client;
-        const server = resolveServerUrl(override?.serverUrl ?? globals.serverUrl, env, fromDotEnv);
-        const timeout = resolveRequestTimeout(globals.requestTimeout, env, fromDotEnv);
+        if (!override?.serverUrl && !target) {
+          throw new Error(
+            "the target must be resolved before a client is made (await ctx.target())",
+          );
+        }
+        const server = override?.serverUrl !== undefined || !target
+          ? resolveServerUrl(override?.serverUrl ?? globals.serverUrl, env, fromDotEnv)
+          : { value: target.url, source: target.urlSource };
+        const timeout = target
+          ? targetRequestTimeout(globals.requestTimeout, env, fromDotEnv, target)
+          : resolveRequestTimeout(globals.requestTimeout, env, fromDotEnv);
+        // A context's login goes only to its own server (shell completion may name another).
+        const sameOrigin = target !== undefined && server.value.origin === target.url.origin;
+        const { credentials } = credentialsOf(sameOrigin ? target : undefined);
         const made = new OetClient(
           new Transport({
             fetch: deps.fetch,
@@ -235,6 +304,7 @@ export async function runCli(deps: Deps): Promise<number> {
     context = ctx;
     if (parsed.command.usesServer) {
       // Settings are checked before anything is sent, whatever the command.
+      await targetOf();
       ctx.client();
       void ctx.reconnectWindowMs;
     }

@@ -6,6 +6,7 @@
 
 import { activityGroup } from "../commands/activity/activity.ts";
 import { authGroup } from "../commands/auth/auth.ts";
+import { contextGroup } from "../commands/context/context.ts";
 import { procedureGroup } from "../commands/procedure/procedure.ts";
 import {
   type AnyCommand,
@@ -43,6 +44,12 @@ const GLOBALS = {
     `OET REST API root (env OET_REST_URI, OET_URL; default ${DEFAULT_SERVER_URL})`,
     text,
     { valueName: "url" },
+  ),
+  context: valueOption(
+    "context",
+    "a saved context (server, login, protection) to use (env OET_CONTEXT)",
+    text,
+    { valueName: "name", complete: "context" },
   ),
   requestTimeout: valueOption(
     "request-timeout",
@@ -195,6 +202,7 @@ oet --server-url http://oet:5000/ska-oso-oet/oet/api/v7 procedure list -o json`,
       procedureGroup,
       activityGroup,
       authGroup,
+      contextGroup,
       lazyCommand(
         "listen",
         "Show live events",

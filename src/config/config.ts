@@ -24,6 +24,10 @@ import { formatDuration, parseDuration } from "../domain/duration.ts";
 export const ENV_DOCS = {
   OET_REST_URI: "the OET REST API root, when --server-url is not given",
   OET_URL: "the same, as OET 6/7 deployments inject it (OET_REST_URI wins)",
+  OET_CONTEXT:
+    "the context to use (oet context --help); --context and a real OET_REST_URI/OET_URL win",
+  OET_CONFIG:
+    "the configuration file (contexts), instead of $XDG_CONFIG_HOME/oet/config.toml or ~/.config/oet/config.toml; not from .env",
   OET_REQUEST_TIMEOUT: "limit for each HTTP request, e.g. 35s (--request-timeout wins)",
   OET_RECONNECT_TIMEOUT:
     "how long a waiting command or listen keeps reconnecting to a lost server (default 60 s)",
@@ -37,7 +41,8 @@ export const ENV_DOCS = {
   OET_AUTH_ISSUER: "oet auth login: the OpenID Connect issuer (Entra ID: …/<tenant>/v2.0)",
   OET_AUTH_CLIENT_ID: "oet auth login: the public-client app registration's id",
   OET_AUTH_SCOPE: "oet auth login: the scopes, e.g. 'api://<oet app>/.default offline_access'",
-  XDG_CONFIG_HOME: "where the login cache lives: $XDG_CONFIG_HOME/oet (else ~/.config/oet)",
+  XDG_CONFIG_HOME:
+    "where the contexts and the login cache live: $XDG_CONFIG_HOME/oet (else ~/.config/oet)",
   HOME: "the home directory, for ~/.config/oet",
   // The runtime's fetch honours these by itself; oet reads them only so that
   // `oet doctor` can say which proxy, if any, its requests go through.
@@ -60,8 +65,10 @@ export const ENV_VARS: readonly EnvName[] = Object.keys(ENV_DOCS) as EnvName[];
 /** The environment as `oet` sees it. */
 export type Env = Partial<Record<EnvName, string>>;
 
-/** The keys a `.env` file may set. */
-const DOTENV_KEYS: readonly EnvName[] = ENV_VARS.filter((k) => k.startsWith("OET_"));
+/** The keys a `.env` file may set (not OET_CONFIG: the file that names contexts is the user's, not a directory's). */
+const DOTENV_KEYS: readonly EnvName[] = ENV_VARS.filter((k) =>
+  k.startsWith("OET_") && k !== "OET_CONFIG"
+);
 
 /** The reference doc's default: the in-cluster name of a 5.x server. */
 export const DEFAULT_SERVER_URL = "http://ska-oso-oet-rest:5000/api/v1.0";
@@ -134,6 +141,8 @@ function describeSource(name: EnvName, fromDotEnv: Set<EnvName>): string {
 export const EMPTY_IS_ERROR: readonly EnvName[] = [
   "OET_REST_URI",
   "OET_URL",
+  "OET_CONTEXT",
+  "OET_CONFIG",
   "OET_REQUEST_TIMEOUT",
   "OET_RECONNECT_TIMEOUT",
 ];

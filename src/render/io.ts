@@ -19,10 +19,23 @@ export interface OutStream {
   readonly columns?: number;
 }
 
-/** The two output streams of a command. */
+/** Standard input, for the one question oet asks (the typed confirmation). */
+export interface InStream {
+  /** True when a person can type on it. */
+  readonly isTerminal: boolean;
+  /**
+   * The next line, without its line break; undefined at end of input.
+   * Rejects with the signal's reason when it is aborted (Ctrl-C).
+   */
+  readLine(signal: AbortSignal): Promise<string | undefined>;
+}
+
+/** The two output streams of a command, and standard input where one is wired. */
 export interface IO {
   out: OutStream;
   err: OutStream;
+  /** Absent: no input (as `< /dev/null`, not a terminal). */
+  in?: InStream;
 }
 
 /**

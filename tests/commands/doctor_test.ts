@@ -503,7 +503,7 @@ Deno.test("doctor configuration: says where the URL and the timeouts came from",
   const cases: [CommandContext["settings"], RegExp][] = [
     [
       settings({}),
-      /^http:\/\/ska-oso-oet-rest:5000\/api\/v1\.0 \(the default: neither --server-url, OET_REST_URI, OET_URL nor \.env names a server\); request timeout 35 s, reconnect window 1 min$/,
+      /^http:\/\/ska-oso-oet-rest:5000\/api\/v1\.0 \(the default: no flag, environment variable, \.env or context names a server\); request timeout 35 s, reconnect window 1 min$/,
     ],
     [
       settings({ OET_REST_URI: v6 }),

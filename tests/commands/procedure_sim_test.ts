@@ -111,9 +111,11 @@ for (const flavor of FLAVORS) {
       await sim.settle();
       const r = await oet(["procedure", "start", "--pid=1", "--listen=False"], { tty: true });
       assert.equal(r.code, 0, r.stderr);
+      // The first line names the server this start drives (stderr is a terminal).
       assert.equal(
         r.stderr,
-        "hint: the start was accepted; follow it with: oet procedure wait --pid 1\n",
+        `procedure start on ${new URL(sim.baseUrl).host}\n` +
+          "hint: the start was accepted; follow it with: oet procedure wait --pid 1\n",
       );
     });
   });

@@ -131,7 +131,7 @@ shellTest(
     assert.deepEqual(r.stdout.trimEnd().split("\n"), [
       "compdef _oet oet",
       "create list start wait stop describe",
-      "--pid --output --watch --server-url --request-timeout --help",
+      "--pid --output --watch --server-url --context --request-timeout --help",
       TOP.join(" "),
     ]);
   },
@@ -294,4 +294,55 @@ shellTest("fish", "values: -o choices, and --aid ids from the server", async (fi
       await Deno.remove(bin, { recursive: true });
     }
   });
+});
+
+shellTest("bash", "context names: --context <TAB> and oet context use <TAB>", async (file) => {
+  const dir = await Deno.makeTempDir({ prefix: "oet-ctx-completion-" });
+  const bin = await oetOnPath();
+  try {
+    const env = { OET_CONFIG: `${dir}/config.toml` };
+    for (const name of ["mid-itf", "mid-prod", "low-itf"]) {
+      const r = await runOet(["context", "add", name, "--server-url", "http://127.0.0.1:9/api"], {
+        env,
+      });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const line = (words: string[]) =>
+      `COMP_WORDS=(${words.map(shQuote).join(" ")}); COMP_CWORD=${words.length - 1}; ` +
+      `COMP_LINE=${shQuote(words.join(" "))}; COMPREPLY=(); _oet; echo "[\${COMPREPLY[*]}]"`;
+    const r = await runCommand("bash", [
+      "--norc",
+      "--noprofile",
+      "-c",
+      `source ${shQuote(file)}; ${
+        [
+          line(["oet", "--context", "mid"]),
+          line(["oet", "procedure", "list", "--context", ""]),
+          line(["oet", "context", "use", ""]),
+          line(["oet", "context", "remove", "l"]),
+          line(["oet", "context", "use", "--"]),
+          line(["oet", "context", "u"]),
+        ].join("; ")
+      }`,
+    ], {
+      env: {
+        PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
+        HOME: Deno.env.get("HOME") ?? "/tmp",
+        OET_CONFIG: env.OET_CONFIG,
+      },
+      clearEnv: true,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trimEnd().split("\n"), [
+      "[mid-itf mid-prod]",
+      "[mid-itf mid-prod low-itf]",
+      "[mid-itf mid-prod low-itf]",
+      "[low-itf]",
+      "[--server-url --context --request-timeout --help]",
+      "[use]",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(bin, { recursive: true });
+  }
 });

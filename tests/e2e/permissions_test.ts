@@ -37,6 +37,8 @@ const PROXY_TEST = "test: proxy variables: oet doctor reads each one under the b
 const HONOURED: Record<EnvName, string> = {
   OET_REST_URI: "test: procedure list reaches the server named by OET_REST_URI",
   OET_URL: "test: OET_URL alone names the server",
+  OET_CONTEXT: "test: OET_CONFIG names the contexts file and OET_CONTEXT picks a context",
+  OET_CONFIG: "test: OET_CONFIG names the contexts file and OET_CONTEXT picks a context",
   OET_REQUEST_TIMEOUT: "test: OET_REQUEST_TIMEOUT",
   OET_RECONNECT_TIMEOUT: "test: OET_RECONNECT_TIMEOUT with a bad value",
   OET_DEBUG: "test: OET_DEBUG",
@@ -82,6 +84,28 @@ Deno.test("procedure list reaches the server named by OET_REST_URI", async () =>
     assert.match(r.stdout, /^ +ID +Script +Creation time +State$/m);
     assert.match(r.stdout, /^ +1 +file:\/\/\/scripts\/hello_world\.py /m);
     assert.ok(sim.requests.some((q) => q.method === "GET" && q.path.endsWith("/procedures/")));
+  });
+});
+
+Deno.test("OET_CONFIG names the contexts file and OET_CONTEXT picks a context", async () => {
+  await withSim("v7", async (sim) => {
+    const dir = await Deno.makeTempDir({ prefix: "oet-config-" });
+    try {
+      const env = { OET_CONFIG: `${dir}/contexts.toml` };
+      const add = (name: string, url: string) =>
+        runOet(["context", "add", name, "--server-url", url], { env });
+      assert.equal((await add("off", "http://127.0.0.1:9/api/v1.0")).code, 0);
+      assert.equal((await add("sim", sim.baseUrl)).code, 0);
+      assert.match(await Deno.readTextFile(`${dir}/contexts.toml`), /\[contexts\.sim\]/);
+      const r = await runOet(["procedure", "list"], { env: { ...env, OET_CONTEXT: "sim" } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(sim.requests.length > 0, "the request went to the simulator");
+      const empty = await runOet(["procedure", "list"], { env: { ...env, OET_CONTEXT: "" } });
+      assert.equal(empty.code, 2);
+      assert.match(empty.stderr, /OET_CONTEXT in the environment is set but empty/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   });
 });
 

@@ -36,6 +36,7 @@ const ALLOWED_NPM = new Set([
   "strip-ansi",
   "ansi-regex",
   "get-east-asian-width",
+  "smol-toml",
 ]);
 
 /** The bundle the build compiles, made once for this file's tests, in dist/ (deno.json applies). */
@@ -258,6 +259,34 @@ Deno.test("the exemption is exactly the console's screen: it brings Ink and Node
   ).map((m) => m.specifier.slice(`file://${ROOT}`.length));
   assert.deepEqual(importers, ["src/commands/console/console.ts"]);
 });
+
+for (const form of [SOURCE, BUNDLE]) {
+  Deno.test(`the TOML parser loads only when a configuration file exists, and only for commands that read it (${form.name})`, async () => {
+    await withSim("v7", async (sim) => {
+      const dir = await Deno.makeTempDir({ prefix: "oet-startup-" });
+      try {
+        const toml = (modules: string[]) => modules.filter((m) => m.includes("smol-toml"));
+        const config = `${dir}/config.toml`;
+        const noFile = { OET_CONFIG: config, OET_REST_URI: sim.baseUrl };
+        assert.deepEqual(
+          toml(await loadedModules(["procedure", "list"], noFile, form)),
+          [],
+          "no file",
+        );
+        await Deno.writeTextFile(config, `[contexts.sim]\nserver_url = "${sim.baseUrl}"\n`);
+        // With a file, a command that resolves its server reads it: the check above can fail.
+        const withFile = await loadedModules(["procedure", "list"], { OET_CONFIG: config }, form);
+        assert.ok(toml(withFile).length > 0, "procedure list with a file loads the parser");
+        for (const args of [["--version"], ["--help"], ["completion", "bash"], ["version"]]) {
+          const modules = await loadedModules(args, { OET_CONFIG: config }, form);
+          assert.deepEqual(toml(modules), [], `oet ${args.join(" ")} loaded the TOML parser`);
+        }
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+  });
+}
 
 // Last in the file: the bundle made for the tests above is removed.
 Deno.test("(clean-up) the test bundle is removed", async () => {

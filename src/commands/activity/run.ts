@@ -24,6 +24,7 @@ import {
   timeoutOption,
 } from "../framework/options.ts";
 import { defineCommand, flagOption, valueOption } from "../framework/spec.ts";
+import { guardTelescope, yesOption } from "../shared/target/guard.ts";
 
 /** Options of `activity run`. */
 interface ActivityRunOptions {
@@ -37,6 +38,8 @@ interface ActivityRunOptions {
   timeout?: Duration;
   prepareTimeoutMs: number;
   output: OutputFormat;
+  /** Skip a protected context's typed confirmation. */
+  yes: boolean;
 }
 
 /**
@@ -100,6 +103,7 @@ export const activityRunCommand = defineCommand({
     timeout: timeoutOption(),
     prepareTimeout: prepareTimeoutOption(),
     output: outputOption(),
+    yes: yesOption(),
   },
   examples: `# run the allocate activity of an SB, with extra init() arguments
 oet activity run allocate sbd-123 --script-args='{"init": {"args": [1, "foo"], "kwargs": {"foo": "bar"}}}'
@@ -124,6 +128,7 @@ if oet activity run observe sbd-123; then echo observed; else echo "failed: $?";
       timeout: opts.timeout,
       prepareTimeoutMs: opts.prepareTimeout.ms,
       output: opts.output,
+      yes: opts.yes,
     }),
 });
 
@@ -135,6 +140,7 @@ async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<
     scriptArgs = parseScriptArgs(text, source);
   }
   for (const w of scriptArgsWarnings(scriptArgs)) warn(ctx.io, w);
+  await guardTelescope(ctx, "activity run", o.yes);
 
   const client = ctx.client();
   if (!o.prepareOnly) {

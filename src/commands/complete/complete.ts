@@ -1,6 +1,7 @@
 /**
- * `oet __complete pid|aid [LINE]`: the ids a shell may complete `--pid` and
- * `--aid` with, one per line, read from the server — for the completion
+ * `oet __complete pid|aid|context [LINE]`: the ids a shell may complete
+ * `--pid` and `--aid` with, one per line, read from the server (or the
+ * names of the contexts, read from the configuration file) — for the completion
  * scripts only (hidden from help). It never fails and never waits long:
  * with no answer within a second, it prints nothing (exit 0), so a TAB
  * never hangs a shell. LINE is the command line being completed, whose
@@ -34,13 +35,25 @@ function unquote(w: string): string {
 /** Prints procedure or activity ids from the server, for shell completion. */
 export const completeCommand = defineCommand({
   args: [
-    { name: "kind", required: true, help: "pid or aid" },
+    { name: "kind", required: true, help: "pid, aid or context" },
     { name: "line", help: "the command line being completed" },
   ],
   options: {},
   examples: `oet __complete pid "oet procedure start --pid "`,
   async run(ctx, { args }) {
+    if (args[0] === "context") {
+      // The file's names, not the server's: nothing is sent.
+      try {
+        const names = Object.keys((await ctx.config.load()).data.contexts);
+        if (names.length) ctx.io.out.write(`${names.join("\n")}\n`);
+      } catch {
+        // A malformed file: nothing to offer (the next real command says why).
+      }
+      return;
+    }
     try {
+      // The server the shell's commands would use (environment, context), unless the line names one.
+      await ctx.target();
       const client = ctx.client({
         serverUrl: serverUrlOf(args[1] ?? ""),
         requestTimeoutMs: BUDGET_MS,

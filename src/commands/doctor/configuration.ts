@@ -9,6 +9,7 @@ import {
   resolveRequestTimeout,
   resolveServerUrl,
 } from "../../config/config.ts";
+import { type Target, targetRequestTimeout } from "../../config/target.ts";
 import { formatDuration } from "../../domain/duration.ts";
 import { OetError } from "../../domain/errors.ts";
 import { redactUrl } from "../../domain/redact.ts";
@@ -29,15 +30,40 @@ function from(source: string): string {
   return source.startsWith("the default") ? "" : ` (from ${source})`;
 }
 
-/** Resolves the settings; a bad one fails the check with the message every command gives. */
+/** "; context mid (SKA-Mid, protected) from --context", or "" when no context is in effect. */
+export function contextNote(target: Target | undefined): string {
+  const c = target?.context;
+  if (c) {
+    const label = [c.settings.telescope, c.settings.protected ? "protected" : undefined]
+      .filter((x) => x !== undefined).join(", ");
+    return `; context ${c.name}${label ? ` (${label})` : ""} from ${c.source}`;
+  }
+  if (target?.protectedBy) {
+    return `; no context, but the URL is protected context ${target.protectedBy}'s`;
+  }
+  if (target?.current) {
+    return `; no context: the URL wins over the current context ${target.current}`;
+  }
+  return "";
+}
+
+/**
+ * Resolves the settings; a bad one fails the check with the message every
+ * command gives. With the target, the URL and the timeout are the target's.
+ */
 export function checkConfiguration(
   settings: CommandContext["settings"],
+  target?: Target,
 ): { result: CheckResult; config?: Configuration } {
   const { env, fromDotEnv } = settings;
   const dotenv = new Set(fromDotEnv);
   try {
-    const server = resolveServerUrl(settings.serverUrl, env, dotenv);
-    const timeout = resolveRequestTimeout(settings.requestTimeout, env, dotenv);
+    const server = target
+      ? { value: target.url, source: target.urlSource }
+      : resolveServerUrl(settings.serverUrl, env, dotenv);
+    const timeout = target
+      ? targetRequestTimeout(settings.requestTimeout, env, dotenv, target)
+      : resolveRequestTimeout(settings.requestTimeout, env, dotenv);
     const reconnectMs = resolveReconnectWindow(env, dotenv);
     const reconnectSource = (env.OET_RECONNECT_TIMEOUT ?? "") === ""
       ? "the default"
@@ -45,13 +71,13 @@ export function checkConfiguration(
         dotenv.has("OET_RECONNECT_TIMEOUT") ? ".env" : "the environment"
       }`;
     const where = server.source === "the default"
-      ? "the default: neither --server-url, OET_REST_URI, OET_URL nor .env names a server"
+      ? "the default: no flag, environment variable, .env or context names a server"
       : `from ${server.source}`;
     const detail = `${redactUrl(server.value)} (${where}); request timeout ${
       formatDuration(timeout.value)
     }${from(timeout.source)}, reconnect window ${formatDuration(reconnectMs)}${
       from(reconnectSource)
-    }`;
+    }${contextNote(target)}`;
     return {
       result: pass("configuration", detail),
       config: { url: server.value, source: server.source, requestTimeoutMs: timeout.value },

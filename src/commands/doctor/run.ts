@@ -9,7 +9,8 @@ import { OetError } from "../../domain/errors.ts";
 import type { CommandContext } from "../framework/command_context.ts";
 import { type ApiRootFinding, checkApiRoot } from "./api_root.ts";
 import { checkAuth, tokenBlocks } from "./auth.ts";
-import { CHECK_NAMES, type CheckResult, skip } from "./check.ts";
+import { CHECK_NAMES, type CheckResult, fail, skip } from "./check.ts";
+import type { Target } from "../../config/target.ts";
 import { checkConfiguration } from "./configuration.ts";
 import { checkDns, checkTcp, checkTls, firstHop } from "./network.ts";
 import { checkProxy, proxyRoute } from "./proxy.ts";
@@ -31,7 +32,17 @@ export async function runDoctor(
     return r;
   };
 
-  const { result, config } = checkConfiguration(ctx.settings);
+  let target: Target | undefined;
+  let targetError: OetError | undefined;
+  try {
+    target = await ctx.target();
+  } catch (err) {
+    if (!(err instanceof OetError)) throw err;
+    targetError = err;
+  }
+  const { result, config } = targetError
+    ? { result: fail("configuration", targetError.message, targetError.hint), config: undefined }
+    : checkConfiguration(ctx.settings, target);
   add(result);
   if (!config) {
     for (const name of CHECK_NAMES.slice(1)) add(skip(name, "the configuration is not usable"));

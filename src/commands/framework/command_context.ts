@@ -8,6 +8,8 @@
 import type { OetClient } from "../../api/client.ts";
 import type { TokenSource } from "../../auth/token_source.ts";
 import type { Env, EnvName } from "../../config/config.ts";
+import type { ConfigData, LoadedConfig } from "../../config/file.ts";
+import type { Target } from "../../config/target.ts";
 import type { Clock } from "../../domain/clock.ts";
 import type { IO, Terminal } from "../../render/io.ts";
 
@@ -59,7 +61,24 @@ export interface CommandContext {
   settings: {
     serverUrl?: string;
     requestTimeout?: string;
+    /** `--context NAME`. */
+    context?: string;
     env: Env;
     fromDotEnv: ReadonlySet<EnvName>;
+  };
+  /**
+   * Where this command goes: the server URL, the context in effect (if any)
+   * and why, the protection that applies (src/config/target.ts). Reads the
+   * configuration file on first use; a bad setting is a UsageError.
+   */
+  target(): Promise<Target>;
+  /** The target once resolved (before `run` for commands that use the server), else undefined. */
+  resolvedTarget(): Target | undefined;
+  /** The configuration file, for `oet context …`. */
+  config: {
+    /** Reads it (missing: empty; malformed: a UsageError). */
+    load(): Promise<LoadedConfig>;
+    /** Rewrites it atomically (its directory created 0700). */
+    save(config: LoadedConfig, data: ConfigData): Promise<void>;
   };
 }

@@ -25,7 +25,7 @@ interface BaseOption {
   /** The accepted values, for help and shell completion. */
   readonly choices?: readonly string[];
   /** What a shell may complete the value with. */
-  readonly complete?: "pid" | "aid" | "file" | "shell";
+  readonly complete?: "pid" | "aid" | "file" | "shell" | "context";
   /** Left out of help and completion (still accepted). */
   readonly hidden?: boolean;
 }
@@ -99,6 +99,8 @@ export interface ArgSpec {
   readonly required?: boolean;
   /** Takes every remaining word (only the last argument). */
   readonly variadic?: boolean;
+  /** What a shell may complete it with: the names of the contexts. */
+  readonly complete?: "context";
 }
 
 /**

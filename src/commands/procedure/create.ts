@@ -8,6 +8,7 @@ import { defineCommand, flagOption, valueOption } from "../framework/spec.ts";
 import { VALUE_RULES } from "../framework/values.ts";
 import { buildCreateRequest } from "../shared/create_request.ts";
 import { writeProcedures } from "../shared/output/procedures.ts";
+import { guardTelescope, yesOption } from "../shared/target/guard.ts";
 
 const text = (t: string) => t;
 
@@ -55,6 +56,7 @@ export const procedureCreateCommand = defineCommand({
     ),
     kwarg: kwargOption("init"),
     output: outputOption(),
+    yes: yesOption(),
   },
   examples: `# load a script that is on the server, with init('hello', verbose=True)
 oet procedure create file:///scripts/test.py 'hello' --verbose=true
@@ -74,6 +76,7 @@ oet procedure create file:///scripts/poll.py --kwarg timeout=30`,
       gitCommit: opts.gitCommit,
       createEnv: opts.createEnv,
     });
+    await guardTelescope(ctx, "procedure create", opts.yes);
     let procedure;
     try {
       procedure = await ctx.client().createProcedure(request);

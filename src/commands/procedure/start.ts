@@ -29,6 +29,7 @@ import {
 } from "../framework/options.ts";
 import { defineCommand, flagOption } from "../framework/spec.ts";
 import { VALUE_RULES } from "../framework/values.ts";
+import { guardTelescope, yesOption } from "../shared/target/guard.ts";
 
 /** Options of `procedure start`. */
 interface ProcedureStartOptions {
@@ -63,6 +64,7 @@ export const procedureStartCommand = defineCommand({
     prepareTimeout: prepareTimeoutOption(),
     kwarg: kwargOption("main"),
     output: outputOption(),
+    yes: yesOption(),
   },
   examples: `# run main() of the procedure created last, and wait for its end
 oet procedure start
@@ -76,15 +78,18 @@ oet procedure start --pid 2 --timeout 30m -o jsonl`,
     `A procedure prepared by an activity (oet activity run --prepare-only=True) gets that activity's main() arguments (sb_json, sbi_id, ...); arguments you give are added to them, and a keyword you name replaces the activity's.
 
 ${VALUE_RULES}`,
-  run: (ctx, { opts, args, keywords }) =>
-    start(ctx, {
+  async run(ctx, { opts, args, keywords }) {
+    const call = buildCall(args, keywords, opts.kwarg);
+    await guardTelescope(ctx, "procedure start", opts.yes);
+    await start(ctx, {
       pid: opts.pid,
-      call: buildCall(args, keywords, opts.kwarg),
+      call,
       listen: opts.listen,
       timeout: opts.timeout,
       prepareTimeoutMs: opts.prepareTimeout.ms,
       output: opts.output,
-    }),
+    });
+  },
 });
 
 /**

@@ -10,6 +10,7 @@ import type { CommandContext } from "../framework/command_context.ts";
 import { note } from "../framework/feedback.ts";
 import { outputOption, pidOption } from "../framework/options.ts";
 import { defineCommand, flagOption } from "../framework/spec.ts";
+import { guardTelescope, yesOption } from "../shared/target/guard.ts";
 
 /** Options of `procedure stop`. */
 interface ProcedureStopOptions {
@@ -52,12 +53,16 @@ export const procedureStopCommand = defineCommand({
       true,
     ),
     output: outputOption(),
+    yes: yesOption(),
   },
   examples: `# stop whatever is running, and abort the subarray
 oet procedure stop
 # stop procedure 3 without running the abort script
 oet procedure stop --pid=3 --run_abort=False`,
-  run: (ctx, { opts }) => stop(ctx, opts),
+  async run(ctx, { opts }) {
+    await guardTelescope(ctx, "procedure stop", opts.yes);
+    await stop(ctx, opts);
+  },
 });
 
 async function stop(ctx: CommandContext, o: ProcedureStopOptions): Promise<void> {
