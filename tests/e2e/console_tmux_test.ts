@@ -388,6 +388,48 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "console (v5, tmux): a protected context is named in the header, and every action asks for its name; a wrong name sends nothing",
+  ignore,
+  fn: () =>
+    withConsole("v5", async (screen, sim) => {
+      const dir = await Deno.makeTempDir({ prefix: "oet-console-ctx-" });
+      try {
+        const config = `${dir}/config.toml`;
+        await Deno.writeTextFile(
+          config,
+          `[contexts.mid-prod]\nserver_url = "${sim.baseUrl}"\ntelescope = "SKA-Mid"\nprotected = true\n`,
+        );
+        await screen.start(["--context", "mid-prod"], { OET_CONFIG: config, NO_COLOR: "1" }, {
+          columns: 120,
+          rows: 30,
+        });
+        await screen.until(/· live · OET 5 · SKA-Mid \(context mid-prod, protected\) ·/);
+        const posts = () => sim.requests.filter((r) => r.method !== "GET").length;
+        await screen.keys("c");
+        await screen.text("file:///scripts/success.py");
+        await screen.keys("Enter", "Enter");
+        await screen.until(/Protected context mid-prod/);
+        await screen.text("mid-pro");
+        await screen.keys("Enter");
+        await screen.until(/not confirmed: "mid-pro" is not mid-prod; nothing was sent/);
+        assert.equal(posts(), 0, "nothing was sent");
+        await screen.keys("c");
+        await screen.text("file:///scripts/success.py");
+        await screen.keys("Enter", "Enter");
+        await screen.until(/Type the context's name to confirm: ▏/);
+        await screen.text("mid-prod");
+        await screen.keys("Enter");
+        await screen.until(/created procedure 1 /);
+        assert.equal(posts(), 1);
+        await quitRestores(screen);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    }),
+});
+
+Deno.test({
   name: "console (tmux): TERM=dumb is exit 2 with the way out",
   ignore,
   fn: () =>

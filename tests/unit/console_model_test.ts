@@ -182,7 +182,7 @@ Deno.test("a protected context: every action asks for the context's name; a wron
   assert.equal(s.dialog, undefined);
   assert.match(
     s.status?.text ?? "",
-    /not confirmed: you typed "mid-pro", not "mid-prod"; nothing was sent/,
+    /not confirmed: "mid-pro" is not mid-prod; nothing was sent/,
   );
   type(s, "x\r");
   assert.deepEqual(type(s, "mid-prod\r"), {

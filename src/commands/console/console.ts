@@ -8,6 +8,7 @@
 
 import { UsageError } from "../../domain/errors.ts";
 import { defineCommand, switchOption } from "../framework/spec.ts";
+import { describeTarget } from "../shared/target/guard.ts";
 
 /** `oet console`. */
 export const consoleCommand = defineCommand({
@@ -37,10 +38,12 @@ oet --server-url http://oet:5000/ska-oso-oet/oet/api/v7 console`,
     }
     const client = ctx.client();
     const root = client.streamUrl().replace(/\/stream$/, "");
+    // The context and telescope (or the server's host), and the name a protected one wants typed.
+    const target = await ctx.target();
     const { runConsole } = await import("./app.ts");
     await runConsole(ctx, terminal, {
       readOnly: opts.readOnly,
-      target: { label: new URL(root).host, root },
+      target: { label: describeTarget(target), root, protectedName: target.protectedBy },
     });
   },
 });

@@ -358,12 +358,11 @@ function dialogKey(state: ConsoleState, d: Dialog, key: Key): Effect {
         return undefined;
       }
       state.dialog = undefined;
-      if (d.text !== d.context) {
+      // As the commands' typed confirmation (shared/target/guard.ts): the name, blanks aside.
+      if (d.text.trim() !== d.context) {
         state.setStatus({
           kind: "error",
-          text: `not confirmed: you typed ${JSON.stringify(d.text)}, not ${
-            JSON.stringify(d.context)
-          }; nothing was sent`,
+          text: `not confirmed: ${JSON.stringify(d.text.trim())} is not ${d.context}; nothing was sent`,
         });
         return undefined;
       }
