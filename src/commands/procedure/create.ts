@@ -8,6 +8,7 @@ import { defineCommand, flagOption, valueOption } from "../framework/spec.ts";
 import { VALUE_RULES } from "../framework/values.ts";
 import { buildCreateRequest } from "../shared/create_request.ts";
 import { writeProcedures } from "../shared/output/procedures.ts";
+import { answerLost, isOutputLost } from "../framework/answer.ts";
 import { guardTelescope, yesOption } from "../shared/target/guard.ts";
 
 const text = (t: string) => t;
@@ -88,7 +89,16 @@ oet procedure create file:///scripts/poll.py --kwarg timeout=30`,
         { hint: "check with: oet procedure list" },
       );
     }
-    await writeProcedures(ctx.io, [procedure], opts.output, true);
+    try {
+      await writeProcedures(ctx.io, [procedure], opts.output, true);
+    } catch (err) {
+      if (!isOutputLost(err)) throw err;
+      throw answerLost(
+        err,
+        `procedure ${procedure.id} was created`,
+        `see it with: oet procedure describe --pid ${procedure.id}`,
+      );
+    }
     if (opts.output === "table" && ctx.io.err.isTerminal) {
       hint(ctx.io, `start it with: oet procedure start --pid ${procedure.id}`);
     }

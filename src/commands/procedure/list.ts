@@ -44,7 +44,9 @@ oet procedure list --watch -o jsonl | jq -c '[.change, .procedure.id, .procedure
           ctx.io,
           "no procedures yet; load one with: oet procedure create file:///path/to/script.py",
         );
-      } else hint(ctx.io, "for more details: oet procedure describe --pid <ID>");
+      } else {
+        hint(ctx.io, `for more details: oet procedure describe --pid ${procedures.at(-1)!.id}`);
+      }
     }
   },
 });
