@@ -362,7 +362,9 @@ function dialogKey(state: ConsoleState, d: Dialog, key: Key): Effect {
       if (d.text.trim() !== d.context) {
         state.setStatus({
           kind: "error",
-          text: `not confirmed: ${JSON.stringify(d.text.trim())} is not ${d.context}; nothing was sent`,
+          text: `not confirmed: ${
+            JSON.stringify(d.text.trim())
+          } is not ${d.context}; nothing was sent`,
         });
         return undefined;
       }
