@@ -14,7 +14,9 @@ import { type Simulator, startSimulator } from "../../sim/src/server.ts";
 import type { Flavor } from "../../sim/src/flavor.ts";
 import type { Faults } from "../../sim/src/faults.ts";
 import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
-import { runOet, shQuote, which } from "./e2e_support.ts";
+import { runOetProcess } from "../support/spawn.ts";
+import { until } from "../support/wait.ts";
+import { shQuote, which } from "./e2e_support.ts";
 
 const TMUX = which("tmux");
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -225,13 +227,11 @@ Deno.test({
       assert.equal(sim.state.workers().heldByStreams, 1, JSON.stringify(sim.state.workers()));
       await quitRestores(screen);
       // Thread courtesy: the closed stream's thread is freed, nothing is left held.
-      const deadline = Date.now() + 30_000;
-      while (sim.state.workers().heldByStreams + sim.state.workers().heldByDeadStreams > 0) {
-        if (Date.now() > deadline) {
-          assert.fail(`threads held: ${JSON.stringify(sim.state.workers())}`);
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await until(
+        () => sim.state.workers().heldByStreams + sim.state.workers().heldByDeadStreams === 0,
+        "the console's stream thread to be freed",
+        () => JSON.stringify(sim.state.workers()),
+      );
     }),
 });
 
@@ -442,7 +442,7 @@ Deno.test({
 });
 
 Deno.test("console without a terminal: exit 2, naming procedure list --watch and listen; nothing sent", async () => {
-  const r = await runOet(["console"], {
+  const r = await runOetProcess(["console"], {
     env: { OET_REST_URI: "http://127.0.0.1:9/api/v1.0", NO_COLOR: "1" },
   });
   assert.equal(r.code, 2, r.stderr);
