@@ -26,6 +26,8 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 const MAIN = `${ROOT}main.ts`;
 
 /** npm packages `oet` may load: ES modules that import no Node built-in. */
+/** Packages only tests and `deno task fuzz` import (README, "Dependencies"). */
+const TEST_ONLY_NPM = new Set(["fast-check", "pure-rand"]);
 const ALLOWED_NPM = new Set([
   "eventsource-parser",
   "string-width",
@@ -79,7 +81,15 @@ Deno.test("module graph of main.ts: no node:* module, only the allowed ES-module
   assert.deepEqual(nodeModules.map((m) => m.specifier), []);
   const packages = Object.values(info.npmPackages ?? {});
   assert.ok(packages.length > 0, "the graph lists its npm packages");
-  for (const p of packages) {
+  // `deno info` lists every package deno.json names; the test-only ones must not be reached.
+  const reached = info.modules.map((m) => m.specifier);
+  for (const name of TEST_ONLY_NPM) {
+    assert.ok(
+      !reached.some((s) => s.startsWith(`npm:/${name}@`)),
+      `${name} is reached from main.ts`,
+    );
+  }
+  for (const p of packages.filter((p) => !TEST_ONLY_NPM.has(p.name))) {
     assert.ok(ALLOWED_NPM.has(p.name), `npm package ${p.name}`);
     // A package that is CommonJS would need the Node layer to load.
     const pkg = JSON.parse(await Deno.readTextFile(`${p.localPath}/package.json`));

@@ -18,7 +18,7 @@ import { activityOfProcedure } from "../shared/activity_lookup.ts";
 import { buildCall } from "../framework/call_args.ts";
 import type { CommandContext } from "../framework/command_context.ts";
 import { hint, note } from "../framework/feedback.ts";
-import { follow, runCount } from "../follow/follow.ts";
+import { follow, runCount, type StartPlan } from "../follow/follow.ts";
 import {
   type Duration,
   kwargOption,
@@ -208,6 +208,41 @@ function explainStartError(err: unknown, pid: number): unknown {
   );
 }
 
+/**
+ * What `procedure start` asks the follow room to do: refuse a procedure
+ * that can no longer start, and send the start (a refusal the server
+ * explains is said in its words; a 200 that did not start it is an error).
+ */
+export function startPlan(
+  client: Pick<OetClient, "startProcedure">,
+  p: Procedure,
+  main: FunctionArgs,
+): StartPlan {
+  const pid = p.id;
+  return {
+    kind: "start",
+    procedure: p,
+    refuse: refuseUnstartable,
+    async send() {
+      let answer;
+      try {
+        answer = await client.startProcedure(pid, main);
+      } catch (err) {
+        throw explainStartError(err, pid);
+      }
+      if (answer.state !== "READY") {
+        // The server only starts a READY procedure; otherwise it answers 200
+        // with the unchanged summary (docs/servers.md, "Errors").
+        throw new OetError(
+          `the server did not start procedure ${pid}: it is ${answer.state}, not READY`,
+          { hint: `check it with: oet procedure describe --pid ${pid}` },
+        );
+      }
+      return answer;
+    },
+  };
+}
+
 async function start(ctx: CommandContext, o: ProcedureStartOptions): Promise<void> {
   const client = ctx.client();
   const p = await pickProcedure(ctx, client, o.pid);
@@ -215,28 +250,7 @@ async function start(ctx: CommandContext, o: ProcedureStartOptions): Promise<voi
   if (!isPreparing(p.state)) refuseUnstartable(p);
   const main = await mainArguments(ctx, client, pid, o.call);
   const answer = await follow(ctx, {
-    what: {
-      kind: "start",
-      procedure: p,
-      refuse: refuseUnstartable,
-      async send() {
-        let answer;
-        try {
-          answer = await client.startProcedure(pid, main);
-        } catch (err) {
-          throw explainStartError(err, pid);
-        }
-        if (answer.state !== "READY") {
-          // The server only starts a READY procedure; otherwise it answers 200
-          // with the unchanged summary (docs/servers.md, "Errors").
-          throw new OetError(
-            `the server did not start procedure ${pid}: it is ${answer.state}, not READY`,
-            { hint: `check it with: oet procedure describe --pid ${pid}` },
-          );
-        }
-        return answer;
-      },
-    },
+    what: startPlan(client, p, main),
     output: o.output,
     listen: o.listen,
     timeout: o.timeout,
