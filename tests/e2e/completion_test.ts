@@ -354,3 +354,97 @@ shellTest("bash", "context names: --context <TAB> and oet context use <TAB>", as
     await Deno.remove(bin, { recursive: true });
   }
 });
+
+/**
+ * `--pid=` and `--aid=`, as the README's own examples write them: bash splits
+ * the word at `=` (COMP_WORDBREAKS), zsh and fish keep it whole.
+ */
+async function idsOnServer(fn: (env: Record<string, string>, bin: string) => Promise<void>) {
+  await withSim("v7", async (sim) => {
+    for (let i = 0; i < 2; i++) {
+      const c = await runOetProcess(["procedure", "create", "file:///scripts/hello_world.py"], {
+        env: { OET_REST_URI: sim.baseUrl },
+      });
+      assert.equal(c.code, 0, c.stderr);
+    }
+    const a = await runOetProcess([
+      "activity",
+      "run",
+      "hello",
+      "sbd-t0001-20250403-00001",
+      "--listen=False",
+    ], {
+      env: { OET_REST_URI: sim.baseUrl },
+    });
+    assert.equal(a.code, 0, a.stderr);
+    const bin = await oetOnPath();
+    try {
+      await fn({
+        PATH: `${bin}:${Deno.env.get("PATH")}`,
+        HOME: Deno.env.get("HOME") ?? "/tmp",
+        NO_PROXY: "127.0.0.1,localhost",
+        OET_REST_URI: sim.baseUrl,
+      }, bin);
+    } finally {
+      await Deno.remove(bin, { recursive: true });
+    }
+  });
+}
+
+shellTest("bash", "--pid= and --aid=: ids after the =, as after a space", async (file) => {
+  await idsOnServer(async (env) => {
+    const line = (words: string[]) =>
+      `COMP_WORDS=(${words.map(shQuote).join(" ")}); COMP_CWORD=${words.length - 1}; ` +
+      `COMP_LINE=${shQuote(words.join(""))}; COMPREPLY=(); _oet; echo "[\${COMPREPLY[*]}]"`;
+    const r = await runCommand("bash", [
+      "--norc",
+      "--noprofile",
+      "-c",
+      `source ${shQuote(file)}; ` + [
+        line(["oet", "procedure", "start", "--pid", "="]),
+        line(["oet", "procedure", "start", "--pid", "=", "2"]),
+        line(["oet", "activity", "describe", "--aid", "="]),
+        line(["oet", "procedure", "list", "-o", "=", "js"]),
+      ].join("; "),
+    ], { env, clearEnv: true });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trimEnd().split("\n"), ["[1 2 3]", "[2]", "[1]", "[json jsonl]"]);
+  });
+});
+
+shellTest("zsh", "--pid= and --aid=: ids after the =", async (file) => {
+  await idsOnServer(async (env) => {
+    const r = await runCommand("zsh", [
+      "-f",
+      "-c",
+      `compdef() { :; }; source ${shQuote(file)}; compadd() { shift; print -r -- "[$*]"; }; ` +
+      `compset() { print -r -- "compset $*"; }; ` +
+      `words=(oet procedure wait --pid=); CURRENT=4; _oet; ` +
+      `words=(oet activity describe --aid=1); CURRENT=4; _oet`,
+    ], { env, clearEnv: true });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trimEnd().split("\n"), [
+      "compset -P *=",
+      "[1 2 3]",
+      "compset -P *=",
+      "[1]",
+    ]);
+  });
+});
+
+shellTest("fish", "--pid= and --aid=: ids after the =", async (file) => {
+  await idsOnServer(async (env) => {
+    const r = await runCommand("fish", [
+      "--no-config",
+      "-c",
+      `source ${shQuote(file)}; ` +
+      `for line in 'oet procedure start --pid=' 'oet activity describe --aid='; ` +
+      `set -l words (complete -C $line); echo "[$words]"; end`,
+    ], { env, clearEnv: true });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trimEnd().split("\n"), [
+      "[--pid=1 --pid=2 --pid=3]",
+      "[--aid=1]",
+    ]);
+  });
+});
