@@ -25,6 +25,7 @@ import {
 } from "../framework/options.ts";
 import { defineCommand, flagOption, valueOption } from "../framework/spec.ts";
 import { guardTelescope, yesOption } from "../shared/target/guard.ts";
+import { oetCommand } from "../shared/target/hint.ts";
 
 /** Options of `activity run`. */
 interface ActivityRunOptions {
@@ -151,8 +152,11 @@ async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<
       throw new OetError(
         `${busy.why}, and the OET runs one procedure at a time: it would prepare this activity's script but not start it; nothing was sent`,
         {
-          hint:
-            `wait for it with: oet procedure wait --pid ${busy.pid}, or prepare now with --prepare-only=True and start later with oet procedure start`,
+          hint: `wait for it with: ${
+            oetCommand(ctx, `procedure wait --pid ${busy.pid}`)
+          }, or prepare now with --prepare-only=True and start later with ${
+            oetCommand(ctx, "procedure start")
+          }`,
         },
       );
     }
@@ -177,14 +181,14 @@ async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<
           throw new InterruptedError(
             err.signal,
             "interrupted while the activity request was on its way: the server may have started it",
-            { hint: "check with: oet activity list" },
+            { hint: `check with: ${oetCommand(ctx, "activity list")}` },
           );
         }
         pid = activity.procedureId ?? undefined;
         return {
           pid,
           label: `activity ${activity.id} (procedure ${pid})`,
-          followCommand: `oet activity wait --aid ${activity.id}`,
+          followCommand: oetCommand(ctx, `activity wait --aid ${activity.id}`),
           // The row shows the derived state of its procedure, not TODO.
           write: (p: Procedure | undefined, format: OutputFormat) =>
             writeActivities(ctx.io, [activity], new Map(p ? [[p.id, p]] : []), format, true),

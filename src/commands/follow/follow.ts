@@ -42,6 +42,7 @@ import {
   type ProcedureReader,
 } from "./follower.ts";
 import { type EventFeed, Subscription } from "./subscription.ts";
+import { oetCommand, type TargetAware } from "../shared/target/hint.ts";
 
 export type { FollowPrinter, Work } from "./event_printer.ts";
 
@@ -137,7 +138,7 @@ async function followWith(deps: FollowDeps, plan: FollowPlan): Promise<Procedure
       await deps.printer.finish(first, what);
       return;
     }
-    const never = notStarted(first, what.label);
+    const never = notStarted(first, what.label, deps.env);
     if (never) throw never;
   }
   const feed = plan.listen ? await deps.subscribe() : undefined;
@@ -147,7 +148,7 @@ async function followWith(deps: FollowDeps, plan: FollowPlan): Promise<Procedure
   } catch (err) {
     const w = run.underway;
     if (!w || !feed) throw err;
-    const out = detached(err, w);
+    const out = detached(err, w, deps.env);
     const last = run.last;
     if (last && !(err instanceof OutputClosedError)) await deps.printer.detached(last, w);
     throw out;
@@ -203,7 +204,11 @@ class Run {
   }
 
   /** The follower of the work's procedure (one per follow; created at its first use). */
-  #of(pid: number, label = `procedure ${pid}`, followCommand = `oet procedure wait --pid ${pid}`) {
+  #of(
+    pid: number,
+    label = `procedure ${pid}`,
+    followCommand = oetCommand(this.#deps.env, `procedure wait --pid ${pid}`),
+  ) {
     this.#follower ??= new Follower({
       pid,
       feed: this.feed,
@@ -254,7 +259,7 @@ class Run {
       row = sent.answer;
       conditions = [
         this.#startStall(work.pid, sent.runsBefore),
-        refusedByAnother(work.pid, sent.runsBefore),
+        refusedByAnother(work.pid, sent.runsBefore, this.#deps.env),
       ];
     } else if (what.kind === "activity") {
       const sent = await what.send();
@@ -267,7 +272,10 @@ class Run {
       work = { ...sent, pid: sent.pid };
       this.underway = work;
       row = await this.#rowOf(work);
-      conditions = [this.#startStall(work.pid, 0), refusedByAnother(work.pid, 0)];
+      conditions = [
+        this.#startStall(work.pid, 0),
+        refusedByAnother(work.pid, 0, this.#deps.env),
+      ];
     } else {
       work = what;
       this.underway = work;
@@ -276,7 +284,7 @@ class Run {
       // A start on its way must start running, and a preparation must end,
       // within the prepare timeout; one that ends READY with no start never runs.
       conditions = [
-        { check: (p) => notStarted(p, work.label) },
+        { check: (p) => notStarted(p, work.label, this.#deps.env) },
         ...(isStartPending(row)
           ? [this.#startStall(work.pid, runCount(row))]
           : isPreparing(row.state)
@@ -331,7 +339,7 @@ class Run {
     const work: Work = {
       pid,
       label: `procedure ${pid}`,
-      followCommand: `oet procedure wait --pid ${pid}`,
+      followCommand: oetCommand(this.#deps.env, `procedure wait --pid ${pid}`),
     };
     let sending = false;
     try {
@@ -354,7 +362,7 @@ class Run {
       return { work, answer, runsBefore };
     } catch (err) {
       if (this.underway) throw err;
-      throw interruptedBeforeStart(err, pid, sending);
+      throw interruptedBeforeStart(err, pid, sending, this.#deps.env);
     }
   }
 
@@ -430,10 +438,10 @@ export function runCount(p: Procedure): number {
  * A procedure that will never run unless someone starts it: READY, never
  * run, no start on its way. Waiting for it would wait for ever.
  */
-function notStarted(p: Procedure, label: string): OetError | undefined {
+function notStarted(p: Procedure, label: string, env: TargetAware): OetError | undefined {
   if (p.state !== "READY" || runCount(p) > 0 || isStartPending(p)) return undefined;
   return new OetError(`${label} is READY and has not been started: there is nothing to wait for`, {
-    hint: `start it with: oet procedure start --pid ${p.id}`,
+    hint: `start it with: ${oetCommand(env, `procedure start --pid ${p.id}`)}`,
   });
 }
 
@@ -443,7 +451,7 @@ function notStarted(p: Procedure, label: string): OetError | undefined {
  * procedure has not run and another one is RUNNING, this start was refused
  * and will never happen.
  */
-function refusedByAnother(pid: number, runsBefore: number): Condition {
+function refusedByAnother(pid: number, runsBefore: number, env: TargetAware): Condition {
   return {
     async check(p, look) {
       if (!look.reconnected) return undefined;
@@ -455,8 +463,9 @@ function refusedByAnother(pid: number, runsBefore: number): Condition {
       return new OetError(
         `the server did not start procedure ${pid}: procedure ${other.id} is RUNNING, and the OET runs one procedure at a time`,
         {
-          hint:
-            `when procedure ${other.id} has ended, start it with: oet procedure start --pid ${pid}`,
+          hint: `when procedure ${other.id} has ended, start it with: ${
+            oetCommand(env, `procedure start --pid ${pid}`)
+          }`,
         },
       );
     },
@@ -464,15 +473,21 @@ function refusedByAnother(pid: number, runsBefore: number): Condition {
 }
 
 /** What an interrupt before the start was answered means for the procedure. */
-function interruptedBeforeStart(err: unknown, pid: number, sending: boolean): unknown {
+function interruptedBeforeStart(
+  err: unknown,
+  pid: number,
+  sending: boolean,
+  env: TargetAware,
+): unknown {
   if (!(err instanceof InterruptedError)) return err;
   return sending
     ? new InterruptedError(
       err.signal,
       `interrupted while the start request was on its way: procedure ${pid} may be starting`,
       {
-        hint:
-          `check with: oet procedure describe --pid ${pid}\nfollow it with: oet procedure wait --pid ${pid}`,
+        hint: `check with: ${oetCommand(env, `procedure describe --pid ${pid}`)}\nfollow it with: ${
+          oetCommand(env, `procedure wait --pid ${pid}`)
+        }`,
       },
     )
     : new InterruptedError(
@@ -488,8 +503,8 @@ function interruptedBeforeStart(err: unknown, pid: number, sending: boolean): un
  * said to be so; a token that expired keeps its exit 5 but says the work
  * goes on.
  */
-export function detached(err: unknown, w: Work): unknown {
-  const stop = `stop it with: oet procedure stop --pid ${w.pid}`;
+export function detached(err: unknown, w: Work, env: TargetAware = {}): unknown {
+  const stop = `stop it with: ${oetCommand(env, `procedure stop --pid ${w.pid}`)}`;
   if (err instanceof AuthError) {
     // The token expired (or was refused) mid-wait: the work goes on; only
     // following it needs a fresh token.

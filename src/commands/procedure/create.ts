@@ -10,6 +10,7 @@ import { defineCommand, flagOption, valueOption } from "../framework/spec.ts";
 import { VALUE_RULES } from "../framework/values.ts";
 import { writeProcedures } from "../shared/output/procedures.ts";
 import { guardTelescope, yesOption } from "../shared/target/guard.ts";
+import { oetCommand } from "../shared/target/hint.ts";
 
 /** What the command line asked for, before anything is sent. */
 export interface CreateInput {
@@ -140,12 +141,12 @@ oet procedure create file:///scripts/poll.py --kwarg timeout=30`,
       throw new InterruptedError(
         err.signal,
         "interrupted while the create request was on its way: the server may have created the procedure",
-        { hint: "check with: oet procedure list" },
+        { hint: `check with: ${oetCommand(ctx, "procedure list")}` },
       );
     }
     await writeProcedures(ctx.io, [procedure], opts.output, true);
     if (opts.output === "table" && ctx.io.err.isTerminal) {
-      hint(ctx.io, `start it with: oet procedure start --pid ${procedure.id}`);
+      hint(ctx.io, `start it with: ${oetCommand(ctx, `procedure start --pid ${procedure.id}`)}`);
     }
   },
 });

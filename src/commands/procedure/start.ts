@@ -30,6 +30,7 @@ import {
 import { defineCommand, flagOption } from "../framework/spec.ts";
 import { VALUE_RULES } from "../framework/values.ts";
 import { guardTelescope, yesOption } from "../shared/target/guard.ts";
+import { oetCommand } from "../shared/target/hint.ts";
 
 /** Options of `procedure start`. */
 interface ProcedureStartOptions {
@@ -230,7 +231,7 @@ async function start(ctx: CommandContext, o: ProcedureStartOptions): Promise<voi
           // with the unchanged summary (docs/servers.md, "Errors").
           throw new OetError(
             `the server did not start procedure ${pid}: it is ${answer.state}, not READY`,
-            { hint: `check it with: oet procedure describe --pid ${pid}` },
+            { hint: `check it with: ${oetCommand(ctx, `procedure describe --pid ${pid}`)}` },
           );
         }
         return answer;
@@ -243,6 +244,9 @@ async function start(ctx: CommandContext, o: ProcedureStartOptions): Promise<voi
   });
   if (answer && ctx.io.err.isTerminal) {
     // The row is the server's answer to the start, from before the run began.
-    hint(ctx.io, `the start was accepted; follow it with: oet procedure wait --pid ${pid}`);
+    hint(
+      ctx.io,
+      `the start was accepted; follow it with: ${oetCommand(ctx, `procedure wait --pid ${pid}`)}`,
+    );
   }
 }
