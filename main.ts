@@ -11,7 +11,7 @@
 import denoJson from "./deno.json" with { type: "json" };
 import { type BuildInfo, runCli } from "./src/cli/main.ts";
 import { type Env, ENV_VARS } from "./src/config/config.ts";
-import { InterruptedError, OutputClosedError } from "./src/domain/errors.ts";
+import { InterruptedError, OutputClosedError, OutputWriteError } from "./src/domain/errors.ts";
 import { colourAllowed } from "./src/render/colour.ts";
 import type { InStream, OutStream } from "./src/render/io.ts";
 
@@ -20,8 +20,14 @@ const encoder = new TextEncoder();
 /** A signal this soon after the first is the same keypress delivered twice, not a second one. */
 const SECOND_SIGNAL_AFTER_MS = 500;
 
-/** A stream that writes at once; a reader that went away ends oet quietly. */
-function stream(file: typeof Deno.stdout, env: Env): OutStream {
+/**
+ * A stream that writes at once. A reader that went away ends oet quietly
+ * (OutputClosedError); any other failure of stdout (a full disk, a bad
+ * descriptor) is an OutputWriteError: exit 1 with a plain message. (A
+ * descriptor closed before oet starts, `>&-`, cannot be seen: the runtime
+ * reopens it on /dev/null, and /proc/self is closed to the binary.)
+ */
+function stream(file: typeof Deno.stdout, env: Env, name: string, fd: number): OutStream {
   const isTerminal = file.isTerminal();
   let columns: number | undefined;
   if (isTerminal) {
@@ -41,7 +47,11 @@ function stream(file: typeof Deno.stdout, env: Env): OutStream {
         while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
       } catch (err) {
         if (err instanceof Deno.errors.BrokenPipe) throw new OutputClosedError("output closed");
-        throw err;
+        // Messages that cannot be written have no one to tell; data must not vanish.
+        if (fd !== 1) return;
+        throw new OutputWriteError(
+          `cannot write to ${name}: ${(err as Error).message.replace(/ \(os error \d+\)$/, "")}`,
+        );
       }
     },
   };
@@ -119,7 +129,11 @@ export async function main(build?: BuildInfo): Promise<never> {
   const code = await runCli({
     args,
     env,
-    io: { out: stream(Deno.stdout, env), err: stream(Deno.stderr, env), in: input() },
+    io: {
+      out: stream(Deno.stdout, env, "stdout", 1),
+      err: stream(Deno.stderr, env, "stderr", 2),
+      in: input(),
+    },
     fetch: globalThis.fetch,
     readTextFile: (path) => Deno.readTextFile(path),
     signal: interrupt.signal,

@@ -91,6 +91,16 @@ function unknownSb(err: unknown): never {
   ) {
     err.hint ??= "the server has no SB with that id (it looks it up in its ODA): check the sbd-id";
   }
+  // An activity name the SB does not have: 6.x/7.x say "Activity 'x' not
+  // present in the SBDefinition …", 5.x "Cannot run script with type
+  // NoneType" (it looks the script up and finds none).
+  if (
+    err instanceof HttpError && err.status === 500 &&
+    /not present in the SBDefinition|Cannot run script with type NoneType/i.test(err.serverMessage)
+  ) {
+    err.hint ??= "the SB has no activity of that name (names are case-sensitive): check it " +
+      "against the activities of the SB definition, e.g. allocate or observe";
+  }
   throw err;
 }
 

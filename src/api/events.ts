@@ -166,19 +166,19 @@ export async function* readEventStream(o: EventStreamOptions): AsyncGenerator<St
         const events = decoder.push(value);
         if (events.length) yield { kind: "events", events };
       }
-    } catch (err) {
+    } catch {
       if (o.signal.aborted) throw o.signal.reason;
-      reason = `the event stream broke (${(err as Error).message})`;
+      // Plain words: the runtime's text ("error reading a body from
+      // connection") says nothing more, and the gap note quotes the reason.
+      reason = "the event stream broke";
     } finally {
       // Also runs when the consumer stops iterating.
       await reader.cancel().catch(() => {});
     }
     if (o.signal.aborted) throw o.signal.reason;
     downSince = o.now();
-    if (!noticed) {
-      o.onNotice?.(`${reason}; reconnecting`);
-      noticed = true;
-    }
+    // Nothing said yet: a reconnect that works is said once, in order, by
+    // the gap it reports; one that fails says "unavailable; retrying".
     await o.sleep(backoffDelay(attempt++, o.random, o.initialBackoffMs, o.maxBackoffMs), o.signal);
   }
 }

@@ -140,7 +140,9 @@ export async function logOut(
   const removed = await cache.remove(key);
   if (removed) {
     const left = (await cache.list()).length;
-    if (left) notes.push(`${left} other login${left === 1 ? "" : "s"} remain in ${cache.path}`);
+    if (left) {
+      notes.push(`${left} other login${left === 1 ? " remains" : "s remain"} in ${cache.path}`);
+    }
     return {
       cachePath: cache.path,
       removed: [removed],

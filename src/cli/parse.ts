@@ -113,6 +113,24 @@ function spellings(specs: Iterable<AnyOption>): string[] {
 
 const HELP_HINT = (path: readonly Node[]) => `see: ${commandPath(path)} --help`;
 
+/**
+ * For an option that is not a global one, typed before the command
+ * (`oet -o json procedure list`): where it goes. Empty when a command was
+ * already named.
+ */
+function afterCommand(node: Node, argv: readonly string[], i: number): string {
+  if (node.kind !== "group") return "";
+  const word = argv[i];
+  const next = argv[i + 1];
+  // The next word is the option's value unless it names a command.
+  const value = next !== undefined && !word.includes("=") && !next.startsWith("-") &&
+      !node.commands.some((c) => entryNamed(c, next))
+    ? [next]
+    : [];
+  const rest = argv.filter((_, k) => k !== i && !(value.length && k === i + 1));
+  return `: a command's options go after the command (oet ${[...rest, word, ...value].join(" ")})`;
+}
+
 /** The fallback of an option not given: its declared one, or no items. */
 function fallback(o: AnyOption): unknown {
   if (o.kind === "list") return [];
@@ -274,7 +292,11 @@ function readKeyword(
   const word = r.argv[i];
   const near = optionNearMiss(typedName.replaceAll("_", "-"), spellings(options));
   if (!(r.node.kind === "command" && r.node.scriptKeywords)) {
-    throw r.usage(`unknown option --${typedName}${near ? `: did you mean --${near}?` : ""}`);
+    throw r.usage(
+      `unknown option --${typedName}${
+        near ? `: did you mean --${near}?` : afterCommand(r.node, r.argv, i)
+      }`,
+    );
   }
   if (near) {
     throw r.usage(
@@ -305,7 +327,7 @@ function readShort(r: Reading, i: number): number {
   const word = r.argv[i];
   const letter = word[1];
   const option = r.scope().find((o) => o.short === letter);
-  if (!option) throw r.usage(`unknown option -${letter}`);
+  if (!option) throw r.usage(`unknown option -${letter}${afterCommand(r.node, r.argv, i)}`);
   const flag = `-${letter}`;
   if (option.kind === "flag") {
     if (word.length === 2) {
@@ -405,6 +427,13 @@ function checkArguments(
   // shell into several words and loses its quotes: say how to quote it.
   const jsonOption = [...given.values()].find((typed) => /=\s*[[{]|\s[[{]/.test(typed));
   const looksLikeJson = jsonOption !== undefined || extra.some((w) => /^[[{]|[}\]],?$/.test(w));
+  // `oet procedure list 5`: an id where the command takes it as an option.
+  const idOption = Object.values(command.options as OptionSpecs).find((o) =>
+    o.long === "pid" || o.long === "aid"
+  );
+  const idHint = extra.length === 1 && /^\d+$/.test(extra[0]) && idOption && !given.has(idOption)
+    ? `ids go after --${idOption.long}: ${commandPath(path)} --${idOption.long} ${extra[0]}`
+    : undefined;
   throw new UsageError(
     `unexpected ${extra.length > 1 ? "arguments" : "argument"}: ${
       extra.map((w) => JSON.stringify(w)).join(" ")
@@ -412,7 +441,7 @@ function checkArguments(
     {
       hint: looksLikeJson
         ? `the shell split a JSON value into several words: put it in single quotes, e.g. --script-args='{"init": {"args": [1, "foo"]}}'`
-        : HELP_HINT(path),
+        : idHint ?? HELP_HINT(path),
     },
   );
 }

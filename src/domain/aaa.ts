@@ -8,6 +8,7 @@
  * decoded without verification.
  */
 
+import { DAYS_FROM_S, daysText } from "./duration.ts";
 import { AuthError } from "./errors.ts";
 import { type JwtClaims, redactSecrets } from "./jwt.ts";
 
@@ -118,13 +119,10 @@ export function formatRelative(seconds: number, nowMs: number): string {
   let text: string;
   if (s < 60) text = `${s} s`;
   else if (s < 3600) text = `${Math.floor(s / 60)} min`;
-  else if (s < 86400) {
+  else if (s < DAYS_FROM_S) {
     const m = Math.floor((s % 3600) / 60);
     text = `${Math.floor(s / 3600)} h` + (m ? ` ${m} min` : "");
-  } else {
-    const h = Math.floor((s % 86400) / 3600);
-    text = `${Math.floor(s / 86400)} d` + (h ? ` ${h} h` : "");
-  }
+  } else text = daysText(s);
   return delta >= 0 ? `in ${text}` : `${text} ago`;
 }
 

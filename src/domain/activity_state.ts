@@ -12,7 +12,13 @@
  * | READY, never started                   | PREPARED  |
  * | RUNNING, or READY after a run          | RUNNING   |
  * | COMPLETE, FAILED, STOPPED, UNKNOWN     | the same  |
- * | gone (pruned) or not known             | the server's own state |
+ * | gone (pruned)                          | ENDED_UNKNOWN, shown "ENDED (procedure removed)" |
+ * | none                                   | the server's own state |
+ *
+ * A server prunes only finished procedures, so an activity whose procedure
+ * is gone has ended; how, nobody can say any more. `TODO` would claim it
+ * never ran, and `UNKNOWN` is a real OET state, so the derived state is
+ * `ENDED_UNKNOWN`.
  */
 
 import type { Activity, Procedure, StateEntry } from "./types.ts";
@@ -21,6 +27,8 @@ import {
   type DerivedActivityState,
   isPreparing,
   type ProcedureState,
+  type State,
+  stateName,
 } from "./states.ts";
 
 /** An activity's state as shown: derived from its procedure, else the server's own. */
@@ -33,12 +41,29 @@ function finalOf(state: ProcedureState): DerivedActivityState | undefined {
     : undefined;
 }
 
-/** The activity's state as derived from its procedure (see module doc). */
+/** The derived state of an activity whose procedure the server pruned (it had ended). */
+export const ENDED_UNKNOWN = "ENDED_UNKNOWN";
+
+/** How a shown state is written in a table: `ENDED (procedure removed)` for ENDED_UNKNOWN. */
+export function activityStateLabel(state: State): string {
+  return state === ENDED_UNKNOWN ? "ENDED (procedure removed)" : stateName(state);
+}
+
+/**
+ * The activity's state as derived from its procedure (see module doc).
+ * `procedure` undefined for an activity that has one: the server no longer
+ * has it (the callers looked it up in the server's list, or got a 404).
+ */
 export function deriveActivityState(
   activity: Activity,
   procedure: Procedure | undefined,
 ): ShownActivityState {
-  if (!procedure || procedure.id !== activity.procedureId) return activity.state;
+  if (!procedure || procedure.id !== activity.procedureId) {
+    // Servers say TODO for ever; a state of their own (a later server) is kept.
+    return activity.procedureId !== null && activity.state === "TODO"
+      ? ENDED_UNKNOWN
+      : activity.state;
+  }
   const state = procedure.state;
   const final = finalOf(state);
   if (final) return final;

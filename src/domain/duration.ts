@@ -17,6 +17,16 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** A short human form of a duration, always with its unit. */
+/** From this long on, a duration is said in days (and hours): `3 d 4 h`, not `76 h 12 min`. */
+export const DAYS_FROM_S = 2 * 86_400;
+
+/** Days and hours of a whole number of seconds of at least two days: `3 d 4 h`, `2 d`. */
+export function daysText(totalS: number): string {
+  const d = Math.floor(totalS / 86_400);
+  const h = Math.floor((totalS % 86_400) / 3600);
+  return h ? `${d} d ${h} h` : `${d} d`;
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) {
@@ -25,6 +35,7 @@ export function formatDuration(ms: number): string {
     return `${s} s`;
   }
   const totalS = Math.round(ms / 1000);
+  if (totalS >= DAYS_FROM_S) return daysText(totalS);
   const h = Math.floor(totalS / 3600);
   const min = Math.floor((totalS % 3600) / 60);
   const s = totalS % 60;

@@ -143,6 +143,12 @@ export class AuthError extends OetError {
 export class OutputClosedError extends OetError {}
 
 /**
+ * Writing to stdout failed otherwise: a full disk, a descriptor closed
+ * before oet started (`>&-`). An error (exit 1) with a plain message.
+ */
+export class OutputWriteError extends OetError {}
+
+/**
  * stdout closed while a command waited on remote work (`oet activity run …
  * | head -1`): `oet` detached, nothing was stopped, and the outcome is not
  * known — so this is not a success (exit 141, as for SIGPIPE).

@@ -43,6 +43,8 @@ export const DERIVED_ACTIVITY_STATES = [
   "FAILED",
   "STOPPED",
   "UNKNOWN",
+  // Its procedure was pruned: it ended (only finished procedures are), how is not known.
+  "ENDED_UNKNOWN",
 ] as const;
 
 /**
@@ -120,6 +122,7 @@ export const FINAL_STATES: ReadonlySet<State> = new Set<State>([
   "FAILED",
   "STOPPED",
   "UNKNOWN",
+  "ENDED_UNKNOWN",
 ]);
 
 /** What a final state means for the exit status. */

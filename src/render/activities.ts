@@ -4,9 +4,13 @@
  * the activity's procedure (`src/domain/activity_state.ts`).
  */
 
-import { deriveActivityHistory, deriveActivityState } from "../domain/activity_state.ts";
+import {
+  activityStateLabel,
+  deriveActivityHistory,
+  deriveActivityState,
+} from "../domain/activity_state.ts";
 import type { Activity, Procedure } from "../domain/types.ts";
-import { type State, stateName } from "../domain/states.ts";
+import type { State } from "../domain/states.ts";
 import { paintState } from "./colour.ts";
 import { escapeInline } from "../domain/escape.ts";
 import { callRows, historyRows } from "./procedures.ts";
@@ -39,7 +43,7 @@ export function activityCells(a: Activity, state: State, colour = false): Cell[]
     escapeInline(a.sbdId),
     formatTime(a.history[0]?.time),
     a.procedureId,
-    paintState(escapeInline(stateName(state)), colour),
+    paintState(escapeInline(activityStateLabel(state)), colour),
   ];
 }
 
@@ -75,7 +79,7 @@ export async function activityDescribe(
       escapeInline(a.name),
       escapeInline(a.sbdId),
       a.procedureId,
-      paintState(escapeInline(stateName(state)), colour),
+      paintState(escapeInline(activityStateLabel(state)), colour),
     ]],
   );
   const where = await table(["URI", "Prepare Only"], [[

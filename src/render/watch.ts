@@ -9,6 +9,7 @@
  *   as `kubectl get -w` prints them.
  */
 
+import { DAYS_FROM_S } from "../domain/duration.ts";
 import { paint, paintState } from "./colour.ts";
 import { type Cell, table } from "./table.ts";
 
@@ -21,12 +22,14 @@ function backOver(lines: number): string {
 const SGR = /\x1b\[[\d;]*m/g;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
-/** How long something has been running, to the second: `5s`, `1m05s`, `2h03m`. */
+/** How long something has been running, to the second: `5s`, `1m05s`, `2h03m`, `3d04h`. */
 export function elapsedText(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   const two = (n: number) => String(n).padStart(2, "0");
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${two(s % 60)}s`;
+  // Over two days in days, as every other duration oet shows.
+  if (s >= DAYS_FROM_S) return `${Math.floor(s / 86_400)}d${two(Math.floor((s % 86_400) / 3600))}h`;
   return `${Math.floor(s / 3600)}h${two(Math.floor((s % 3600) / 60))}m`;
 }
 

@@ -204,8 +204,8 @@ for (const flavor of ["v7", "v8"] as Flavor[]) {
         const q = await oet(["activity", "run", "observe", SBD, "--prepare-only=True"]);
         assert.equal(q.code, 0, q.stderr);
         await sim.settle();
-        const list = await oet(["activity", "list", "-o", "json"]);
-        assert.deepEqual(JSON.parse(list.stdout), [], "the server's list is empty, as live");
+        const list = await fetch(`${sim.baseUrl}/activities/`);
+        assert.deepEqual(await list.json(), [], "the server's list is empty, as live");
 
         const s = await oet(["procedure", "start", "--pid", "3"]);
         assert.equal(s.code, 0, s.stderr);

@@ -236,7 +236,7 @@ for (const flavor of FLAVORS) {
       const r = await oet(["procedure", "start"]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /- State: COMPLETE\n$/);
-      assert.match(r.stderr, /reconnecting/);
+      assert.match(r.stderr, /reconnected\)/);
     });
   });
 

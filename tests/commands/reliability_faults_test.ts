@@ -306,7 +306,10 @@ faultTest("stream-cut-mid-event", async (row) => {
       assert.equal(objects.at(-1).activity_name, "observe");
       assert.equal(objects.at(-1).derived_state, "COMPLETE");
       assert.match(r.stderr, /the event stream broke|closed the event stream/);
-      assert.match(r.stderr, /reconnecting/);
+      assert.match(
+        r.stderr,
+        /may be missing \(the (event stream broke|server closed the event stream); reconnected\)/,
+      );
       assert.doesNotMatch(r.stderr, /^error:/m);
       assertNoStack(r.stderr);
       const opened = sim.requests.filter((q) => q.path.endsWith("/stream")).length;

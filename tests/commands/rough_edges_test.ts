@@ -5,6 +5,9 @@
  */
 
 import assert from "node:assert/strict";
+import { formatRelative } from "../../src/domain/aaa.ts";
+import { formatDuration } from "../../src/domain/duration.ts";
+import { elapsedText } from "../../src/render/watch.ts";
 import { runOet } from "../support/cli.ts";
 import { withSim } from "../support/sim.ts";
 
@@ -196,4 +199,175 @@ Deno.test("v6 server, /api/v1.0 root: the 404 names this server's root (probed o
       );
     }
   });
+});
+
+// 7. An activity whose procedure was pruned has ended; how, nobody can say.
+
+Deno.test("v6: an activity whose procedure was pruned shows ENDED (procedure removed), derived_state ENDED_UNKNOWN", async () => {
+  await withSim("v6", async (sim, oet) => {
+    const run = await oet(["activity", "run", "allocate", "sbd-mvp01-20200325-00001"]);
+    assert.equal(run.code, 0, run.stderr);
+    // Ten more procedures: the server keeps 10, so the activity's (finished) procedure 1 goes.
+    for (let i = 0; i < 10; i++) {
+      const c = await oet(["procedure", "create", "file:///scripts/echo_args_fast.py"]);
+      assert.equal(c.code, 0, c.stderr);
+    }
+    await sim.settle();
+    assert.equal(sim.state.procedure(1), undefined);
+    const list = await oet(["activity", "list"]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout.split("\n")[2], /^ +1 +allocate .* 1 +ENDED \(procedure removed\)$/);
+    const json = await oet(["activity", "list", "-o", "json"]);
+    assert.equal(JSON.parse(json.stdout)[0].derived_state, "ENDED_UNKNOWN");
+    assert.equal(JSON.parse(json.stdout)[0].state, "TODO");
+    const d = await oet(["activity", "describe", "--aid", "1"]);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stdout, /ENDED \(procedure removed\)/);
+  });
+});
+
+// 6. After the 7.x activity list empties for good (S2): list what can be found by id.
+
+const S2_SBD = "sbd-t0001-20250403-00001";
+
+/** The sample SB plus `gitact`, whose git repository cannot be reached (its 500 empties a 7.x list). */
+async function s2SbdDir(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "oet-rough-sbd-" });
+  const sb = JSON.parse(
+    await Deno.readTextFile(new URL(`../../sim/src/sbds/${S2_SBD}.json`, import.meta.url)),
+  );
+  sb.activities.gitact = {
+    kind: "git",
+    path: "git://scripts/allocate_from_file_sb.py",
+    repo: "http://127.0.0.1:9/unreachable.git",
+    branch: "master",
+    commit: null,
+    function_args: {
+      init: { args: [], kwargs: { subarray_id: 1 } },
+      main: { args: [], kwargs: {} },
+    },
+  };
+  await Deno.writeTextFile(`${dir}/${S2_SBD}.json`, JSON.stringify(sb));
+  return dir;
+}
+
+for (const flavor of ["v7", "v8"] as const) {
+  Deno.test(`${flavor}: S2: activity list, its -o json and --aid completion find the activities by id, with one note`, async () => {
+    const dir = await s2SbdDir();
+    try {
+      await withSim(flavor, async (_sim, oet) => {
+        for (let i = 0; i < 3; i++) {
+          const r = await oet(["activity", "run", "hello", S2_SBD]);
+          assert.equal(r.code, 0, r.stderr);
+        }
+        const g = await oet(["activity", "run", "gitact", S2_SBD, "--create-env=True"]);
+        assert.equal(g.code, 1, g.stderr);
+        const t = await oet(["activity", "list"]);
+        assert.equal(t.code, 0, t.stderr);
+        assert.deepEqual(
+          t.stdout.trimEnd().split("\n").slice(2).map((l) => Number(l.trim().split(/ +/)[0])),
+          [1, 2, 3],
+        );
+        assert.equal(
+          t.stderr,
+          "the server's activity list came back empty (the 7.x/8.x defect S2, docs/servers.md); 3 activities read one by one by id\n",
+        );
+        const j = await oet(["activity", "list", "-o", "json"]);
+        assert.deepEqual(JSON.parse(j.stdout).map((a: { id: number }) => a.id), [1, 2, 3]);
+        const c = await oet(["__complete", "aid", "oet activity describe --aid "]);
+        assert.equal(c.code, 0, c.stderr);
+        assert.deepEqual(c.stdout.trim().split("\n").map(Number).slice(0, 3), [1, 2, 3]);
+      }, { stepMs: 5, sbdDir: dir });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+// 14. Messages.
+
+Deno.test("messages: an id typed as an argument points at --pid / --aid", async () => {
+  const p = await runOet(["procedure", "list", "5"]);
+  assert.equal(p.code, 2);
+  assert.equal(
+    p.stderr,
+    'error: unexpected argument: "5"\nhint: ids go after --pid: oet procedure list --pid 5\n',
+  );
+  const a = await runOet(["activity", "describe", "7"]);
+  assert.match(a.stderr, /hint: ids go after --aid: oet activity describe --aid 7\n/);
+});
+
+Deno.test("messages: an id too large says so", async () => {
+  const r = await runOet(["procedure", "list", "--pid", "99999999999999999999"]);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.stderr,
+    /^error: invalid value "99999999999999999999" for --pid: too large for an id/,
+  );
+});
+
+Deno.test("messages: a command's option before the command says where it goes", async () => {
+  const r = await runOet(["-o", "json", "procedure", "list"]);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.stderr,
+    /^error: unknown option -o: a command's options go after the command \(oet procedure list -o json\)\n/,
+  );
+  const l = await runOet(["--output", "json", "activity", "list"]);
+  assert.match(l.stderr, /go after the command \(oet activity list --output json\)/);
+});
+
+Deno.test("messages: the list's 'more details' hint uses a real id", async () => {
+  await withSim("v7", async (sim, oet) => {
+    await oet(["procedure", "create", "file:///scripts/echo_args_fast.py"]);
+    await oet(["procedure", "create", "file:///scripts/echo_args_fast.py"]);
+    await sim.settle();
+    const one = await oet(["procedure", "list", "--pid", "1"], { tty: true });
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stderr, /hint: for more details: oet procedure describe --pid 1\n$/);
+    const all = await oet(["procedure", "list"], { tty: true });
+    assert.match(all.stderr, /hint: for more details: oet procedure describe --pid 2\n$/);
+  });
+});
+
+Deno.test("messages: a reconnect while waiting is one plain line, in order with the events", async () => {
+  await withSim("v7", async (sim, oet) => {
+    await oet(["procedure", "create", "file:///scripts/echo_args_fast.py"]);
+    await sim.settle();
+    sim.setFaults({ dropStreamAfter: 3 });
+    const r = await oet(["procedure", "start"]);
+    assert.equal(r.code, 0, r.stderr);
+    const said = r.stderr.split("\n").filter((l) => /stream|reconnect/.test(l));
+    assert.equal(said.length, 1, r.stderr);
+    assert.match(
+      said[0],
+      /^events from \S+ to \S+ UTC may be missing \(the \w[\w ]+; reconnected\)$/,
+    );
+    assert.doesNotMatch(r.stderr, /error reading a body|\(.*\(/);
+  });
+});
+
+for (const flavor of ["v5", "v6", "v7"] as const) {
+  Deno.test(`messages: ${flavor}: activity run of a name the SB does not have gets a hint`, async () => {
+    await withSim(flavor, async (_sim, oet) => {
+      const sbd = flavor === "v7" ? "sbd-t0001-20250403-00001" : "sbd-mvp01-20200325-00001";
+      const r = await oet(["activity", "run", "nosuchactivity", sbd]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /^error: HTTP 500: /);
+      assert.match(r.stderr, /\nhint: the SB has no activity of that name/);
+    });
+  });
+}
+
+Deno.test("messages: every human duration over two days is in days", () => {
+  const day = 86_400_000;
+  assert.equal(formatDuration(47 * 3_600_000), "47 h");
+  assert.equal(formatDuration(2 * day), "2 d");
+  assert.equal(formatDuration(3 * day + 4 * 3_600_000 + 60_000), "3 d 4 h");
+  assert.equal(elapsedText(47 * 3_600_000 + 60_000), "47h01m");
+  assert.equal(elapsedText(3 * day + 4 * 3_600_000), "3d04h");
+  const now = 1_800_000_000_000;
+  assert.equal(formatRelative(now / 1000 + 36 * 3600, now), "in 36 h");
+  assert.equal(formatRelative(now / 1000 + 3 * 86_400 + 7200, now), "in 3 d 2 h");
+  assert.equal(formatRelative(now / 1000 - 2 * 86_400, now), "2 d ago");
 });

@@ -211,7 +211,8 @@ for (const flavor of ["v7", "v8"] as Flavor[]) {
         await oet(["procedure", "stop", "--pid", "3", "--run_abort=False"]);
         const g = await oet(["activity", "run", "gitact", SBD, "--create-env=True"]);
         assert.equal(g.code, 1, g.stderr);
-        assert.equal((await oet(["activity", "list", "-o", "json"])).stdout.trim(), "[]");
+        const listed = await oet(["activity", "list", "-o", "json"]);
+        assert.deepEqual(JSON.parse(listed.stdout).map((a: { id: number }) => a.id), [1, 2]);
         const r = await oet(["status", "-o", "json"]);
         assert.equal(r.code, 0, r.stderr);
         const s = JSON.parse(r.stdout);

@@ -106,7 +106,8 @@ export const MATRIX = {
   "stream-cut-mid-event": {
     group: "waiting",
     fault: "event stream cut in the middle of an event while `activity run` waits",
-    does: "drops the half event, says it reconnects (once per outage), re-reads the state, ends " +
+    does: "drops the half event, reconnects, says so in one plain line in order with the events " +
+      "(the interval events may be missing from), re-reads the state, ends " +
       "on the confirmed final state; every `-o jsonl` line stays valid JSON",
     exit: 0,
   },
@@ -404,7 +405,8 @@ export const EXTERNAL: readonly (FaultRow & { file: string; test: string })[] = 
     group: "waiting",
     fault: "event stream dropped while `procedure start` waits (7.x drops streams after any " +
       "internal error)",
-    does: "reconnects, says so once, re-reads the state; ends on the confirmed final state",
+    does: "reconnects, says so once in order (one plain line), re-reads the state; ends on the " +
+      "confirmed final state",
     exit: 0,
     file: "tests/commands/procedure_sim_test.ts",
     test: "a dropped event stream is resumed and the end is still seen",
@@ -490,6 +492,40 @@ export const EXTERNAL: readonly (FaultRow & { file: string; test: string })[] = 
     exit: 2,
     file: "tests/commands/rough_edges_test.ts",
     test: "is exit 2 naming it, nothing sent",
+  },
+  {
+    group: "answers",
+    fault: "a 7.x/8.x activity list that came back empty for good while activities exist (S2)",
+    does: "`activity list` (and `-o json`, `--watch`, `--aid` completion) reads them one by one " +
+      "by id, with one note naming the server bug",
+    exit: 0,
+    file: "tests/commands/rough_edges_test.ts",
+    test: "activity list, its -o json and --aid completion find the activities by id",
+  },
+  {
+    group: "answers",
+    fault: "`activity run` of a name the SB does not have (every generation answers 500)",
+    does: "HTTP 500 and the server's message; hint: the SB has no activity of that name",
+    exit: 1,
+    file: "tests/commands/rough_edges_test.ts",
+    test: "activity run of a name the SB does not have gets a hint",
+  },
+  {
+    group: "terminal",
+    fault: "stdout on a full disk (`oet procedure list >/dev/full`)",
+    does: "cannot write to stdout: No space left on device (a plain message, not 'a bug')",
+    exit: 1,
+    file: "tests/e2e/write_failures_test.ts",
+    test: "list >/dev/full is exit 1 with a plain message",
+  },
+  {
+    group: "terminal",
+    fault: "the answer of `procedure create`, `start --listen=False` or `activity run " +
+      "--listen=False` cannot be written",
+    does: "says on stderr what was created or started, with its id and how to see it",
+    exit: 1,
+    file: "tests/e2e/write_failures_test.ts",
+    test: "create -o id >/dev/full prints the new id on stderr and exits 1",
   },
 ];
 

@@ -610,7 +610,7 @@ Deno.test("logOut: this login, all logins, or nothing — and says which", async
     one.message,
     `removed the login for ${ISSUER} (client client-1, scope ${SCOPE}) from ${CACHE}`,
   );
-  assert.deepEqual(one.notes, [`1 other login remain in ${CACHE}`]);
+  assert.deepEqual(one.notes, [`1 other login remains in ${CACHE}`]);
   const again = await logOut(source);
   assert.equal(
     again.message,

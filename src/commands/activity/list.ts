@@ -1,7 +1,8 @@
 /** `oet activity list [--aid N] [--watch]`. */
 
 import type { Procedure } from "../../domain/types.ts";
-import { hint } from "../framework/feedback.ts";
+import { hint, note } from "../framework/feedback.ts";
+import { allActivities, byIdNote } from "../shared/activity_lookup.ts";
 import { aidOption, outputOption } from "../framework/options.ts";
 import { defineCommand, switchOption } from "../framework/spec.ts";
 import { WATCH_HELP, watchMode } from "../shared/watch/mode.ts";
@@ -48,11 +49,15 @@ oet activity list --watch`,
     }
     // Both at once; when both fail, the activities' error is the one shown,
     // whichever answer came first.
-    const activitiesRead = client.listActivities();
+    // A 7.x/8.x list that came back empty while activities exist (S2) is
+    // rebuilt by reading ids, as `activity describe` and `status` do.
+    const activitiesRead = allActivities(client);
     const proceduresRead = client.listProcedures();
     proceduresRead.catch(() => {});
-    const activities = await activitiesRead;
+    const found = await activitiesRead;
+    const activities = found.value ?? [];
     const procedures = await proceduresRead;
+    if (found.byId && activities.length) note(ctx.io, byIdNote(activities.length));
     const byId = new Map<number, Procedure>(procedures.map((p) => [p.id, p]));
     await writeActivities(ctx.io, activities, byId, o.output, false);
     if (o.output === "table" && ctx.io.err.isTerminal) {
@@ -61,7 +66,14 @@ oet activity list --watch`,
           ctx.io,
           `no activities yet; run one with: ${oetCommand(ctx, "activity run <activity> <sbd-id>")}`,
         );
-      } else hint(ctx.io, `for more details: ${oetCommand(ctx, "activity describe --aid <ID>")}`);
+      } else {
+        hint(
+          ctx.io,
+          `for more details: ${
+            oetCommand(ctx, `activity describe --aid ${activities.at(-1)!.id}`)
+          }`,
+        );
+      }
     }
   },
 });

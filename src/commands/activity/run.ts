@@ -16,6 +16,7 @@ import type { CommandContext } from "../framework/command_context.ts";
 import { hint, warn } from "../framework/feedback.ts";
 import { follow } from "../follow/follow.ts";
 import { writeActivities } from "../shared/output/activities.ts";
+import { answerLost, isOutputLost } from "../framework/answer.ts";
 import { parseScriptArgs, readScriptArgsText, scriptArgsWarnings } from "./script_args.ts";
 import {
   type Duration,
@@ -116,8 +117,10 @@ oet activity run observe sbd-123 --script-args=@args.json --timeout 2h
 if oet activity run observe sbd-123; then echo observed; else echo "failed: $?"; fi`,
   notes: `States: servers report every activity as TODO; oet shows the state of its procedure:
   REQUESTED (being prepared), PREPARED (READY, not started), RUNNING,
-  COMPLETE, FAILED, STOPPED, UNKNOWN; the server's own state if the
-  procedure is gone. -o json adds it as "derived_state".`,
+  COMPLETE, FAILED, STOPPED, UNKNOWN; ENDED (procedure removed) when the
+  server has pruned the procedure (it prunes only finished ones, so the
+  activity ended, outcome unknown). -o json adds it as "derived_state"
+  (ENDED_UNKNOWN for the last).`,
   run: (ctx, { opts, args }) =>
     activityRun(ctx, {
       activityName: args[0],
@@ -199,6 +202,14 @@ async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<
     listen,
     timeout: o.timeout,
     prepareTimeoutMs: o.prepareTimeoutMs,
+  }).catch((err) => {
+    // Not waiting: the activity was created, and its answer must not be lost.
+    if (listen || !isOutputLost(err) || pid === undefined) throw err;
+    throw answerLost(
+      err,
+      `the activity was created (procedure ${pid})`,
+      `follow it with: oet procedure wait --pid ${pid}`,
+    );
   });
   if (o.prepareOnly && pid !== undefined) {
     hint(

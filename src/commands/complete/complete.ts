@@ -9,6 +9,7 @@
  */
 
 import { defineCommand } from "../framework/spec.ts";
+import { activityIds } from "../shared/activity_lookup.ts";
 
 /** The most a TAB waits for the server. */
 const BUDGET_MS = 1_000;
@@ -59,7 +60,7 @@ export const completeCommand = defineCommand({
         requestTimeoutMs: BUDGET_MS,
       });
       const ids = args[0] === "aid"
-        ? (await client.listActivities()).map((a) => a.id)
+        ? await activityIds(client)
         : args[0] === "pid"
         ? (await client.listProcedures()).map((p) => p.id)
         : [];

@@ -9,6 +9,7 @@ import { kwargOption, outputOption } from "../framework/options.ts";
 import { defineCommand, flagOption, valueOption } from "../framework/spec.ts";
 import { VALUE_RULES } from "../framework/values.ts";
 import { writeProcedures } from "../shared/output/procedures.ts";
+import { answerLost, isOutputLost } from "../framework/answer.ts";
 import { guardTelescope, yesOption } from "../shared/target/guard.ts";
 import { oetCommand } from "../shared/target/hint.ts";
 
@@ -144,7 +145,16 @@ oet procedure create file:///scripts/poll.py --kwarg timeout=30`,
         { hint: `check with: ${oetCommand(ctx, "procedure list")}` },
       );
     }
-    await writeProcedures(ctx.io, [procedure], opts.output, true);
+    try {
+      await writeProcedures(ctx.io, [procedure], opts.output, true);
+    } catch (err) {
+      if (!isOutputLost(err)) throw err;
+      throw answerLost(
+        err,
+        `procedure ${procedure.id} was created`,
+        `see it with: oet procedure describe --pid ${procedure.id}`,
+      );
+    }
     if (opts.output === "table" && ctx.io.err.isTerminal) {
       hint(ctx.io, `start it with: ${oetCommand(ctx, `procedure start --pid ${procedure.id}`)}`);
     }

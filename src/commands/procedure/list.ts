@@ -47,7 +47,14 @@ oet procedure list --watch -o jsonl | jq -c '[.change, .procedure.id, .procedure
             oetCommand(ctx, "procedure create file:///path/to/script.py")
           }`,
         );
-      } else hint(ctx.io, `for more details: ${oetCommand(ctx, "procedure describe --pid <ID>")}`);
+      } else {
+        hint(
+          ctx.io,
+          `for more details: ${
+            oetCommand(ctx, `procedure describe --pid ${procedures.at(-1)!.id}`)
+          }`,
+        );
+      }
     }
   },
 });

@@ -28,6 +28,7 @@ import {
   timeoutOption,
 } from "../framework/options.ts";
 import { defineCommand, flagOption } from "../framework/spec.ts";
+import { answerLost, isOutputLost } from "../framework/answer.ts";
 import { VALUE_RULES } from "../framework/values.ts";
 import { guardTelescope, yesOption } from "../shared/target/guard.ts";
 import { oetCommand } from "../shared/target/hint.ts";
@@ -241,6 +242,14 @@ async function start(ctx: CommandContext, o: ProcedureStartOptions): Promise<voi
     listen: o.listen,
     timeout: o.timeout,
     prepareTimeoutMs: o.prepareTimeoutMs,
+  }).catch((err) => {
+    // Not waiting: the start happened, and its answer must not be lost.
+    if (o.listen || !isOutputLost(err)) throw err;
+    throw answerLost(
+      err,
+      `procedure ${pid} was started`,
+      `follow it with: oet procedure wait --pid ${pid}`,
+    );
   });
   if (answer && ctx.io.err.isTerminal) {
     // The row is the server's answer to the start, from before the run began.

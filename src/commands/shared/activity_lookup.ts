@@ -125,3 +125,47 @@ export async function activityOfProcedure(
   }
   return { value: undefined, byId: true };
 }
+
+/** How many reads by id run at once when a whole list is rebuilt (7.x/8.x serve 40 at once). */
+const BY_ID_BATCH = 8;
+
+/**
+ * Every activity: the list, or, when a 7.x/8.x list comes back empty while
+ * activities exist (S2), each id from 1 to the highest the server answers
+ * for, read one by one (ids the server cannot summarise are left out).
+ */
+export async function allActivities(client: OetClient): Promise<Found<Activity[]>> {
+  const listed = await client.listActivities();
+  if (listed.length || !listMayLie(client)) return { value: listed, byId: false };
+  const latest = await latestActivityId(client);
+  if (!latest) return { value: listed, byId: false };
+  const found: Activity[] = [];
+  for (let from = 1; from <= latest; from += BY_ID_BATCH) {
+    const ids = Array.from(
+      { length: Math.min(BY_ID_BATCH, latest - from + 1) },
+      (_, k) => from + k,
+    );
+    for (const a of await Promise.all(ids.map((id) => activityOrUndefined(client, id)))) {
+      if (a) found.push(a);
+    }
+  }
+  return { value: found, byId: true };
+}
+
+/**
+ * The activity ids for shell completion: the list's, or, when a 7.x/8.x
+ * list is empty (S2), 1 to the highest id the server answers for.
+ */
+export async function activityIds(client: OetClient): Promise<number[]> {
+  const listed = await client.listActivities();
+  if (listed.length || !listMayLie(client)) return listed.map((a) => a.id);
+  const latest = await latestActivityId(client);
+  return Array.from({ length: latest }, (_, k) => k + 1);
+}
+
+/** The note said when a list was rebuilt by id. */
+export function byIdNote(count: number): string {
+  return `the server's activity list came back empty (the 7.x/8.x defect S2, docs/servers.md); ${count} ${
+    count === 1 ? "activity" : "activities"
+  } read one by one by id`;
+}

@@ -14,6 +14,7 @@
 
 import type { OetClient } from "../../../api/client.ts";
 import { HttpError } from "../../../domain/errors.ts";
+import { allActivities, byIdNote } from "../activity_lookup.ts";
 import {
   type Activity,
   isJsonObject,
@@ -69,10 +70,20 @@ export class ActivitySource implements WatchSource {
       if (a.procedureId !== null) await this.#readProcedure(a.procedureId, nowMs);
       return;
     }
-    const [activities, procedures] = await Promise.all([
-      this.#client.listActivities(),
+    // The first read rebuilds a list that came back empty by ids (S2), as
+    // `oet activity list` does; later reads keep what they have.
+    const first = this.#activities.size === 0;
+    const [found, procedures] = await Promise.all([
+      first
+        ? allActivities(this.#client)
+        : this.#client.listActivities().then((value) => ({ value, byId: false })),
       this.#client.listProcedures(),
     ]);
+    const activities = found.value ?? [];
+    if (found.byId && activities.length && !this.#warned) {
+      this.#warned = true;
+      this.#onNote(byIdNote(activities.length));
+    }
     const before = new Map(this.#book.ids().map((id) => [id, this.#book.get(id)!]));
     for (const id of this.#book.take(procedures, true, nowMs)) this.#gone.set(id, before.get(id)!);
     const listed = new Set(activities.map((a) => a.id));
