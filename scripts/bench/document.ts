@@ -47,7 +47,7 @@ export function benchmarkDocument(r: RunRecord): string {
       "is shared with other work (other engineers run test suites on it), so timings are " +
       "noisy: compare rows within a table, not with other machines.",
     "",
-    "## Goals (issues 8 and 13)",
+    "## Goals (issues 8, 13 and 18)",
     "",
     goalsTable(goals),
     "",

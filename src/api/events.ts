@@ -59,23 +59,56 @@ export class EventChunkDecoder<T = OetEvent> {
   readonly #text = new TextDecoder();
   #batch: T[] = [];
   readonly #parser;
+  #overflowed = false;
+  /** Events dropped because they grew past the limit before they ended. */
+  dropped = 0;
 
-  constructor(decode: (data: string, id?: string) => T = decodeEvent as never) {
+  /**
+   * `maxEventChars` bounds what is held of one event before its end arrives
+   * (a stream that never ends a line or an event must not fill memory): an
+   * event larger than that is dropped, and counted in `dropped`.
+   */
+  constructor(
+    decode: (data: string, id?: string) => T = decodeEvent as never,
+    maxEventChars = MAX_EVENT_CHARS,
+  ) {
     this.#parser = createParser({
       onEvent: (message: EventSourceMessage) => {
         if (message.data) this.#batch.push(decode(message.data, message.id));
       },
+      onError: (err) => {
+        if (err.type === "max-buffer-size-exceeded") this.#overflowed = true;
+      },
+      maxBufferSize: maxEventChars,
     });
   }
 
-  /** Feeds one chunk; returns the events it completed. */
+  /** Feeds one chunk; returns the events it completed. Never throws. */
   push(chunk: Uint8Array): T[] {
-    this.#parser.feed(this.#text.decode(chunk, { stream: true }));
+    try {
+      this.#parser.feed(this.#text.decode(chunk, { stream: true }));
+    } catch {
+      // The parser stopped at an oversized event (below).
+      this.#overflowed = true;
+    }
+    if (this.#overflowed) {
+      // Drop the oversized event and read on from here.
+      this.#overflowed = false;
+      this.dropped++;
+      this.#parser.reset();
+    }
     const events = this.#batch;
     this.#batch = [];
     return events;
   }
 }
+
+/**
+ * The most of one event held before it ends (16 Mi characters): OET events
+ * are small (an SB is tens of kB); a stream that never ends an event must
+ * not fill memory.
+ */
+export const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 
 /** What the reader yields: a (re)connection, or the events of one chunk. */
 export type StreamItem =
@@ -163,7 +196,15 @@ export async function* readEventStream(o: EventStreamOptions): AsyncGenerator<St
         const { done, value } = await reader.read();
         if (done) break;
         lastData = o.now();
+        const dropped = decoder.dropped;
         const events = decoder.push(value);
+        if (decoder.dropped > dropped) {
+          o.onNotice?.(
+            `the event stream sent an event larger than ${
+              MAX_EVENT_CHARS / 1024 / 1024
+            } Mi characters; it was dropped`,
+          );
+        }
         if (events.length) yield { kind: "events", events };
       }
     } catch {

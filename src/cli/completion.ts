@@ -127,6 +127,13 @@ ${argArms(nodes, "    ")}
 _oet() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" path="" w i subs opts vals dyn
   (( COMP_CWORD > 0 )) && prev="\${COMP_WORDS[COMP_CWORD-1]}"
+  # COMP_WORDBREAKS splits --pid=9 into "--pid" "=" "9": the option is the
+  # word before the "=", the value what follows it (readline inserts there).
+  if [[ "$cur" == "=" ]]; then
+    cur=""
+  elif [[ "$prev" == "=" ]] && (( COMP_CWORD > 1 )); then
+    prev="\${COMP_WORDS[COMP_CWORD-2]}"
+  fi
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="\${COMP_WORDS[i]}"
     [[ "$w" == -* ]] && continue
@@ -194,7 +201,13 @@ _oet() {
     _oet_words "$cmd"
     (( \${subs[(Ie)$w]} )) && cmd="\${cmd:+$cmd }$w"
   done
-  _oet_values "$cmd" "\${words[CURRENT-1]}"
+  local prev="\${words[CURRENT-1]}"
+  # --pid=9: the option is before the "=", and only what follows it is completed.
+  if [[ "\${words[CURRENT]}" == --*=* ]]; then
+    prev="\${words[CURRENT]%%=*}"
+    compset -P '*='
+  fi
+  _oet_values "$cmd" "$prev"
   if [[ -n "$dyn" ]]; then
     # Ids from the server; nothing when it does not answer within a second.
     compadd -- \${(f)"$(command oet __complete "$dyn" "\${words[*]}" 2>/dev/null)"}

@@ -25,6 +25,7 @@ import { type AuthOptions, type Simulator, startSimulator } from "../../sim/src/
 import type { RunOptions, RunResult } from "../support/cli.ts";
 import { FakeClock } from "../support/scripted_fetch.ts";
 import { withSim } from "../support/sim.ts";
+import { until as waitUntil } from "../support/wait.ts";
 
 type Oet = (args: string[], o?: RunOptions) => Promise<RunResult>;
 
@@ -56,14 +57,6 @@ function loginClock(): FakeClock {
 /** The token of an `Authorization: Bearer` header, or null. */
 function sent(authorization: string | null): string | null {
   return authorization === null ? null : authorization.replace(/^Bearer /, "");
-}
-
-async function waitUntil(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 /** The login settings of the simulator's issuer, with the cache under `dir`. */

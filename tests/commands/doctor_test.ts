@@ -21,6 +21,7 @@ import { makeTestCa, onPath } from "../support/reliability.ts";
 import { makeJwt } from "../support/scripted_fetch.ts";
 import { withSim } from "../support/sim.ts";
 import { runOetProcess } from "../support/spawn.ts";
+import { until } from "../support/wait.ts";
 
 const NO_OPENSSL = onPath("openssl") ? undefined : "openssl is not on PATH to make a test CA";
 
@@ -61,15 +62,6 @@ function report(r: RunResult): {
   assert.deepEqual(doc.checks.map((c: { name: string }) => c.name), [...CHECK_NAMES]);
   for (const c of doc.checks) assert.deepEqual(Object.keys(c), ["name", "ok", "detail", "hint"]);
   return doc;
-}
-
-/** Polls `cond` on AbortSignal timers; throws naming `what` after `ms`. */
-async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await systemClock.sleep(10);
-  }
 }
 
 /** A port nothing listens on (taken and given back at once). */

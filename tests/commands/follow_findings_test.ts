@@ -19,6 +19,7 @@ import type { Simulator } from "../../sim/src/server.ts";
 import type { Clock } from "../../src/domain/clock.ts";
 import type { RunOptions, RunResult } from "../support/cli.ts";
 import { withSim } from "../support/sim.ts";
+import { until } from "../support/wait.ts";
 
 type Oet = (args: string[], o?: RunOptions) => Promise<RunResult>;
 
@@ -26,15 +27,6 @@ const FLAVORS: readonly Flavor[] = ["v5", "v7"];
 
 function jsonl(text: string): Record<string, unknown>[] {
   return text.trimEnd().split("\n").filter(Boolean).map((l) => JSON.parse(l));
-}
-
-/** Polls the simulator until `cond`; event-based, with a generous bound. */
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 async function createReady(sim: Simulator, oet: Oet, uri: string): Promise<void> {

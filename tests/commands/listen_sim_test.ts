@@ -10,6 +10,7 @@ import type { Simulator } from "../../sim/src/server.ts";
 import { assertGolden } from "../support/golden.ts";
 import type { RunOptions, RunResult } from "../support/cli.ts";
 import { FLAVORS, normalize, withSim } from "../support/sim.ts";
+import { until as waitUntil } from "../support/wait.ts";
 
 type Oet = (args: string[], o?: RunOptions) => Promise<RunResult>;
 
@@ -57,10 +58,7 @@ async function session(sim: Simulator, oet: Oet, pid = 1): Promise<void> {
 }
 
 async function until(sim: Simulator, pid: number, state: string): Promise<void> {
-  for (let i = 0; i < 1000 && sim.state.procedure(pid)?.state !== state; i++) {
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  assert.equal(sim.state.procedure(pid)?.state, state);
+  await waitUntil(() => sim.state.procedure(pid)?.state === state, `procedure ${pid} ${state}`);
 }
 
 for (const flavor of FLAVORS) {

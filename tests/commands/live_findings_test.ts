@@ -11,6 +11,7 @@ import type { Flavor } from "../../sim/src/flavor.ts";
 import type { Simulator } from "../../sim/src/server.ts";
 import type { RunOptions, RunResult } from "../support/cli.ts";
 import { withSim } from "../support/sim.ts";
+import { until } from "../support/wait.ts";
 
 type Oet = (args: string[], o?: RunOptions) => Promise<RunResult>;
 
@@ -19,22 +20,6 @@ const SBD = "sbd-t0001-20250403-00001";
 
 function jsonl(text: string): { topic: string; msg_src?: string; data: Record<string, unknown> }[] {
   return text.trimEnd().split("\n").filter(Boolean).map((l) => JSON.parse(l));
-}
-
-/** Polls the simulator until `cond`; event-based, with a generous bound. */
-async function until(
-  cond: () => boolean,
-  what: string,
-  ms = 20_000,
-  extra?: () => string,
-): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) {
-      throw new Error(`timed out waiting for ${what}${extra ? `: ${extra()}` : ""}`);
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 async function createReady(sim: Simulator, oet: Oet, uri: string): Promise<void> {

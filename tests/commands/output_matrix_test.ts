@@ -11,6 +11,7 @@ import type { Simulator } from "../../sim/src/server.ts";
 import type { RunOptions, RunResult } from "../support/cli.ts";
 import { assertGolden } from "../support/golden.ts";
 import { FLAVORS, normalize, withSim } from "../support/sim.ts";
+import { until as waitUntil } from "../support/wait.ts";
 
 type Oet = (args: string[], o?: RunOptions) => Promise<RunResult>;
 
@@ -30,10 +31,7 @@ function normalizeJson(text: string): string {
 }
 
 async function until(sim: Simulator, pid: number, state: string): Promise<void> {
-  for (let i = 0; i < 2000 && sim.state.procedure(pid)?.state !== state; i++) {
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  assert.equal(sim.state.procedure(pid)?.state, state, `procedure ${pid}`);
+  await waitUntil(() => sim.state.procedure(pid)?.state === state, `procedure ${pid} ${state}`);
 }
 
 /** Runs one command in the four forms and renders what each printed. */

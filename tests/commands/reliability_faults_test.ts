@@ -10,7 +10,8 @@ import assert from "node:assert/strict";
 import { startSimulator } from "../../sim/src/server.ts";
 import { runOet } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
-import { json, startFakeOet, until } from "../support/fake_oet.ts";
+import { json, startFakeOet } from "../support/fake_oet.ts";
+import { until } from "../support/wait.ts";
 import { startOet } from "../support/live_cli.ts";
 import {
   assertCleanError,

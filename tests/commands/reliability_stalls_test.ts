@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { runOet } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
-import { type FakeRequest, json, startFakeOet, until } from "../support/fake_oet.ts";
+import { type FakeRequest, json, startFakeOet } from "../support/fake_oet.ts";
+import { until } from "../support/wait.ts";
 import { assertCleanError } from "../support/reliability.ts";
 import { fixtureDir, readTranscript, type RecordedResponse } from "../support/transcripts.ts";
 

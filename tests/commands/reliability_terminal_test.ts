@@ -9,7 +9,8 @@
 import assert from "node:assert/strict";
 import { runOet } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
-import { type FakeOet, json, startFakeOet, until } from "../support/fake_oet.ts";
+import { type FakeOet, json, startFakeOet } from "../support/fake_oet.ts";
+import { until } from "../support/wait.ts";
 import { startOet } from "../support/live_cli.ts";
 
 /** Clear screen, set the window title, red, CR, a C1 CSI, a right-to-left override, NUL. */

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { formatRelative } from "../../src/domain/aaa.ts";
 import { formatDuration } from "../../src/domain/duration.ts";
 import { elapsedText } from "../../src/render/watch.ts";
+import { InterruptedError } from "../../src/domain/errors.ts";
 import { runOet } from "../support/cli.ts";
 import { withSim } from "../support/sim.ts";
 
@@ -371,3 +372,41 @@ Deno.test("messages: every human duration over two days is in days", () => {
   assert.equal(formatRelative(now / 1000 + 3 * 86_400 + 7200, now), "in 3 d 2 h");
   assert.equal(formatRelative(now / 1000 - 2 * 86_400, now), "2 d ago");
 });
+
+// 11. listen --pid / --aid: only events about that procedure or activity.
+
+for (const flavor of ["v6", "v7"] as const) {
+  Deno.test(`${flavor}: listen --pid and --aid leave out other clients' reads of the procedure`, async () => {
+    await withSim(flavor, async (sim, oet) => {
+      const sbd = flavor === "v7" ? "sbd-t0001-20250403-00001" : "sbd-mvp01-20200325-00001";
+      const listenTo = (args: string[]) => {
+        const stop = new AbortController();
+        const done = oet(["listen", ...args, "-o", "jsonl"], { signal: stop.signal });
+        return { stop, done };
+      };
+      const before = sim.openStreams;
+      const byPid = listenTo(["--pid", "1"]);
+      const byAid = listenTo(["--aid", "1"]);
+      while (sim.openStreams < before + 2) await new Promise((r) => setTimeout(r, 5));
+      const run = await oet(["activity", "run", "allocate", sbd]);
+      assert.equal(run.code, 0, run.stderr);
+      // Another client reading the procedure, as a poller would.
+      for (let i = 0; i < 3; i++) await oet(["procedure", "describe", "--pid", "1"]);
+      await oet(["procedure", "list", "--pid", "1"]);
+      await sim.settle();
+      const marker = await oet(["procedure", "create", "file:///scripts/success.py"]);
+      assert.equal(marker.code, 0);
+      await sim.settle();
+      await new Promise((r) => setTimeout(r, 200)); // the stream delivers what is published
+      for (const l of [byPid, byAid]) l.stop.abort(new InterruptedError("SIGINT"));
+      for (const l of [byPid, byAid]) {
+        const r = await l.done;
+        assert.equal(r.code, 130, r.stderr);
+        const topics = r.stdout.trimEnd().split("\n").map((line) => JSON.parse(line).topic);
+        assert.ok(topics.includes("procedure.lifecycle.statechange"), r.stdout);
+        assert.ok(!topics.includes("request.procedure.list"), topics.join(" "));
+        assert.ok(!topics.includes("procedure.pool.list"), topics.join(" "));
+      }
+    });
+  });
+}

@@ -12,18 +12,10 @@ import type { Flavor } from "../../sim/src/flavor.ts";
 import type { Simulator } from "../../sim/src/server.ts";
 import { assertGolden } from "../support/golden.ts";
 import { normalize, withSim } from "../support/sim.ts";
+import { until } from "../support/wait.ts";
 
 const ALL: readonly Flavor[] = ["v5", "v6", "v7", "v8"];
 const SBD = "sbd-t0001-20250403-00001";
-
-/** Polls `cond` every 5 ms (event-based; the bound is a safety net). */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 20_000;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /**
  * The sample SB with one more activity, `survey`, whose script announces

@@ -25,6 +25,7 @@ import type { OutStream } from "../../src/render/io.ts";
 import { type FakeOet, json, startFakeOet } from "../support/fake_oet.ts";
 import { assertGolden } from "../support/golden.ts";
 import { normalize, withSim } from "../support/sim.ts";
+import { until } from "../support/wait.ts";
 
 const ALL: readonly Flavor[] = ["v5", "v6", "v7", "v8"];
 const SBD = "sbd-t0001-20250403-00001";
@@ -91,17 +92,6 @@ function start(
       return done;
     },
   };
-}
-
-/** Polls `cond` every 5 ms (event-based waits; the bound is only a safety net). */
-async function until(cond: () => boolean, what: string, extra?: () => string): Promise<void> {
-  const end = Date.now() + 20_000;
-  while (!cond()) {
-    if (Date.now() > end) {
-      throw new Error(`timed out waiting for ${what}${extra ? `:\n${extra()}` : ""}`);
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -296,14 +286,16 @@ Deno.test("golden: procedure list --watch -o jsonl: one object per change", asyn
   assertGolden("watch/procedure-jsonl", r.out);
   const changes = r.out.trimEnd().split("\n").map((l) => JSON.parse(l));
   assert.deepEqual(
-    changes.map((c) => [c.change, c.procedure.id, c.procedure.state]),
+    changes.map((c) => [c.change, c.procedure.id, c.procedure.state, c.procedure.derived_state]),
     [
-      ["listed", 1, "COMPLETE"],
-      ["listed", 2, "READY"],
-      ["changed", 2, "RUNNING"],
-      ["removed", 1, "COMPLETE"],
-      ["added", 3, "IDLE"],
-      ["changed", 2, "STOPPED"],
+      ["listed", 1, "COMPLETE", undefined],
+      ["listed", 2, "READY", undefined],
+      // The stream's RUNNING, then the read that confirms it (the server's own object).
+      ["changed", 2, "READY", "RUNNING"],
+      ["changed", 2, "RUNNING", undefined],
+      ["removed", 1, "COMPLETE", undefined],
+      ["added", 3, "IDLE", undefined],
+      ["changed", 2, "RUNNING", "STOPPED"],
     ],
   );
 });
@@ -439,17 +431,57 @@ for (const flavor of ALL) {
     });
   });
 
+  Deno.test(`${flavor}: procedure list --watch -o jsonl makes up no history: the server's values, and what oet derived in fields that say so`, async () => {
+    await withSim(flavor, async (sim, oet) => {
+      await createReady(sim, oet, "echo_args_fast.py");
+      const w = await watching(sim, ["procedure", "list", "--watch", "-o", "jsonl"]);
+      await oet(["procedure", "start", "--pid", "1", "--listen=False", "bob"]);
+      await until(() => /"state":"COMPLETE"/.test(w.out.text), "COMPLETE", () => w.out.text);
+      assert.equal(await w.interrupt(), 130);
+      const lines = w.out.text.trimEnd().split("\n").map((l) => JSON.parse(l).procedure);
+      const server = JSON.parse(
+        (await oet(["procedure", "describe", "--pid", "1", "-o", "json"])).stdout,
+      );
+      const truth = new Set(
+        server.history.process_states.map((e: [string, number]) => JSON.stringify(e)),
+      );
+      for (const p of lines) {
+        for (const e of p.history.process_states) {
+          assert.ok(truth.has(JSON.stringify(e)), `made-up history entry ${JSON.stringify(e)}`);
+        }
+        // The server's state is the last of the server's history.
+        assert.equal(p.state, p.history.process_states.at(-1)[0]);
+        if (p.derived_state !== undefined) {
+          assert.equal(p.derived_state, p.unconfirmed_states.at(-1)[0]);
+        }
+        // A start's arguments are the server's: once it lists main, every later object does.
+      }
+      const withMain = lines.findIndex((p) => JSON.stringify(p.script_args).includes("main"));
+      assert.ok(withMain >= 0);
+      for (const p of lines.slice(withMain)) assert.match(JSON.stringify(p.script_args), /main/);
+    });
+  });
+
   Deno.test(`${flavor}: procedure list --watch -o jsonl: listed, then changed objects as -o json prints them`, async () => {
     await withSim(flavor, async (sim, oet) => {
       await createReady(sim, oet, "echo_args_fast.py");
       const w = await watching(sim, ["procedure", "list", "--watch", "-o", "jsonl"]);
       await oet(["procedure", "start", "--pid", "1", "--listen=False"]);
-      await until(() => w.out.text.includes('"state":"COMPLETE"'), "COMPLETE", () => w.out.text);
+      // The server's own COMPLETE (not only the stream's, in derived_state).
+      const confirmed = () =>
+        w.out.text.split("\n").some((l) => l && JSON.parse(l).procedure.state === "COMPLETE");
+      await until(confirmed, "COMPLETE", () => w.out.text);
       assert.equal(await w.interrupt(), 130);
       const lines = w.out.text.trimEnd().split("\n").map((l) => JSON.parse(l));
       for (const l of lines) assert.deepEqual(Object.keys(l), ["change", "procedure"]);
+      // Each shown state once (a read that confirms one repeats it with the server's values).
+      const shown = lines.map((l) => [
+        l.change,
+        l.procedure.id,
+        l.procedure.derived_state ?? l.procedure.state,
+      ]).filter((x, i, all) => i === 0 || JSON.stringify(x) !== JSON.stringify(all[i - 1]));
       assert.deepEqual(
-        lines.map((l) => [l.change, l.procedure.id, l.procedure.state]),
+        shown,
         [["listed", 1, "READY"], ["changed", 1, "RUNNING"], ["changed", 1, "READY"], [
           "changed",
           1,

@@ -20,7 +20,9 @@ import {
 } from "../../sim/src/server.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 import { spawnOet } from "../support/spawn.ts";
-import { runCommand, runOet, waitFor, within } from "./e2e_support.ts";
+import { runCommand, within } from "./e2e_support.ts";
+import { runOetProcess } from "../support/spawn.ts";
+import { until as waitFor } from "../support/wait.ts";
 
 const KEYS = await generateSigningKey();
 
@@ -38,7 +40,7 @@ const DENO_DIR = Deno.env.get("DENO_DIR") || JSON.parse(
 
 /** Runs oet as a real process with `env` (and Deno's cache where it is). */
 function oet(args: string[], env: Record<string, string>) {
-  return runOet(args, { env: { DENO_DIR, ...env } });
+  return runOetProcess(args, { env: { DENO_DIR, ...env } });
 }
 
 async function withAaaSim<T>(

@@ -10,14 +10,16 @@ import assert from "node:assert/strict";
 import { buildTree } from "../../src/cli/root.ts";
 import { isHidden } from "../../src/commands/framework/spec.ts";
 import { oetCommand } from "../support/spawn.ts";
-import { type Ran, runCommand, runOet, shQuote, which, withSim } from "./e2e_support.ts";
+import { type Ran, runCommand, shQuote, which } from "./e2e_support.ts";
+import { runOetProcess } from "../support/spawn.ts";
+import { withSim } from "../support/sim.ts";
 
 /** The top-level commands a user sees, in tree order (the scripts must offer exactly these). */
 const TOP = buildTree().root.commands.filter((c) => !isHidden(c)).map((c) => c.name);
 
 /** The script `oet completion <shell>` prints, saved to a temp file. */
 async function scriptFile(shell: string): Promise<string> {
-  const r = await runOet(["completion", shell]);
+  const r = await runOetProcess(["completion", shell]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, "");
   const path = await Deno.makeTempFile({ prefix: `oet-completion-`, suffix: `.${shell}` });
@@ -184,7 +186,7 @@ shellTest(
   async (file) => {
     await withSim("v7", async (sim) => {
       for (let i = 0; i < 3; i++) {
-        const c = await runOet(["procedure", "create", "file:///scripts/hello_world.py"], {
+        const c = await runOetProcess(["procedure", "create", "file:///scripts/hello_world.py"], {
           env: { OET_REST_URI: sim.baseUrl },
         });
         assert.equal(c.code, 0, c.stderr);
@@ -229,7 +231,7 @@ shellTest(
 
 shellTest("zsh", "values: -o choices, and --pid ids from the server", async (file) => {
   await withSim("v5", async (sim) => {
-    const c = await runOet(["procedure", "create", "file:///scripts/hello_world.py"], {
+    const c = await runOetProcess(["procedure", "create", "file:///scripts/hello_world.py"], {
       env: { OET_REST_URI: sim.baseUrl },
     });
     assert.equal(c.code, 0, c.stderr);
@@ -260,7 +262,7 @@ shellTest("zsh", "values: -o choices, and --pid ids from the server", async (fil
 
 shellTest("fish", "values: -o choices, and --aid ids from the server", async (file) => {
   await withSim("v7", async (sim) => {
-    const a = await runOet([
+    const a = await runOetProcess([
       "activity",
       "run",
       "hello",
@@ -302,7 +304,13 @@ shellTest("bash", "context names: --context <TAB> and oet context use <TAB>", as
   try {
     const env = { OET_CONFIG: `${dir}/config.toml` };
     for (const name of ["mid-itf", "mid-prod", "low-itf"]) {
-      const r = await runOet(["context", "add", name, "--server-url", "http://127.0.0.1:9/api"], {
+      const r = await runOetProcess([
+        "context",
+        "add",
+        name,
+        "--server-url",
+        "http://127.0.0.1:9/api",
+      ], {
         env,
       });
       assert.equal(r.code, 0, r.stderr);
@@ -345,4 +353,98 @@ shellTest("bash", "context names: --context <TAB> and oet context use <TAB>", as
     await Deno.remove(dir, { recursive: true });
     await Deno.remove(bin, { recursive: true });
   }
+});
+
+/**
+ * `--pid=` and `--aid=`, as the README's own examples write them: bash splits
+ * the word at `=` (COMP_WORDBREAKS), zsh and fish keep it whole.
+ */
+async function idsOnServer(fn: (env: Record<string, string>, bin: string) => Promise<void>) {
+  await withSim("v7", async (sim) => {
+    for (let i = 0; i < 2; i++) {
+      const c = await runOetProcess(["procedure", "create", "file:///scripts/hello_world.py"], {
+        env: { OET_REST_URI: sim.baseUrl },
+      });
+      assert.equal(c.code, 0, c.stderr);
+    }
+    const a = await runOetProcess([
+      "activity",
+      "run",
+      "hello",
+      "sbd-t0001-20250403-00001",
+      "--listen=False",
+    ], {
+      env: { OET_REST_URI: sim.baseUrl },
+    });
+    assert.equal(a.code, 0, a.stderr);
+    const bin = await oetOnPath();
+    try {
+      await fn({
+        PATH: `${bin}:${Deno.env.get("PATH")}`,
+        HOME: Deno.env.get("HOME") ?? "/tmp",
+        NO_PROXY: "127.0.0.1,localhost",
+        OET_REST_URI: sim.baseUrl,
+      }, bin);
+    } finally {
+      await Deno.remove(bin, { recursive: true });
+    }
+  });
+}
+
+shellTest("bash", "--pid= and --aid=: ids after the =, as after a space", async (file) => {
+  await idsOnServer(async (env) => {
+    const line = (words: string[]) =>
+      `COMP_WORDS=(${words.map(shQuote).join(" ")}); COMP_CWORD=${words.length - 1}; ` +
+      `COMP_LINE=${shQuote(words.join(""))}; COMPREPLY=(); _oet; echo "[\${COMPREPLY[*]}]"`;
+    const r = await runCommand("bash", [
+      "--norc",
+      "--noprofile",
+      "-c",
+      `source ${shQuote(file)}; ` + [
+        line(["oet", "procedure", "start", "--pid", "="]),
+        line(["oet", "procedure", "start", "--pid", "=", "2"]),
+        line(["oet", "activity", "describe", "--aid", "="]),
+        line(["oet", "procedure", "list", "-o", "=", "js"]),
+      ].join("; "),
+    ], { env, clearEnv: true });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trimEnd().split("\n"), ["[1 2 3]", "[2]", "[1]", "[json jsonl]"]);
+  });
+});
+
+shellTest("zsh", "--pid= and --aid=: ids after the =", async (file) => {
+  await idsOnServer(async (env) => {
+    const r = await runCommand("zsh", [
+      "-f",
+      "-c",
+      `compdef() { :; }; source ${shQuote(file)}; compadd() { shift; print -r -- "[$*]"; }; ` +
+      `compset() { print -r -- "compset $*"; }; ` +
+      `words=(oet procedure wait --pid=); CURRENT=4; _oet; ` +
+      `words=(oet activity describe --aid=1); CURRENT=4; _oet`,
+    ], { env, clearEnv: true });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trimEnd().split("\n"), [
+      "compset -P *=",
+      "[1 2 3]",
+      "compset -P *=",
+      "[1]",
+    ]);
+  });
+});
+
+shellTest("fish", "--pid= and --aid=: ids after the =", async (file) => {
+  await idsOnServer(async (env) => {
+    const r = await runCommand("fish", [
+      "--no-config",
+      "-c",
+      `source ${shQuote(file)}; ` +
+      `for line in 'oet procedure start --pid=' 'oet activity describe --aid='; ` +
+      `set -l words (complete -C $line); echo "[$words]"; end`,
+    ], { env, clearEnv: true });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trimEnd().split("\n"), [
+      "[--pid=1 --pid=2 --pid=3]",
+      "[--aid=1]",
+    ]);
+  });
 });

@@ -1,37 +1,13 @@
 /**
- * Helpers shared by the end-to-end tests: a simulator per test, polling with
- * a deadline, reading a child's stdout until a pattern shows up, and running
- * processes with a deadline (a hung child fails its test instead of hanging
- * the suite).
+ * Helpers shared by the end-to-end tests: reading a child's stdout until a
+ * pattern shows up, and running other processes with a deadline (a hung
+ * child fails its test instead of hanging the suite). The simulator is
+ * tests/support/sim.ts's `withSim`, oet's process tests/support/spawn.ts's
+ * `runOetProcess`.
  */
 
-import { type Simulator, startSimulator } from "../../sim/src/server.ts";
-import { spawnOet, type SpawnOptions, type SpawnResult } from "../support/spawn.ts";
-import type { Flavor } from "../../sim/src/flavor.ts";
-import type { Faults } from "../../sim/src/faults.ts";
-
-/** Runs `fn` with a fast local OET on a free loopback port, closed afterwards. */
-export async function withSim<T>(
-  flavor: Flavor,
-  fn: (sim: Simulator) => Promise<T>,
-  faults?: Faults,
-): Promise<T> {
-  const sim = startSimulator({ flavor, stepMs: 5, faults });
-  try {
-    return await fn(sim);
-  } finally {
-    await sim.close();
-  }
-}
-
-/** Polls `cond` every 10 ms; throws naming `what` after `ms`. */
-export async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { PROCESS_DEADLINE_MS } from "../support/spawn.ts";
+import { until } from "../support/wait.ts";
 
 /** Collects a stream's text as it arrives; `done` resolves at its end. */
 export class StreamText {
@@ -49,7 +25,7 @@ export class StreamText {
   async until(re: RegExp, ms = 10_000): Promise<void> {
     let ended = false;
     this.done.then(() => ended = true, () => ended = true);
-    await waitFor(() => re.test(this.text) || ended, `output matching ${re}`, ms);
+    await until(() => re.test(this.text) || ended, `output matching ${re}`, ms);
     if (!re.test(this.text)) {
       throw new Error(`output ended without matching ${re}:\n${this.text}`);
     }
@@ -74,9 +50,6 @@ export function which(name: string): string | undefined {
   }
   return undefined;
 }
-
-/** How long any one process a test starts may run. */
-export const PROCESS_DEADLINE_MS = 30_000;
 
 /** Resolves as `p` does, or rejects naming `what` after `ms`. */
 export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -113,16 +86,6 @@ export async function runCommand(
     stderr: "piped",
   }).spawn();
   return await collect(child, `${cmd} ${args.join(" ")}`, ms);
-}
-
-/** `runOetProcess` (tests/support/spawn.ts) with a deadline. */
-export async function runOet(
-  args: string[],
-  o: SpawnOptions = {},
-  ms = PROCESS_DEADLINE_MS,
-): Promise<SpawnResult> {
-  const r = await collect(spawnOet(args, o), `oet ${args.join(" ")}`, ms);
-  return { ...r, signal: null };
 }
 
 async function collect(child: Deno.ChildProcess, what: string, ms: number): Promise<Ran> {

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { TARGETS } from "../../scripts/build.ts";
 import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
+import { updatingGoldens } from "../support/golden.ts";
 
 const DOC = new URL("../../docs/install.md", import.meta.url);
 
@@ -15,7 +16,7 @@ const DOC = new URL("../../docs/install.md", import.meta.url);
 const FLAG_LINE = /^( {2})?--no-prompt --allow-net .*$/gm;
 
 Deno.test("install doc: the deno install command and the flag list are PERMISSION_FLAGS", async () => {
-  if (Deno.env.get("UPDATE_GOLDEN") === "1") {
+  if (updatingGoldens()) {
     // Rewrites both flag lines from scripts/permissions.ts.
     const before = await Deno.readTextFile(DOC);
     await Deno.writeTextFile(

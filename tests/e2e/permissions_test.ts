@@ -9,16 +9,10 @@
 import assert from "node:assert/strict";
 import { ENV_VARS, type EnvName } from "../../src/config/config.ts";
 import { baseEnv, oetCommand, spawnOet } from "../support/spawn.ts";
-import {
-  runCommand,
-  runOet,
-  shQuote,
-  StreamText,
-  waitFor,
-  which,
-  within,
-  withSim,
-} from "./e2e_support.ts";
+import { runCommand, shQuote, StreamText, which, within } from "./e2e_support.ts";
+import { runOetProcess } from "../support/spawn.ts";
+import { withSim } from "../support/sim.ts";
+import { until as waitFor } from "../support/wait.ts";
 
 const V7_SBD = "sbd-t0001-20250403-00001";
 
@@ -73,13 +67,13 @@ Deno.test("env: every variable in ENV_VARS has a check here or a reason why it c
 Deno.test("procedure list reaches the server named by OET_REST_URI", async () => {
   await withSim("v7", async (sim) => {
     const env = { OET_REST_URI: sim.baseUrl };
-    const created = await runOet(
+    const created = await runOetProcess(
       ["procedure", "create", "file:///scripts/hello_world.py", "-o", "id"],
       { env },
     );
     assert.equal(created.code, 0, created.stderr);
     assert.equal(created.stdout.trim(), "1");
-    const r = await runOet(["procedure", "list"], { env });
+    const r = await runOetProcess(["procedure", "list"], { env });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^ +ID +Script +Creation time +State$/m);
     assert.match(r.stdout, /^ +1 +file:\/\/\/scripts\/hello_world\.py /m);
@@ -93,14 +87,16 @@ Deno.test("OET_CONFIG names the contexts file and OET_CONTEXT picks a context", 
     try {
       const env = { OET_CONFIG: `${dir}/contexts.toml` };
       const add = (name: string, url: string) =>
-        runOet(["context", "add", name, "--server-url", url], { env });
+        runOetProcess(["context", "add", name, "--server-url", url], { env });
       assert.equal((await add("off", "http://127.0.0.1:9/api/v1.0")).code, 0);
       assert.equal((await add("sim", sim.baseUrl)).code, 0);
       assert.match(await Deno.readTextFile(`${dir}/contexts.toml`), /\[contexts\.sim\]/);
-      const r = await runOet(["procedure", "list"], { env: { ...env, OET_CONTEXT: "sim" } });
+      const r = await runOetProcess(["procedure", "list"], { env: { ...env, OET_CONTEXT: "sim" } });
       assert.equal(r.code, 0, r.stderr);
       assert.ok(sim.requests.length > 0, "the request went to the simulator");
-      const empty = await runOet(["procedure", "list"], { env: { ...env, OET_CONTEXT: "" } });
+      const empty = await runOetProcess(["procedure", "list"], {
+        env: { ...env, OET_CONTEXT: "" },
+      });
       assert.equal(empty.code, 2);
       assert.match(empty.stderr, /OET_CONTEXT in the environment is set but empty/);
     } finally {
@@ -111,7 +107,7 @@ Deno.test("OET_CONFIG names the contexts file and OET_CONTEXT picks a context", 
 
 Deno.test("OET_URL alone names the server", async () => {
   await withSim("v7", async (sim) => {
-    const r = await runOet(["procedure", "list"], { env: { OET_URL: sim.baseUrl } });
+    const r = await runOetProcess(["procedure", "list"], { env: { OET_URL: sim.baseUrl } });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(sim.requests.length > 0, "the request went to the simulator");
   });
@@ -125,7 +121,7 @@ Deno.test(".env in the current directory names the server (no OET_* in the envir
         `${dir}/.env`,
         `# written by the test\nOET_REST_URI=${sim.baseUrl}\n`,
       );
-      const r = await runOet(["procedure", "list"], { cwd: dir });
+      const r = await runOetProcess(["procedure", "list"], { cwd: dir });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /ID +Script/);
       assert.ok(sim.requests.length > 0, "the request went to the simulator");
@@ -137,7 +133,7 @@ Deno.test(".env in the current directory names the server (no OET_* in the envir
 
 Deno.test("activity run follows the activity's procedure to COMPLETE, exit 0", async () => {
   await withSim("v7", async (sim) => {
-    const r = await runOet(["activity", "run", "observe", V7_SBD], {
+    const r = await runOetProcess(["activity", "run", "observe", V7_SBD], {
       env: { OET_REST_URI: sim.baseUrl },
     });
     assert.equal(r.code, 0, r.stderr);
@@ -154,7 +150,7 @@ Deno.test("listen prints an event as it arrives; SIGINT ends it with exit 130", 
     const err = new StreamText(child.stderr);
     try {
       await waitFor(() => sim.openStreams > 0, "oet listen to subscribe");
-      const created = await runOet(
+      const created = await runOetProcess(
         ["procedure", "create", "file:///scripts/hello_world.py"],
         { env },
       );
@@ -177,7 +173,7 @@ Deno.test("listen prints an event as it arrives; SIGINT ends it with exit 130", 
 });
 
 Deno.test("OET_REQUEST_TIMEOUT: a bad value is a usage error naming it; a short one times out", async () => {
-  const bad = await runOet(["procedure", "list"], {
+  const bad = await runOetProcess(["procedure", "list"], {
     env: { OET_REST_URI: "http://127.0.0.1:1/api/v1.0", OET_REQUEST_TIMEOUT: "soon" },
   });
   assert.equal(bad.code, 2, bad.stderr);
@@ -188,17 +184,17 @@ Deno.test("OET_REQUEST_TIMEOUT: a bad value is a usage error naming it; a short 
 
   await withSim("v7", async (sim) => {
     const started = Date.now();
-    const r = await runOet(["procedure", "list"], {
+    const r = await runOetProcess(["procedure", "list"], {
       env: { OET_REST_URI: sim.baseUrl, OET_REQUEST_TIMEOUT: "200ms" },
     });
     assert.equal(r.code, 4, r.stderr);
     assert.ok(Date.now() - started < 4_000, "gave up after about 200 ms, not the 35 s default");
     assert.ok(sim.requests.length > 0, "the request reached the simulator");
-  }, { latencyMs: 5_000 });
+  }, { faults: { latencyMs: 5_000 } });
 });
 
 Deno.test("OET_RECONNECT_TIMEOUT with a bad value is a usage error naming it", async () => {
-  const r = await runOet(["procedure", "list"], {
+  const r = await runOetProcess(["procedure", "list"], {
     env: { OET_REST_URI: "http://127.0.0.1:1/api/v1.0", OET_RECONNECT_TIMEOUT: "never" },
   });
   assert.equal(r.code, 2, r.stderr);
@@ -210,12 +206,12 @@ Deno.test("OET_RECONNECT_TIMEOUT with a bad value is a usage error naming it", a
 
 Deno.test("OET_DEBUG: =api traces HTTP on stderr; =1 adds the stack of an error", async () => {
   await withSim("v7", async (sim) => {
-    const plain = await runOet(["procedure", "list"], {
+    const plain = await runOetProcess(["procedure", "list"], {
       env: { OET_REST_URI: sim.baseUrl },
     });
     assert.equal(plain.code, 0, plain.stderr);
     assert.doesNotMatch(plain.stderr, /^> GET/m);
-    const traced = await runOet(["procedure", "list"], {
+    const traced = await runOetProcess(["procedure", "list"], {
       env: { OET_REST_URI: sim.baseUrl, OET_DEBUG: "api" },
     });
     assert.equal(traced.code, 0, traced.stderr);
@@ -229,10 +225,10 @@ Deno.test("OET_DEBUG: =api traces HTTP on stderr; =1 adds the stack of an error"
   const port = listener.addr.port;
   listener.close();
   const env = { OET_REST_URI: `http://127.0.0.1:${port}/api/v1.0` };
-  const quiet = await runOet(["procedure", "list"], { env });
+  const quiet = await runOetProcess(["procedure", "list"], { env });
   assert.equal(quiet.code, 4, quiet.stderr);
   assert.doesNotMatch(quiet.stderr, /^ {4}at /m);
-  const debug = await runOet(["procedure", "list"], { env: { ...env, OET_DEBUG: "1" } });
+  const debug = await runOetProcess(["procedure", "list"], { env: { ...env, OET_DEBUG: "1" } });
   assert.equal(debug.code, 4, debug.stderr);
   assert.match(debug.stderr, /^ {4}at .*src\/api\/http\.ts/m);
 });
@@ -290,7 +286,7 @@ Deno.test("colour forced in a pipe: FORCE_COLOR and CLICOLOR_FORCE turn it on, N
       [{ FORCE_COLOR: "1", NO_COLOR: "1" }, false],
     ] as [Record<string, string>, boolean][]
   ) {
-    const r = await runOet(args, { env });
+    const r = await runOetProcess(args, { env });
     assert.equal(r.code, 2, r.stderr);
     assert.equal(
       r.stderr.includes(red),

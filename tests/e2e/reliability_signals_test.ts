@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { startSimulator } from "../../sim/src/server.ts";
 import { runOet } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
-import { until } from "../support/fake_oet.ts";
+import { until } from "../support/wait.ts";
 import { assertNoStack, Collected, reap } from "../support/reliability.ts";
 import { baseEnv, spawnOet } from "../support/spawn.ts";
 

@@ -16,14 +16,18 @@
 
 import assert from "node:assert/strict";
 import { bundleOet } from "../../scripts/bundle.ts";
+import { buildTree } from "../../src/cli/root.ts";
 import { PERMISSION_FLAGS, RUN_FLAGS } from "../../scripts/permissions.ts";
 import { baseEnv } from "../support/spawn.ts";
-import { runCommand, withSim } from "./e2e_support.ts";
+import { runCommand } from "./e2e_support.ts";
+import { withSim } from "../support/sim.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const MAIN = `${ROOT}main.ts`;
 
 /** npm packages `oet` may load: ES modules that import no Node built-in. */
+/** Packages only tests and `deno task fuzz` import (README, "Dependencies"). */
+const TEST_ONLY_NPM = new Set(["fast-check", "pure-rand"]);
 const ALLOWED_NPM = new Set([
   "eventsource-parser",
   "string-width",
@@ -77,7 +81,15 @@ Deno.test("module graph of main.ts: no node:* module, only the allowed ES-module
   assert.deepEqual(nodeModules.map((m) => m.specifier), []);
   const packages = Object.values(info.npmPackages ?? {});
   assert.ok(packages.length > 0, "the graph lists its npm packages");
-  for (const p of packages) {
+  // `deno info` lists every package deno.json names; the test-only ones must not be reached.
+  const reached = info.modules.map((m) => m.specifier);
+  for (const name of TEST_ONLY_NPM) {
+    assert.ok(
+      !reached.some((s) => s.startsWith(`npm:/${name}@`)),
+      `${name} is reached from main.ts`,
+    );
+  }
+  for (const p of packages.filter((p) => !TEST_ONLY_NPM.has(p.name))) {
     assert.ok(ALLOWED_NPM.has(p.name), `npm package ${p.name}`);
     // A package that is CommonJS would need the Node layer to load.
     const pkg = JSON.parse(await Deno.readTextFile(`${p.localPath}/package.json`));
@@ -181,6 +193,27 @@ Deno.test("without a token configured, no auth module is loaded (servers without
     });
     assert.ok(auth(withToken).length > 0, "with OET_TOKEN the token source is loaded");
   });
+});
+
+Deno.test("a group's help loads none of its commands' modules (the summaries are in its entries)", async () => {
+  const groups = buildTree().root.commands.filter((c) => c.kind === "group").map((c) => c.name);
+  assert.ok(groups.includes("procedure"), groups.join(" "));
+  const isGroupFile = (m: string) => groups.some((g) => m.endsWith(`/src/commands/${g}/${g}.ts`));
+  const commands = (modules: string[]) =>
+    modules.filter((m) =>
+      m.includes("/src/commands/") && !m.includes("/src/commands/framework/") && !isGroupFile(m)
+    );
+  for (const group of groups) {
+    assert.deepEqual(
+      commands(await loadedModules([group, "--help"], {})),
+      [],
+      `oet ${group} --help`,
+    );
+  }
+  assert.deepEqual(commands(await loadedModules(["--help"], {})), [], "oet --help");
+  // A command's own help does load its module: the check above can fail.
+  const list = await loadedModules(["procedure", "list", "--help"], {});
+  assert.ok(commands(list).some((m) => m.endsWith("/procedure/list.ts")), list.join("\n"));
 });
 
 for (const form of [SOURCE, BUNDLE]) {

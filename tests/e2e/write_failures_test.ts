@@ -9,7 +9,8 @@
 import assert from "node:assert/strict";
 import { oetCommand } from "../support/spawn.ts";
 import { baseEnv } from "../support/spawn.ts";
-import { runCommand, shQuote, withSim } from "./e2e_support.ts";
+import { runCommand, shQuote } from "./e2e_support.ts";
+import { withSim } from "../support/sim.ts";
 
 /** Runs `oet <args> <redirect>` through sh, against `uri`. */
 function sh(uri: string, args: string[], redirect: string) {

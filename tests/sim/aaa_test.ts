@@ -19,6 +19,7 @@ import {
   startSimulator,
 } from "../../sim/src/server.ts";
 import { parseEvents } from "./sse_reader.ts";
+import { until as waitUntil } from "../support/wait.ts";
 
 /** One key for the whole file: making one takes a few tenths of a second. */
 const KEYS = await generateSigningKey();
@@ -35,14 +36,6 @@ async function withAaa<T>(
     return await fn(sim);
   } finally {
     await sim.close();
-  }
-}
-
-async function waitUntil(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
   }
 }
 

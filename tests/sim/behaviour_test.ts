@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { type Simulator, startSimulator } from "../../sim/src/server.ts";
 import type { Flavor } from "../../sim/src/flavor.ts";
-import { waitUntil } from "./replay.ts";
+import { until as waitUntil } from "../support/wait.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;

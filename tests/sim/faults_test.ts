@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { startSimulator } from "../../sim/src/server.ts";
 import { openStream } from "./sse_reader.ts";
-import { waitUntil } from "./replay.ts";
+import { until as waitUntil } from "../support/wait.ts";
 
 async function get(url: string): Promise<[number, string, Headers]> {
   const res = await fetch(url);

@@ -17,13 +17,8 @@ import assert from "node:assert/strict";
 import { fixtureDir, listTranscripts, readTranscript } from "../support/transcripts.ts";
 import { startSimulator } from "../../sim/src/server.ts";
 import type { Flavor } from "../../sim/src/flavor.ts";
-import {
-  type CompareContext,
-  compareResponse,
-  recordedStates,
-  simRequest,
-  waitUntil,
-} from "./replay.ts";
+import { type CompareContext, compareResponse, recordedStates, simRequest } from "./replay.ts";
+import { until as waitUntil } from "../support/wait.ts";
 import { openStream, parseEvents, type StreamCapture } from "./sse_reader.ts";
 
 type Version = "v5.4.0" | "v6.6.0" | "v7.0.0";

@@ -4,7 +4,6 @@
  * and value types, and the values that do not depend on time or place.
  */
 
-import assert from "node:assert/strict";
 import type { RecordedRequest, RecordedResponse } from "../support/transcripts.ts";
 import type { Simulator } from "../../sim/src/server.ts";
 import { pyDumps } from "../../sim/src/py_json.ts";
@@ -147,19 +146,6 @@ export function recordedStates(text: string): Map<number, string> {
   };
   visit(body);
   return out;
-}
-
-/** Waits until `check` passes, polling every millisecond. */
-export async function waitUntil(
-  check: () => boolean,
-  what: string,
-  timeoutMs = 5000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
 }
 
 /** A response's body compared with a recorded one; returns the differences. */

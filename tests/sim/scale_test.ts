@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { startSimulator } from "../../sim/src/server.ts";
 import { openStream, type StreamCapture } from "./sse_reader.ts";
-import { waitUntil } from "./replay.ts";
+import { until as waitUntil } from "../support/wait.ts";
 
 const CLIENTS = 200;
 const PROCEDURES = 1000;

@@ -12,7 +12,7 @@ import { type Simulator, startSimulator } from "../../sim/src/server.ts";
 import type { Flavor } from "../../sim/src/flavor.ts";
 import { pyDumps } from "../../sim/src/py_json.ts";
 import { openStream, type StreamCapture } from "./sse_reader.ts";
-import { waitUntil } from "./replay.ts";
+import { until as waitUntil } from "../support/wait.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;

@@ -96,12 +96,3 @@ export function json(body: unknown, status = 200): Response {
     headers: { "content-type": "application/json" },
   });
 }
-
-/** Polls `cond` every 5 ms; throws naming `what` after `ms`. */
-export async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

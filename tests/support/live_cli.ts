@@ -10,6 +10,7 @@ import type { Env } from "../../src/config/config.ts";
 import { InterruptedError } from "../../src/domain/errors.ts";
 import type { OutStream } from "../../src/render/io.ts";
 import type { RunResult } from "./cli.ts";
+import { until } from "./wait.ts";
 
 class Live implements OutStream {
   text = "";
@@ -55,11 +56,9 @@ export function startOet(args: string[], o: { env?: Env; tty?: boolean } = {}): 
   });
   // Event-based: polls the text itself, however slow the machine is.
   const waitText = async (stream: Live, re: RegExp, ms = 30_000) => {
-    const deadline = Date.now() + ms;
-    while (!re.test(stream.text)) {
-      if (ended) throw new Error(`oet ended without printing ${re}:\n${out.text}${err.text}`);
-      if (Date.now() > deadline) throw new Error(`no ${re} within ${ms} ms:\n${stream.text}`);
-      await new Promise((r) => setTimeout(r, 5));
+    await until(() => ended || re.test(stream.text), `${re}`, ms, () => stream.text);
+    if (!re.test(stream.text)) {
+      throw new Error(`oet ended without printing ${re}:\n${out.text}${err.text}`);
     }
   };
   return {

@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { until } from "./wait.ts";
 
 /** What a run of oet printed and returned (in-process or spawned). */
 export interface Outcome {
@@ -218,12 +219,8 @@ export class Collected {
 
   /** Resolves once the text matches `re`; throws at the end of the stream or after `ms`. */
   async until(re: RegExp, ms = 10_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!re.test(this.text)) {
-      if (this.#ended) throw new Error(`output ended without ${re}:\n${this.text}`);
-      if (Date.now() > deadline) throw new Error(`no ${re} within ${ms} ms:\n${this.text}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await until(() => this.#ended || re.test(this.text), `${re}`, ms, () => this.text);
+    if (!re.test(this.text)) throw new Error(`output ended without ${re}:\n${this.text}`);
   }
 }
 

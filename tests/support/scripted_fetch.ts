@@ -6,6 +6,7 @@
 
 import type { AuthFs, FileInfo } from "../../src/auth/fs.ts";
 import type { Clock } from "../../src/domain/clock.ts";
+import { json } from "./fake_oet.ts";
 
 /** One request as the code sent it. */
 export interface RecordedRequest {
@@ -30,21 +31,29 @@ export interface Step {
     | ((req: RecordedRequest, signal?: AbortSignal) => Response | Promise<Response>);
 }
 
-/** A JSON answer. */
-export function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json" },
-  });
-}
+/** Every ScriptedFetch made since the last `verifyScripts()`, in order. */
+const made: ScriptedFetch[] = [];
 
-/** A fetch that answers `steps` in order and fails the test on anything else. */
+/**
+ * A fetch that answers `steps` (stubs) in order and fails the test on
+ * anything else; `verify()` fails it when a stub was never used (gh's
+ * httpmock `Verify`): a test that scripts a request the code no longer
+ * sends says so instead of passing by luck.
+ */
 export class ScriptedFetch {
   readonly requests: RecordedRequest[] = [];
   readonly #steps: Step[];
 
   constructor(steps: Step[]) {
     this.#steps = [...steps];
+    made.push(this);
+  }
+
+  /** Throws naming the stubs that were never used. */
+  verify(): void {
+    if (!this.#steps.length) return;
+    const unused = this.#steps.map((s) => `${s.method ?? "GET"} ${s.url}`).join(", ");
+    throw new Error(`${this.#steps.length} scripted request(s) never sent: ${unused}`);
   }
 
   /** Steps not used yet. */
@@ -81,6 +90,24 @@ export class ScriptedFetch {
     if (typeof r === "function") return await r(req, init?.signal ?? undefined);
     return json(r);
   };
+}
+
+/** Verifies every ScriptedFetch made since the last call (see `scriptedTest`). */
+export function verifyScripts(): void {
+  const all = made.splice(0);
+  for (const f of all) f.verify();
+}
+
+/**
+ * `Deno.test` whose every ScriptedFetch is verified when the test ends (a
+ * stub never used fails it), as gh's `defer reg.Verify(t)`.
+ */
+export function scriptedTest(name: string, fn: () => Promise<void> | void): void {
+  Deno.test(name, async () => {
+    made.splice(0);
+    await fn();
+    verifyScripts();
+  });
 }
 
 /** A clock whose `sleep` advances fake time at once (no real waiting). */

@@ -59,15 +59,48 @@ export function spawnOet(args: string[], o: SpawnOptions = {}): Deno.ChildProces
   }).spawn();
 }
 
-/** Runs oet to the end and collects its output. */
-export async function runOetProcess(args: string[], o: SpawnOptions = {}): Promise<SpawnResult> {
+/** How long any one process a test starts may run. */
+export const PROCESS_DEADLINE_MS = 30_000;
+
+/**
+ * Runs oet as a process to its end and collects its output (the one way a
+ * test runs the real process; `runOet` in cli.ts runs it in-process). A
+ * process still running after `ms` is killed and fails the test, instead of
+ * hanging the suite.
+ */
+export async function runOetProcess(
+  args: string[],
+  o: SpawnOptions = {},
+  ms = PROCESS_DEADLINE_MS,
+): Promise<SpawnResult> {
   const child = spawnOet(args, o);
   if (o.stdin !== undefined) {
     const w = child.stdin.getWriter();
     await w.write(new TextEncoder().encode(o.stdin));
     await w.close();
   }
-  const out = await child.output();
+  const output = child.output();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`oet ${args.join(" ")}: no result within ${ms} ms`)),
+      ms,
+    );
+  });
+  let out: Deno.CommandOutput;
+  try {
+    out = await Promise.race([output, expired]);
+  } catch (err) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // it ended after all
+    }
+    await output.catch(() => {});
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
   const dec = new TextDecoder();
   return {
     code: out.code,

@@ -3,12 +3,13 @@ import { type DevicePrompt, isLoopbackHost, OidcClient } from "../../src/auth/oi
 import { AuthError } from "../../src/domain/errors.ts";
 import {
   FakeClock,
-  json,
   makeJwt,
   type RecordedRequest,
   ScriptedFetch,
+  scriptedTest,
   type Step,
 } from "../support/scripted_fetch.ts";
+import { json } from "../support/fake_oet.ts";
 
 const ISSUER = "https://login.example.org/tenant/v2.0";
 const DISCOVERY = `${ISSUER}/.well-known/openid-configuration`;
@@ -84,7 +85,7 @@ function assertForm(req: RecordedRequest, form: Record<string, string>): void {
   assert.deepEqual(req.form, form);
 }
 
-Deno.test("loopback hosts", () => {
+scriptedTest("loopback hosts", () => {
   for (const h of ["localhost", "127.0.0.1", "127.1.2.3", "[::1]", "a.localhost"]) {
     assert.ok(isLoopbackHost(h), h);
   }
@@ -93,7 +94,7 @@ Deno.test("loopback hosts", () => {
   }
 });
 
-Deno.test("discovery: trailing slash ignored, fetched once per issuer", async () => {
+scriptedTest("discovery: trailing slash ignored, fetched once per issuer", async () => {
   const f = new ScriptedFetch([discovery()]);
   const c = client(f);
   const e = await c.discover(`${ISSUER}/`);
@@ -108,7 +109,7 @@ Deno.test("discovery: trailing slash ignored, fetched once per issuer", async ()
   assert.equal(f.requests[0].headers.accept, "application/json");
 });
 
-Deno.test("discovery: endpoints must be https (http only on loopback)", async () => {
+scriptedTest("discovery: endpoints must be https (http only on loopback)", async () => {
   const bad = new ScriptedFetch([discovery({ token_endpoint: "http://login.example.org/token" })]);
   await assert.rejects(() => client(bad).discover(ISSUER), (e: unknown) => {
     assert.ok(e instanceof AuthError);
@@ -138,7 +139,7 @@ Deno.test("discovery: endpoints must be https (http only on loopback)", async ()
   assert.equal(none.requests.length, 0);
 });
 
-Deno.test("discovery: missing endpoints, HTTP errors, non-JSON, no network", async () => {
+scriptedTest("discovery: missing endpoints, HTTP errors, non-JSON, no network", async () => {
   const noDevice = new ScriptedFetch([{ url: DISCOVERY, respond: { token_endpoint: TOKEN } }]);
   await assert.rejects(() => client(noDevice).discover(ISSUER), (e: unknown) => {
     assert.ok(e instanceof AuthError);
@@ -170,73 +171,82 @@ Deno.test("discovery: missing endpoints, HTTP errors, non-JSON, no network", asy
   );
 });
 
-Deno.test("device login: form fields, prompt, interval, pending and slow_down, tokens", async () => {
-  const f = new ScriptedFetch([
-    discovery(),
-    deviceStep(),
-    poll(oauthError("authorization_pending")),
-    poll(oauthError("slow_down")),
-    poll(oauthError("authorization_pending")),
-    poll(tokens),
-  ]);
-  const clock = new FakeClock();
-  const start = clock.now();
-  const prompts: DevicePrompt[] = [];
-  const trace: string[] = [];
-  const result = await client(f, clock, trace).deviceLogin(SETTINGS, {
-    prompt: (p) => prompts.push(p),
-  });
-  assert.deepEqual(prompts, [{
-    verificationUri: "https://microsoft.com/devicelogin",
-    verificationUriComplete: undefined,
-    userCode: "ABCD-EFGH",
-    message: "To sign in, use a web browser to open https://microsoft.com/devicelogin",
-    expiresAt: start + 900_000,
-  }]);
-  // 5 s, 5 s, then slow_down adds 5 s for every later poll.
-  assert.deepEqual(clock.sleeps, [5000, 5000, 10000, 10000]);
-  assertForm(f.requests[1], { client_id: "client-1", scope: "api://oet/.default offline_access" });
-  for (const req of f.requests.slice(2)) {
-    assertForm(req, {
-      grant_type: "urn:ietf:params:oauth:grant-type:device_code",
-      device_code: DEVICE_CODE,
-      client_id: "client-1",
+scriptedTest(
+  "device login: form fields, prompt, interval, pending and slow_down, tokens",
+  async () => {
+    const f = new ScriptedFetch([
+      discovery(),
+      deviceStep(),
+      poll(oauthError("authorization_pending")),
+      poll(oauthError("slow_down")),
+      poll(oauthError("authorization_pending")),
+      poll(tokens),
+    ]);
+    const clock = new FakeClock();
+    const start = clock.now();
+    const prompts: DevicePrompt[] = [];
+    const trace: string[] = [];
+    const result = await client(f, clock, trace).deviceLogin(SETTINGS, {
+      prompt: (p) => prompts.push(p),
     });
-  }
-  assert.deepEqual(result, {
-    accessToken: access,
-    refreshToken: REFRESH,
-    expiresAt: Date.UTC(2026, 10, 29, 22, 0, 0) / 1000,
-    obtainedAt: Math.floor(clock.now() / 1000),
-    scope: "api://oet/.default",
-  });
-  assert.equal(f.remaining, 0);
-  assert.deepEqual(trace, [
-    `GET ${DISCOVERY} (OpenID discovery) → 200`,
-    `POST ${DEVICE} (device code) → 200`,
-    `POST ${TOKEN} (device code grant) → 400`,
-    `POST ${TOKEN} (device code grant) → 400`,
-    `POST ${TOKEN} (device code grant) → 400`,
-    `POST ${TOKEN} (device code grant) → 200`,
-  ]);
-});
+    assert.deepEqual(prompts, [{
+      verificationUri: "https://microsoft.com/devicelogin",
+      verificationUriComplete: undefined,
+      userCode: "ABCD-EFGH",
+      message: "To sign in, use a web browser to open https://microsoft.com/devicelogin",
+      expiresAt: start + 900_000,
+    }]);
+    // 5 s, 5 s, then slow_down adds 5 s for every later poll.
+    assert.deepEqual(clock.sleeps, [5000, 5000, 10000, 10000]);
+    assertForm(f.requests[1], {
+      client_id: "client-1",
+      scope: "api://oet/.default offline_access",
+    });
+    for (const req of f.requests.slice(2)) {
+      assertForm(req, {
+        grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+        device_code: DEVICE_CODE,
+        client_id: "client-1",
+      });
+    }
+    assert.deepEqual(result, {
+      accessToken: access,
+      refreshToken: REFRESH,
+      expiresAt: Date.UTC(2026, 10, 29, 22, 0, 0) / 1000,
+      obtainedAt: Math.floor(clock.now() / 1000),
+      scope: "api://oet/.default",
+    });
+    assert.equal(f.remaining, 0);
+    assert.deepEqual(trace, [
+      `GET ${DISCOVERY} (OpenID discovery) → 200`,
+      `POST ${DEVICE} (device code) → 200`,
+      `POST ${TOKEN} (device code grant) → 400`,
+      `POST ${TOKEN} (device code grant) → 400`,
+      `POST ${TOKEN} (device code grant) → 400`,
+      `POST ${TOKEN} (device code grant) → 200`,
+    ]);
+  },
+);
 
-Deno.test("device login: default interval 5 s, expires_in from the token answer for opaque tokens", async () => {
-  const f = new ScriptedFetch([
-    discovery(),
-    deviceStep({ interval: undefined, verification_uri_complete: "https://x/?code=ABCD" }),
-    poll({ access_token: "opaque-access-token", expires_in: "600" }),
-  ]);
-  const clock = new FakeClock();
-  let prompt: DevicePrompt | undefined;
-  const r = await client(f, clock).deviceLogin(SETTINGS, { prompt: (p) => prompt = p });
-  assert.deepEqual(clock.sleeps, [5000]);
-  assert.equal(prompt?.verificationUriComplete, "https://x/?code=ABCD");
-  assert.equal(r.expiresAt, Math.floor(clock.now() / 1000) + 600);
-  assert.equal(r.refreshToken, undefined);
-});
+scriptedTest(
+  "device login: default interval 5 s, expires_in from the token answer for opaque tokens",
+  async () => {
+    const f = new ScriptedFetch([
+      discovery(),
+      deviceStep({ interval: undefined, verification_uri_complete: "https://x/?code=ABCD" }),
+      poll({ access_token: "opaque-access-token", expires_in: "600" }),
+    ]);
+    const clock = new FakeClock();
+    let prompt: DevicePrompt | undefined;
+    const r = await client(f, clock).deviceLogin(SETTINGS, { prompt: (p) => prompt = p });
+    assert.deepEqual(clock.sleeps, [5000]);
+    assert.equal(prompt?.verificationUriComplete, "https://x/?code=ABCD");
+    assert.equal(r.expiresAt, Math.floor(clock.now() / 1000) + 600);
+    assert.equal(r.refreshToken, undefined);
+  },
+);
 
-Deno.test("device login: expired_token and the expires_in deadline end the wait", async () => {
+scriptedTest("device login: expired_token and the expires_in deadline end the wait", async () => {
   const expired = new ScriptedFetch([
     discovery(),
     deviceStep(),
@@ -270,7 +280,7 @@ Deno.test("device login: expired_token and the expires_in deadline end the wait"
   assert.equal(f.remaining, 0);
 });
 
-Deno.test("device login: access_denied and other errors, escaped, with hints", async () => {
+scriptedTest("device login: access_denied and other errors, escaped, with hints", async () => {
   const denied = new ScriptedFetch([
     discovery(),
     deviceStep(),
@@ -350,7 +360,7 @@ Deno.test("device login: access_denied and other errors, escaped, with hints", a
   );
 });
 
-Deno.test("device login: the prompt's text is escaped", async () => {
+scriptedTest("device login: the prompt's text is escaped", async () => {
   const f = new ScriptedFetch([
     discovery(),
     deviceStep({ user_code: "AB\x1b[2JCD", message: "line one\nline two\x1b[31m" }),
@@ -362,7 +372,7 @@ Deno.test("device login: the prompt's text is escaped", async () => {
   assert.equal(prompt?.message, "line one line two\\x1b[31m");
 });
 
-Deno.test("device login: Ctrl-C while waiting rejects with the signal's reason", async () => {
+scriptedTest("device login: Ctrl-C while waiting rejects with the signal's reason", async () => {
   const f = new ScriptedFetch([
     discovery(),
     deviceStep(),
@@ -382,41 +392,47 @@ Deno.test("device login: Ctrl-C while waiting rejects with the signal's reason",
   assert.equal(f.requests.length, 3);
 });
 
-Deno.test("device login: Ctrl-C during a poll request rejects with the signal's reason", async () => {
-  const ctrl = new AbortController();
-  const reason = new Error("interrupted");
-  const f = new ScriptedFetch([
-    discovery(),
-    deviceStep(),
-    poll((_req, signal) => {
-      ctrl.abort(reason);
-      signal?.throwIfAborted();
-      return json(tokens);
-    }),
-  ]);
-  await assert.rejects(
-    () => client(f).deviceLogin(SETTINGS, { prompt: () => {}, signal: ctrl.signal }),
-    (e: unknown) => e === reason,
-  );
-});
+scriptedTest(
+  "device login: Ctrl-C during a poll request rejects with the signal's reason",
+  async () => {
+    const ctrl = new AbortController();
+    const reason = new Error("interrupted");
+    const f = new ScriptedFetch([
+      discovery(),
+      deviceStep(),
+      poll((_req, signal) => {
+        ctrl.abort(reason);
+        signal?.throwIfAborted();
+        return json(tokens);
+      }),
+    ]);
+    await assert.rejects(
+      () => client(f).deviceLogin(SETTINGS, { prompt: () => {}, signal: ctrl.signal }),
+      (e: unknown) => e === reason,
+    );
+  },
+);
 
-Deno.test("device login: network errors and 5xx while polling back off, then succeed", async () => {
-  const f = new ScriptedFetch([
-    discovery(),
-    deviceStep(),
-    poll(() => {
-      throw new TypeError("connection reset");
-    }),
-    poll(new Response("busy", { status: 503 })),
-    poll(tokens),
-  ]);
-  const clock = new FakeClock();
-  const r = await client(f, clock).deviceLogin(SETTINGS, { prompt: () => {} });
-  assert.deepEqual(clock.sleeps, [5000, 10000, 20000]);
-  assert.equal(r.accessToken, access);
-});
+scriptedTest(
+  "device login: network errors and 5xx while polling back off, then succeed",
+  async () => {
+    const f = new ScriptedFetch([
+      discovery(),
+      deviceStep(),
+      poll(() => {
+        throw new TypeError("connection reset");
+      }),
+      poll(new Response("busy", { status: 503 })),
+      poll(tokens),
+    ]);
+    const clock = new FakeClock();
+    const r = await client(f, clock).deviceLogin(SETTINGS, { prompt: () => {} });
+    assert.deepEqual(clock.sleeps, [5000, 10000, 20000]);
+    assert.equal(r.accessToken, access);
+  },
+);
 
-Deno.test("a redirect from the token endpoint is refused, not followed", async () => {
+scriptedTest("a redirect from the token endpoint is refused, not followed", async () => {
   const f = new ScriptedFetch([
     discovery(),
     poll(new Response(null, { status: 307, headers: { location: "https://evil.example/t" } })),
@@ -432,7 +448,7 @@ Deno.test("a redirect from the token endpoint is refused, not followed", async (
   assert.equal(f.requests.length, 2);
 });
 
-Deno.test("token answers are checked: access token, type, refresh token", async () => {
+scriptedTest("token answers are checked: access token, type, refresh token", async () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ token_type: "Bearer" }, /has no access_token/],
     [{ access_token: "two words" }, /has an access_token that cannot be sent/],
@@ -445,55 +461,61 @@ Deno.test("token answers are checked: access token, type, refresh token", async 
   }
 });
 
-Deno.test("refresh: form fields; a rotated refresh token is returned, else the old one kept", async () => {
-  const clock = new FakeClock();
-  const f = new ScriptedFetch([
-    discovery(),
-    poll({ ...tokens, refresh_token: "rotated-refresh-token-xyz" }),
-    poll({ access_token: access, token_type: "Bearer", expires_in: 3600 }),
-  ]);
-  const c = client(f, clock);
-  assert.equal((await c.refresh(SETTINGS, REFRESH)).refreshToken, "rotated-refresh-token-xyz");
-  assertForm(f.requests[1], {
-    grant_type: "refresh_token",
-    refresh_token: REFRESH,
-    client_id: "client-1",
-    scope: "api://oet/.default offline_access",
-  });
-  assert.equal((await c.refresh(SETTINGS, REFRESH)).refreshToken, REFRESH);
-  assert.equal(f.requests.length, 3); // discovery once
-});
+scriptedTest(
+  "refresh: form fields; a rotated refresh token is returned, else the old one kept",
+  async () => {
+    const clock = new FakeClock();
+    const f = new ScriptedFetch([
+      discovery(),
+      poll({ ...tokens, refresh_token: "rotated-refresh-token-xyz" }),
+      poll({ access_token: access, token_type: "Bearer", expires_in: 3600 }),
+    ]);
+    const c = client(f, clock);
+    assert.equal((await c.refresh(SETTINGS, REFRESH)).refreshToken, "rotated-refresh-token-xyz");
+    assertForm(f.requests[1], {
+      grant_type: "refresh_token",
+      refresh_token: REFRESH,
+      client_id: "client-1",
+      scope: "api://oet/.default offline_access",
+    });
+    assert.equal((await c.refresh(SETTINGS, REFRESH)).refreshToken, REFRESH);
+    assert.equal(f.requests.length, 3); // discovery once
+  },
+);
 
-Deno.test("refresh: invalid_grant is 'expired' (log in again); other errors are 'login'", async () => {
-  const f = new ScriptedFetch([
-    discovery(),
-    poll(oauthError("invalid_grant", `AADSTS700082: The refresh token has expired ${REFRESH}`)),
-    poll(oauthError("invalid_client", "nope", 401)),
-  ]);
-  const c = client(f);
-  await assert.rejects(() => c.refresh(SETTINGS, REFRESH), (e: unknown) => {
-    assert.ok(e instanceof AuthError);
-    assert.equal(e.failure, "expired");
-    assert.equal(
-      e.message,
-      "the login has expired or was revoked (HTTP 400: invalid_grant: AADSTS700082: The " +
-        "refresh token has expired [secret])",
-    );
-    assert.equal(e.hint, "log in again: oet auth login");
-    return true;
-  });
-  await assert.rejects(() => c.refresh(SETTINGS, REFRESH), (e: unknown) => {
-    assert.ok(e instanceof AuthError);
-    assert.equal(e.failure, "login");
-    assert.equal(
-      e.message,
-      "the issuer refused to renew the token (HTTP 401: invalid_client: nope)",
-    );
-    return true;
-  });
-});
+scriptedTest(
+  "refresh: invalid_grant is 'expired' (log in again); other errors are 'login'",
+  async () => {
+    const f = new ScriptedFetch([
+      discovery(),
+      poll(oauthError("invalid_grant", `AADSTS700082: The refresh token has expired ${REFRESH}`)),
+      poll(oauthError("invalid_client", "nope", 401)),
+    ]);
+    const c = client(f);
+    await assert.rejects(() => c.refresh(SETTINGS, REFRESH), (e: unknown) => {
+      assert.ok(e instanceof AuthError);
+      assert.equal(e.failure, "expired");
+      assert.equal(
+        e.message,
+        "the login has expired or was revoked (HTTP 400: invalid_grant: AADSTS700082: The " +
+          "refresh token has expired [secret])",
+      );
+      assert.equal(e.hint, "log in again: oet auth login");
+      return true;
+    });
+    await assert.rejects(() => c.refresh(SETTINGS, REFRESH), (e: unknown) => {
+      assert.ok(e instanceof AuthError);
+      assert.equal(e.failure, "login");
+      assert.equal(
+        e.message,
+        "the issuer refused to renew the token (HTTP 401: invalid_client: nope)",
+      );
+      return true;
+    });
+  },
+);
 
-Deno.test("a request that gets no answer in time fails with the time limit", async () => {
+scriptedTest("a request that gets no answer in time fails with the time limit", async () => {
   const f = new ScriptedFetch([{
     url: DISCOVERY,
     respond: (_req, signal) =>
@@ -508,62 +530,65 @@ Deno.test("a request that gets no answer in time fails with the time limit", asy
   );
 });
 
-Deno.test("real fetch against a local issuer: forms as the server parses them, no redirect followed", async () => {
-  const seen: { path: string; form: Record<string, string>; auth: string | null }[] = [];
-  let polls = 0;
-  const server: Deno.HttpServer<Deno.NetAddr> = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    onListen() {},
-  }, async (req): Promise<Response> => {
-    const url = new URL(req.url);
-    const form = req.method === "POST"
-      ? Object.fromEntries(new URLSearchParams(await req.text()))
-      : {};
-    seen.push({ path: url.pathname, form, auth: req.headers.get("authorization") });
-    const base = `http://127.0.0.1:${server.addr.port}`;
-    switch (url.pathname) {
-      case "/realm/.well-known/openid-configuration":
-        return json({
-          device_authorization_endpoint: `${base}/device`,
-          token_endpoint: `${base}/token`,
-        });
-      case "/device":
-        return json({
-          device_code: DEVICE_CODE,
-          user_code: "WXYZ",
-          verification_uri: `${base}/verify`,
-          expires_in: 60,
-          interval: 1,
-        });
-      case "/token":
-        if (form.grant_type === "refresh_token") {
-          return Response.redirect("http://127.0.0.1:9/elsewhere", 307);
-        }
-        return ++polls < 2 ? oauthError("authorization_pending") : json(tokens);
+scriptedTest(
+  "real fetch against a local issuer: forms as the server parses them, no redirect followed",
+  async () => {
+    const seen: { path: string; form: Record<string, string>; auth: string | null }[] = [];
+    let polls = 0;
+    const server: Deno.HttpServer<Deno.NetAddr> = Deno.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      onListen() {},
+    }, async (req): Promise<Response> => {
+      const url = new URL(req.url);
+      const form = req.method === "POST"
+        ? Object.fromEntries(new URLSearchParams(await req.text()))
+        : {};
+      seen.push({ path: url.pathname, form, auth: req.headers.get("authorization") });
+      const base = `http://127.0.0.1:${server.addr.port}`;
+      switch (url.pathname) {
+        case "/realm/.well-known/openid-configuration":
+          return json({
+            device_authorization_endpoint: `${base}/device`,
+            token_endpoint: `${base}/token`,
+          });
+        case "/device":
+          return json({
+            device_code: DEVICE_CODE,
+            user_code: "WXYZ",
+            verification_uri: `${base}/verify`,
+            expires_in: 60,
+            interval: 1,
+          });
+        case "/token":
+          if (form.grant_type === "refresh_token") {
+            return Response.redirect("http://127.0.0.1:9/elsewhere", 307);
+          }
+          return ++polls < 2 ? oauthError("authorization_pending") : json(tokens);
+      }
+      return new Response("not found", { status: 404 });
+    });
+    try {
+      const issuer = `http://127.0.0.1:${server.addr.port}/realm/`;
+      const clock = new FakeClock();
+      const c = new OidcClient({ fetch, clock });
+      const settings = { ...SETTINGS, issuer };
+      const r = await c.deviceLogin(settings, { prompt: () => {} });
+      assert.equal(r.accessToken, access);
+      assert.deepEqual(clock.sleeps, [1000, 1000]);
+      assert.deepEqual(seen.map((s) => s.path), [
+        "/realm/.well-known/openid-configuration",
+        "/device",
+        "/token",
+        "/token",
+      ]);
+      assert.deepEqual(seen[1].form, { client_id: "client-1", scope: SETTINGS.scope });
+      assert.equal(seen[3].form.device_code, DEVICE_CODE);
+      assert.ok(seen.every((s) => s.auth === null));
+      await assert.rejects(() => c.refresh(settings, REFRESH), /with a redirect \(HTTP 307\)/);
+      assert.equal(seen.length, 5); // the redirect was not followed
+    } finally {
+      await server.shutdown();
     }
-    return new Response("not found", { status: 404 });
-  });
-  try {
-    const issuer = `http://127.0.0.1:${server.addr.port}/realm/`;
-    const clock = new FakeClock();
-    const c = new OidcClient({ fetch, clock });
-    const settings = { ...SETTINGS, issuer };
-    const r = await c.deviceLogin(settings, { prompt: () => {} });
-    assert.equal(r.accessToken, access);
-    assert.deepEqual(clock.sleeps, [1000, 1000]);
-    assert.deepEqual(seen.map((s) => s.path), [
-      "/realm/.well-known/openid-configuration",
-      "/device",
-      "/token",
-      "/token",
-    ]);
-    assert.deepEqual(seen[1].form, { client_id: "client-1", scope: SETTINGS.scope });
-    assert.equal(seen[3].form.device_code, DEVICE_CODE);
-    assert.ok(seen.every((s) => s.auth === null));
-    await assert.rejects(() => c.refresh(settings, REFRESH), /with a redirect \(HTTP 307\)/);
-    assert.equal(seen.length, 5); // the redirect was not followed
-  } finally {
-    await server.shutdown();
-  }
-});
+  },
+);

@@ -15,13 +15,14 @@ import type { AuthFs } from "../../src/auth/fs.ts";
 import { AuthError, UsageError } from "../../src/domain/errors.ts";
 import {
   FakeClock,
-  json,
   makeJwt,
   MemoryFs,
   ScriptedFetch,
+  scriptedTest,
   type Step,
   untouchableFs,
 } from "../support/scripted_fetch.ts";
+import { json } from "../support/fake_oet.ts";
 
 const ISSUER = "https://login.example.org/tenant/v2.0";
 const TOKEN_URL = "https://login.example.org/tenant/oauth2/v2.0/token";
@@ -98,7 +99,7 @@ async function seed(fs: AuthFs, entry: Partial<CacheEntry>): Promise<void> {
   });
 }
 
-Deno.test("the env names src/auth reads", () => {
+scriptedTest("the env names src/auth reads", () => {
   assert.deepEqual([...AUTH_ENV_VARS], [
     "OET_TOKEN",
     "OET_TOKEN_FILE",
@@ -110,7 +111,7 @@ Deno.test("the env names src/auth reads", () => {
   ]);
 });
 
-Deno.test("nothing configured: undefined, with no file, cache or OIDC touched", async () => {
+scriptedTest("nothing configured: undefined, with no file, cache or OIDC touched", async () => {
   for (const env of [{}, { HOME, XDG_CONFIG_HOME: "/x" }, { OET_TOKEN: "  " }]) {
     const { source, oidcMade, fetch } = setup({ env, fs: untouchableFs });
     assert.equal(source.configured, false);
@@ -120,7 +121,7 @@ Deno.test("nothing configured: undefined, with no file, cache or OIDC touched", 
   }
 });
 
-Deno.test("OET_TOKEN wins over the file and the login, and is used as it is", async () => {
+scriptedTest("OET_TOKEN wins over the file and the login, and is used as it is", async () => {
   const token = jwt(30);
   const { source } = setup({
     env: { ...LOGIN_ENV, OET_TOKEN: ` Bearer ${token}\n`, OET_TOKEN_FILE: "/nope" },
@@ -143,7 +144,7 @@ Deno.test("OET_TOKEN wins over the file and the login, and is used as it is", as
   });
 });
 
-Deno.test("an expired OET_TOKEN is refused before sending, with its expiry", async () => {
+scriptedTest("an expired OET_TOKEN is refused before sending, with its expiry", async () => {
   const token = jwt(-42);
   const { source } = setup({ env: { OET_TOKEN: token } });
   await assert.rejects(() => source.current(), (e: unknown) => {
@@ -159,7 +160,7 @@ Deno.test("an expired OET_TOKEN is refused before sending, with its expiry", asy
   });
 });
 
-Deno.test("a token that cannot go in a header is refused without showing it", async () => {
+scriptedTest("a token that cannot go in a header is refused without showing it", async () => {
   const { source } = setup({ env: { OET_TOKEN: "secret-part-one\nsecret-part-two" } });
   await assert.rejects(() => source.current(), (e: unknown) => {
     assert.ok(e instanceof AuthError);
@@ -170,7 +171,7 @@ Deno.test("a token that cannot go in a header is refused without showing it", as
   });
 });
 
-Deno.test("OET_TOKEN_FILE is read again for every request (a sidecar rotates it)", async () => {
+scriptedTest("OET_TOKEN_FILE is read again for every request (a sidecar rotates it)", async () => {
   const fs = new MemoryFs();
   fs.files.set("/run/secrets/oet", { data: `${jwt(10)}\n`, mode: 0o644 });
   const { source } = setup({ env: { ...LOGIN_ENV, OET_TOKEN_FILE: "/run/secrets/oet" }, fs });
@@ -187,7 +188,7 @@ Deno.test("OET_TOKEN_FILE is read again for every request (a sidecar rotates it)
   assert.ok(fs.calls.every((c) => c.path === "/run/secrets/oet"));
 });
 
-Deno.test("OET_TOKEN_FILE: real file rotated between requests", async () => {
+scriptedTest("OET_TOKEN_FILE: real file rotated between requests", async () => {
   const dir = await Deno.makeTempDir({ prefix: "oet-token-file-" });
   try {
     const path = `${dir}/token`;
@@ -202,7 +203,7 @@ Deno.test("OET_TOKEN_FILE: real file rotated between requests", async () => {
   }
 });
 
-Deno.test("OET_TOKEN_FILE missing, empty or expired: clear errors naming the path", async () => {
+scriptedTest("OET_TOKEN_FILE missing, empty or expired: clear errors naming the path", async () => {
   const fs = new MemoryFs();
   const labels = { OET_TOKEN_FILE: "OET_TOKEN_FILE in .env" };
   const { source } = setup({ env: { OET_TOKEN_FILE: "/run/t" }, labels, fs });
@@ -229,7 +230,7 @@ Deno.test("OET_TOKEN_FILE missing, empty or expired: clear errors naming the pat
   );
 });
 
-Deno.test("login settings: all three or none; some is a usage error naming the missing", () => {
+scriptedTest("login settings: all three or none; some is a usage error naming the missing", () => {
   assert.equal(loginSettings({}), undefined);
   assert.deepEqual(loginSettings(LOGIN_ENV), {
     issuer: ISSUER,
@@ -259,77 +260,89 @@ Deno.test("login settings: all three or none; some is a usage error naming the m
   );
 });
 
-Deno.test("login configured, nobody logged in: undefined (a server without AAA still works)", async () => {
-  const { source, oidcMade } = setup({ env: LOGIN_ENV });
-  assert.equal(source.configured, true);
-  assert.equal(await source.current(), undefined);
-  assert.equal(oidcMade(), 0);
-  await assert.rejects(() => source.require(), (e: unknown) => {
-    assert.ok(e instanceof AuthError);
-    assert.equal(e.failure, "no-token");
-    assert.equal(e.hint, "log in with: oet auth login, or set OET_TOKEN to an access token");
-    return true;
-  });
-});
+scriptedTest(
+  "login configured, nobody logged in: undefined (a server without AAA still works)",
+  async () => {
+    const { source, oidcMade } = setup({ env: LOGIN_ENV });
+    assert.equal(source.configured, true);
+    assert.equal(await source.current(), undefined);
+    assert.equal(oidcMade(), 0);
+    await assert.rejects(() => source.require(), (e: unknown) => {
+      assert.ok(e instanceof AuthError);
+      assert.equal(e.failure, "no-token");
+      assert.equal(e.hint, "log in with: oet auth login, or set OET_TOKEN to an access token");
+      return true;
+    });
+  },
+);
 
-Deno.test("a cached token far from expiry is used; the file is read once per process", async () => {
-  const fs = new MemoryFs();
-  await seed(fs, {});
-  const { source, oidcMade } = setup({ env: LOGIN_ENV, fs });
-  fs.calls.length = 0;
-  const t = await source.current();
-  assert.equal(t?.token, jwt(30));
-  assert.deepEqual(t?.origin, { kind: "login", label: `the login cache (${CACHE})` });
-  await source.current();
-  await source.current();
-  assert.equal(fs.calls.filter((c) => c.op === "readTextFile").length, 1);
-  assert.equal(oidcMade(), 0);
-});
+scriptedTest(
+  "a cached token far from expiry is used; the file is read once per process",
+  async () => {
+    const fs = new MemoryFs();
+    await seed(fs, {});
+    const { source, oidcMade } = setup({ env: LOGIN_ENV, fs });
+    fs.calls.length = 0;
+    const t = await source.current();
+    assert.equal(t?.token, jwt(30));
+    assert.deepEqual(t?.origin, { kind: "login", label: `the login cache (${CACHE})` });
+    await source.current();
+    await source.current();
+    assert.equal(fs.calls.filter((c) => c.op === "readTextFile").length, 1);
+    assert.equal(oidcMade(), 0);
+  },
+);
 
-Deno.test("within 60 s of expiry the token is renewed silently and the cache rewritten", async () => {
-  const fs = new MemoryFs();
-  await seed(fs, { accessToken: jwt(0.9) }); // 54 s left
-  const { source, fetch, notes } = setup({
-    env: LOGIN_ENV,
-    fs,
-    steps: [
-      discovery,
-      refreshStep({ access_token: jwt(60), refresh_token: "rotated-refresh-token-x" }),
-    ],
-  });
-  const t = await source.current();
-  assert.equal(t?.token, jwt(60));
-  assert.equal(fetch.requests[1].form.refresh_token, REFRESH);
-  assert.equal(fetch.requests[1].form.grant_type, "refresh_token");
-  const saved = await new TokenCache(CACHE, fs).get(cacheKey(ISSUER, "client-1", SCOPE));
-  assert.equal(saved?.accessToken, jwt(60));
-  assert.equal(saved?.refreshToken, "rotated-refresh-token-x");
-  assert.equal(saved?.expiresAt, at(60));
-  assert.equal(fs.files.get(CACHE)?.mode, 0o600);
-  assert.deepEqual(notes, [`renewed the token in ${CACHE}`]);
-  // 61 s left is not renewed.
-  const fs2 = new MemoryFs();
-  await seed(fs2, { accessToken: makeJwt({ exp: at(0) + 61 }) });
-  const quiet = setup({ env: LOGIN_ENV, fs: fs2 });
-  await quiet.source.current();
-  assert.equal(quiet.oidcMade(), 0);
-});
+scriptedTest(
+  "within 60 s of expiry the token is renewed silently and the cache rewritten",
+  async () => {
+    const fs = new MemoryFs();
+    await seed(fs, { accessToken: jwt(0.9) }); // 54 s left
+    const { source, fetch, notes } = setup({
+      env: LOGIN_ENV,
+      fs,
+      steps: [
+        discovery,
+        refreshStep({ access_token: jwt(60), refresh_token: "rotated-refresh-token-x" }),
+      ],
+    });
+    const t = await source.current();
+    assert.equal(t?.token, jwt(60));
+    assert.equal(fetch.requests[1].form.refresh_token, REFRESH);
+    assert.equal(fetch.requests[1].form.grant_type, "refresh_token");
+    const saved = await new TokenCache(CACHE, fs).get(cacheKey(ISSUER, "client-1", SCOPE));
+    assert.equal(saved?.accessToken, jwt(60));
+    assert.equal(saved?.refreshToken, "rotated-refresh-token-x");
+    assert.equal(saved?.expiresAt, at(60));
+    assert.equal(fs.files.get(CACHE)?.mode, 0o600);
+    assert.deepEqual(notes, [`renewed the token in ${CACHE}`]);
+    // 61 s left is not renewed.
+    const fs2 = new MemoryFs();
+    await seed(fs2, { accessToken: makeJwt({ exp: at(0) + 61 }) });
+    const quiet = setup({ env: LOGIN_ENV, fs: fs2 });
+    await quiet.source.current();
+    assert.equal(quiet.oidcMade(), 0);
+  },
+);
 
-Deno.test("an expired cached token is renewed first when a refresh token is cached", async () => {
-  const fs = new MemoryFs();
-  await seed(fs, { accessToken: jwt(-5) });
-  const { source } = setup({
-    env: LOGIN_ENV,
-    fs,
-    steps: [discovery, refreshStep({ access_token: jwt(60) })],
-  });
-  assert.equal((await source.current())?.token, jwt(60));
-  // Not rotated: the old refresh token is kept.
-  const saved = await new TokenCache(CACHE, fs).get(cacheKey(ISSUER, "client-1", SCOPE));
-  assert.equal(saved?.refreshToken, REFRESH);
-});
+scriptedTest(
+  "an expired cached token is renewed first when a refresh token is cached",
+  async () => {
+    const fs = new MemoryFs();
+    await seed(fs, { accessToken: jwt(-5) });
+    const { source } = setup({
+      env: LOGIN_ENV,
+      fs,
+      steps: [discovery, refreshStep({ access_token: jwt(60) })],
+    });
+    assert.equal((await source.current())?.token, jwt(60));
+    // Not rotated: the old refresh token is kept.
+    const saved = await new TokenCache(CACHE, fs).get(cacheKey(ISSUER, "client-1", SCOPE));
+    assert.equal(saved?.refreshToken, REFRESH);
+  },
+);
 
-Deno.test("an expired cached token without a refresh token is refused", async () => {
+scriptedTest("an expired cached token without a refresh token is refused", async () => {
   const fs = new MemoryFs();
   await seed(fs, { accessToken: jwt(-42), refreshToken: undefined });
   const { source, oidcMade } = setup({ env: LOGIN_ENV, fs });
@@ -351,48 +364,51 @@ Deno.test("an expired cached token without a refresh token is refused", async ()
   assert.equal(oidcMade(), 0);
 });
 
-Deno.test("renewal refused by the issuer: expired → error with the reason; still valid → used", async () => {
-  const fs = new MemoryFs();
-  await seed(fs, { accessToken: jwt(-1) });
-  const refused = json(
-    { error: "invalid_grant", error_description: `AADSTS700082 ${REFRESH}` },
-    400,
-  );
-  const { source } = setup({ env: LOGIN_ENV, fs, steps: [discovery, refreshStep(refused)] });
-  await assert.rejects(() => source.current(), (e: unknown) => {
-    assert.ok(e instanceof AuthError);
-    assert.equal(e.failure, "expired");
-    assert.match(
-      e.message,
-      /expired at 2026-11-29 20:59:00 UTC \(1 min ago\) and renewing it failed: the login has expired or was revoked \(HTTP 400: invalid_grant: AADSTS700082 \[secret\]\); nothing was sent$/,
+scriptedTest(
+  "renewal refused by the issuer: expired → error with the reason; still valid → used",
+  async () => {
+    const fs = new MemoryFs();
+    await seed(fs, { accessToken: jwt(-1) });
+    const refused = json(
+      { error: "invalid_grant", error_description: `AADSTS700082 ${REFRESH}` },
+      400,
     );
-    assert.ok(!e.message.includes(REFRESH));
-    return true;
-  });
+    const { source } = setup({ env: LOGIN_ENV, fs, steps: [discovery, refreshStep(refused)] });
+    await assert.rejects(() => source.current(), (e: unknown) => {
+      assert.ok(e instanceof AuthError);
+      assert.equal(e.failure, "expired");
+      assert.match(
+        e.message,
+        /expired at 2026-11-29 20:59:00 UTC \(1 min ago\) and renewing it failed: the login has expired or was revoked \(HTTP 400: invalid_grant: AADSTS700082 \[secret\]\); nothing was sent$/,
+      );
+      assert.ok(!e.message.includes(REFRESH));
+      return true;
+    });
 
-  const fs2 = new MemoryFs();
-  await seed(fs2, { accessToken: jwt(0.5) });
-  const down = refreshStep(() => {
-    throw new TypeError("connection refused");
-  });
-  const valid = setup({ env: LOGIN_ENV, fs: fs2, steps: [discovery, down] });
-  assert.equal((await valid.source.current())?.token, jwt(0.5));
-  assert.match(
-    valid.notes[0],
-    /^could not renew the token from .*: cannot reach login.example.org/,
-  );
-  // The next requests within 15 s go on with it, without asking the issuer again.
-  valid.clock.time += 10_000;
-  assert.equal((await valid.source.current())?.token, jwt(0.5));
-  assert.equal(valid.fetch.requests.length, 2);
-  // Then it tries again.
-  valid.clock.time += 6_000;
-  valid.fetch.push(refreshStep({ access_token: jwt(60) }));
-  assert.equal((await valid.source.current())?.token, jwt(60));
-  assert.equal(valid.fetch.requests.length, 3);
-});
+    const fs2 = new MemoryFs();
+    await seed(fs2, { accessToken: jwt(0.5) });
+    const down = refreshStep(() => {
+      throw new TypeError("connection refused");
+    });
+    const valid = setup({ env: LOGIN_ENV, fs: fs2, steps: [discovery, down] });
+    assert.equal((await valid.source.current())?.token, jwt(0.5));
+    assert.match(
+      valid.notes[0],
+      /^could not renew the token from .*: cannot reach login.example.org/,
+    );
+    // The next requests within 15 s go on with it, without asking the issuer again.
+    valid.clock.time += 10_000;
+    assert.equal((await valid.source.current())?.token, jwt(0.5));
+    assert.equal(valid.fetch.requests.length, 2);
+    // Then it tries again.
+    valid.clock.time += 6_000;
+    valid.fetch.push(refreshStep({ access_token: jwt(60) }));
+    assert.equal((await valid.source.current())?.token, jwt(60));
+    assert.equal(valid.fetch.requests.length, 3);
+  },
+);
 
-Deno.test("concurrent requests share one renewal", async () => {
+scriptedTest("concurrent requests share one renewal", async () => {
   const fs = new MemoryFs();
   await seed(fs, { accessToken: jwt(0) });
   const { source, fetch } = setup({
@@ -405,18 +421,21 @@ Deno.test("concurrent requests share one renewal", async () => {
   assert.equal(fetch.requests.length, 2);
 });
 
-Deno.test("near expiry the cache is read again first: another oet may have renewed it", async () => {
-  const fs = new MemoryFs();
-  await seed(fs, { accessToken: jwt(5) });
-  const { source, clock, oidcMade } = setup({ env: LOGIN_ENV, fs });
-  assert.equal((await source.current())?.token, jwt(5));
-  await seed(fs, { accessToken: jwt(65) }); // the other process
-  clock.time += 4.5 * 60_000;
-  assert.equal((await source.current())?.token, jwt(65));
-  assert.equal(oidcMade(), 0);
-});
+scriptedTest(
+  "near expiry the cache is read again first: another oet may have renewed it",
+  async () => {
+    const fs = new MemoryFs();
+    await seed(fs, { accessToken: jwt(5) });
+    const { source, clock, oidcMade } = setup({ env: LOGIN_ENV, fs });
+    assert.equal((await source.current())?.token, jwt(5));
+    await seed(fs, { accessToken: jwt(65) }); // the other process
+    clock.time += 4.5 * 60_000;
+    assert.equal((await source.current())?.token, jwt(65));
+    assert.equal(oidcMade(), 0);
+  },
+);
 
-Deno.test("a cache others can read stops the request, naming the fix", async () => {
+scriptedTest("a cache others can read stops the request, naming the fix", async () => {
   const fs = new MemoryFs();
   await seed(fs, {});
   fs.files.get(CACHE)!.mode = 0o640;
@@ -424,51 +443,57 @@ Deno.test("a cache others can read stops the request, naming the fix", async () 
   await assert.rejects(() => source.current(), /chmod 600|open to other users \(mode 0640\)/);
 });
 
-Deno.test("errorForResponse: the sent token's claims and origin, redacted, login hint", async () => {
-  const token = jwt(30, { roles: [], scp: "activity:read" });
-  const { source } = setup({ env: { ...LOGIN_ENV, OET_TOKEN: token } });
-  const sent = await source.current();
-  const e = await source.errorForResponse({
-    status: 403,
-    method: "POST",
-    path: "procedures/",
-    serverMessage: `Forbidden for ${token}`,
-    sent,
-  });
-  assert.equal(e.failure, "forbidden");
-  assert.ok(!e.message.includes(token));
-  assert.match(e.message, /needs role .* and scope procedure:execute; the token has no roles/);
-  const none = await source.errorForResponse({ status: 401, method: "GET", path: "stream" });
-  assert.equal(none.failure, "no-token");
-  assert.equal(none.hint, "log in with: oet auth login, or set OET_TOKEN to an access token");
-});
+scriptedTest(
+  "errorForResponse: the sent token's claims and origin, redacted, login hint",
+  async () => {
+    const token = jwt(30, { roles: [], scp: "activity:read" });
+    const { source } = setup({ env: { ...LOGIN_ENV, OET_TOKEN: token } });
+    const sent = await source.current();
+    const e = await source.errorForResponse({
+      status: 403,
+      method: "POST",
+      path: "procedures/",
+      serverMessage: `Forbidden for ${token}`,
+      sent,
+    });
+    assert.equal(e.failure, "forbidden");
+    assert.ok(!e.message.includes(token));
+    assert.match(e.message, /needs role .* and scope procedure:execute; the token has no roles/);
+    const none = await source.errorForResponse({ status: 401, method: "GET", path: "stream" });
+    assert.equal(none.failure, "no-token");
+    assert.equal(none.hint, "log in with: oet auth login, or set OET_TOKEN to an access token");
+  },
+);
 
-Deno.test("status: who, roles, scopes, audience, issuer, expiry, source; never the token", async () => {
-  const fs = new MemoryFs();
-  await seed(fs, { accessToken: jwt(42) });
-  const { source } = setup({ env: LOGIN_ENV, fs });
-  const s = await source.status();
-  assert.deepEqual(s, {
-    authenticated: true,
-    state: "valid",
-    source: `the login cache (${CACHE})`,
-    sourceKind: "login",
-    name: "Ada Lovelace",
-    username: "ada@example.org",
-    roles: ["SW_ENGINEER"],
-    scopes: ["activity:read", "procedure:execute"],
-    audience: ["api://oet"],
-    issuer: ISSUER,
-    expiresAt: "2026-11-29T21:42:00.000Z",
-    expires: "2026-11-29 21:42:00 UTC",
-    expiresIn: "in 42 min",
-    renewable: true,
-    login: { issuer: ISSUER, clientId: "client-1", scope: SCOPE, cache: CACHE },
-  });
-  assert.ok(!JSON.stringify(s).includes(jwt(42)) && !JSON.stringify(s).includes(REFRESH));
-});
+scriptedTest(
+  "status: who, roles, scopes, audience, issuer, expiry, source; never the token",
+  async () => {
+    const fs = new MemoryFs();
+    await seed(fs, { accessToken: jwt(42) });
+    const { source } = setup({ env: LOGIN_ENV, fs });
+    const s = await source.status();
+    assert.deepEqual(s, {
+      authenticated: true,
+      state: "valid",
+      source: `the login cache (${CACHE})`,
+      sourceKind: "login",
+      name: "Ada Lovelace",
+      username: "ada@example.org",
+      roles: ["SW_ENGINEER"],
+      scopes: ["activity:read", "procedure:execute"],
+      audience: ["api://oet"],
+      issuer: ISSUER,
+      expiresAt: "2026-11-29T21:42:00.000Z",
+      expires: "2026-11-29 21:42:00 UTC",
+      expiresIn: "in 42 min",
+      renewable: true,
+      login: { issuer: ISSUER, clientId: "client-1", scope: SCOPE, cache: CACHE },
+    });
+    assert.ok(!JSON.stringify(s).includes(jwt(42)) && !JSON.stringify(s).includes(REFRESH));
+  },
+);
 
-Deno.test("status: expired, renewable, not logged in, nothing, unusable", async () => {
+scriptedTest("status: expired, renewable, not logged in, nothing, unusable", async () => {
   const fs = new MemoryFs();
   await seed(fs, { accessToken: jwt(-3) });
   const renewable = await setup({ env: LOGIN_ENV, fs }).source.status();
@@ -534,32 +559,35 @@ function loginSteps(tokenAnswer: Record<string, unknown>): Step[] {
   ];
 }
 
-Deno.test("logIn: device grant, tokens cached (0600), a message and notes without tokens", async () => {
-  const fs = new MemoryFs();
-  const access = jwt(60);
-  const { source, clock } = setup({
-    env: LOGIN_ENV,
-    fs,
-    steps: loginSteps({ access_token: access, refresh_token: REFRESH, expires_in: 3600 }),
-  });
-  const prompts: string[] = [];
-  const r = await logIn(source, {
-    prompt: (p) => prompts.push(`${p.verificationUri} ${p.userCode}`),
-  });
-  assert.deepEqual(prompts, ["https://microsoft.com/devicelogin ABCD"]);
-  assert.equal(
-    r.message,
-    `logged in as Ada Lovelace (ada@example.org); the login is kept in ${CACHE}; the token ` +
-      "expires at 2026-11-29 22:00:00 UTC (in 59 min) and is renewed when needed",
-  );
-  assert.deepEqual(r.notes, []);
-  assert.equal(clock.now() - clockStart, 5000);
-  assert.equal(fs.files.get(CACHE)?.mode, 0o600);
-  assert.equal((await source.current())?.token, access);
-  assert.ok(!JSON.stringify(r).includes(access) && !JSON.stringify(r).includes(REFRESH));
-});
+scriptedTest(
+  "logIn: device grant, tokens cached (0600), a message and notes without tokens",
+  async () => {
+    const fs = new MemoryFs();
+    const access = jwt(60);
+    const { source, clock } = setup({
+      env: LOGIN_ENV,
+      fs,
+      steps: loginSteps({ access_token: access, refresh_token: REFRESH, expires_in: 3600 }),
+    });
+    const prompts: string[] = [];
+    const r = await logIn(source, {
+      prompt: (p) => prompts.push(`${p.verificationUri} ${p.userCode}`),
+    });
+    assert.deepEqual(prompts, ["https://microsoft.com/devicelogin ABCD"]);
+    assert.equal(
+      r.message,
+      `logged in as Ada Lovelace (ada@example.org); the login is kept in ${CACHE}; the token ` +
+        "expires at 2026-11-29 22:00:00 UTC (in 59 min) and is renewed when needed",
+    );
+    assert.deepEqual(r.notes, []);
+    assert.equal(clock.now() - clockStart, 5000);
+    assert.equal(fs.files.get(CACHE)?.mode, 0o600);
+    assert.equal((await source.current())?.token, access);
+    assert.ok(!JSON.stringify(r).includes(access) && !JSON.stringify(r).includes(REFRESH));
+  },
+);
 
-Deno.test("logIn notes: no refresh token, no accepted role, OET_TOKEN overriding", async () => {
+scriptedTest("logIn notes: no refresh token, no accepted role, OET_TOKEN overriding", async () => {
   const access = jwt(60, { roles: ["OTHER"], scp: "User.Read" });
   const { source } = setup({
     env: { ...LOGIN_ENV, OET_TOKEN: "some-other-token" },
@@ -576,27 +604,30 @@ Deno.test("logIn notes: no refresh token, no accepted role, OET_TOKEN overriding
   ]);
 });
 
-Deno.test("logIn refuses before any request: missing settings, a cache others can read", async () => {
-  const partial = setup({ env: { OET_AUTH_ISSUER: ISSUER, HOME } });
-  await assert.rejects(() => logIn(partial.source, { prompt: () => {} }), UsageError);
-  assert.equal(partial.fetch.requests.length, 0);
-  const fs = new MemoryFs();
-  await seed(fs, {});
-  fs.dirs.set("/home/ada/.config/oet", 0o755);
-  const open = setup({ env: LOGIN_ENV, fs });
-  await assert.rejects(() => logIn(open.source, { prompt: () => {} }), (e: unknown) => {
-    assert.ok(e instanceof AuthError);
-    assert.match(
-      e.message,
-      /directory \/home\/ada\/\.config\/oet is open to other users \(mode 0755\)/,
-    );
-    assert.match(e.hint!, /chmod 700 \/home\/ada\/\.config\/oet/);
-    return true;
-  });
-  assert.equal(open.fetch.requests.length, 0);
-});
+scriptedTest(
+  "logIn refuses before any request: missing settings, a cache others can read",
+  async () => {
+    const partial = setup({ env: { OET_AUTH_ISSUER: ISSUER, HOME } });
+    await assert.rejects(() => logIn(partial.source, { prompt: () => {} }), UsageError);
+    assert.equal(partial.fetch.requests.length, 0);
+    const fs = new MemoryFs();
+    await seed(fs, {});
+    fs.dirs.set("/home/ada/.config/oet", 0o755);
+    const open = setup({ env: LOGIN_ENV, fs });
+    await assert.rejects(() => logIn(open.source, { prompt: () => {} }), (e: unknown) => {
+      assert.ok(e instanceof AuthError);
+      assert.match(
+        e.message,
+        /directory \/home\/ada\/\.config\/oet is open to other users \(mode 0755\)/,
+      );
+      assert.match(e.hint!, /chmod 700 \/home\/ada\/\.config\/oet/);
+      return true;
+    });
+    assert.equal(open.fetch.requests.length, 0);
+  },
+);
 
-Deno.test("logOut: this login, all logins, or nothing — and says which", async () => {
+scriptedTest("logOut: this login, all logins, or nothing — and says which", async () => {
   const fs = new MemoryFs();
   await seed(fs, {});
   await new TokenCache(CACHE, fs).put({

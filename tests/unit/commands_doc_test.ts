@@ -10,32 +10,19 @@
 import assert from "node:assert/strict";
 import { commandsMarkdown } from "../../src/cli/help.ts";
 import { buildTree } from "../../src/cli/root.ts";
+import { assertGeneratedSection } from "../support/golden.ts";
 
 const README = new URL("../../README.md", import.meta.url);
 const START = "<!-- commands:start (generated from the command tree: src/cli/help.ts) -->";
 const END = "<!-- commands:end -->";
 
-/** Table lines with cells trimmed, so that `deno fmt`'s padding does not count. */
-function rows(markdown: string): string[] {
-  return markdown.split("\n").filter((l) => l.startsWith("|")).map((l) =>
-    l.split(/(?<!\\)\|/).map((c) => c.trim()).join("|").replace(/-{3,}/g, "---")
-  );
-}
-
 Deno.test("README: the command table is the command tree's", async () => {
-  const text = Deno.readTextFileSync(README);
-  const from = text.indexOf(START);
-  const to = text.indexOf(END);
-  assert.ok(from >= 0 && to > from, "the README has the command-table markers");
-  const generated = `${START}\n\n${await commandsMarkdown(buildTree())}\n\n${END}`;
-  if (Deno.env.get("UPDATE_GOLDEN") === "1") {
-    Deno.writeTextFileSync(README, text.slice(0, from) + generated + text.slice(to + END.length));
-    return;
-  }
-  assert.deepEqual(
-    rows(text.slice(from, to)),
-    rows(generated),
-    "README's command table is out of date: run UPDATE_GOLDEN=1 deno test -A tests/unit/commands_doc_test.ts, then deno fmt README.md",
+  assertGeneratedSection(
+    README,
+    START,
+    END,
+    `${START}\n\n${await commandsMarkdown(buildTree())}\n\n${END}`,
+    "tests/unit/commands_doc_test.ts",
   );
 });
 

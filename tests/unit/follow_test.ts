@@ -7,8 +7,8 @@
  */
 
 import assert from "node:assert/strict";
+import { VirtualClock } from "../support/virtual_clock.ts";
 import type { StreamItem } from "../../src/api/events.ts";
-import type { Clock } from "../../src/domain/clock.ts";
 import {
   FINAL_EVENT_GRACE_MS,
   Follower,
@@ -25,17 +25,6 @@ import {
 } from "../../src/domain/errors.ts";
 import type { OetEvent, Procedure, StateEntry, StreamGap } from "../../src/domain/types.ts";
 import type { ProcedureState } from "../../src/domain/states.ts";
-
-/** Time that passes only when the code under test waits. */
-class VirtualClock implements Clock {
-  t = 1_000_000;
-  now = () => this.t;
-  sleep = (ms: number, signal?: AbortSignal): Promise<void> => {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    this.t += Math.max(0, ms);
-    return Promise.resolve();
-  };
-}
 
 /** Items that arrive at given (virtual) times. */
 class ScriptedFeed implements EventFeed {

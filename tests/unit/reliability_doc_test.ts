@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { EXTERNAL, type FaultId, type FaultRow, MATRIX } from "../support/fault_matrix.ts";
+import { assertGeneratedSection } from "../support/golden.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const DOC = new URL("docs/reliability.md", ROOT);
@@ -91,32 +92,9 @@ function renderReadmeMatrix(): string {
   return out.join("\n");
 }
 
-/** Replaces (UPDATE_GOLDEN=1) or checks the generated part of a document. */
+/** Checks (or with UPDATE_GOLDEN=1 rewrites) the generated part of a document. */
 function checkGenerated(file: URL, start: string, end: string, expected: string): void {
-  const doc = Deno.readTextFileSync(file);
-  const from = doc.indexOf(start);
-  const to = doc.indexOf(end);
-  const name = file.pathname.split("/").slice(-2).join("/");
-  assert.ok(from >= 0 && to > from, `${name} needs the ${start} … ${end} markers`);
-  if (Deno.env.get("UPDATE_GOLDEN") === "1") {
-    Deno.writeTextFileSync(file, doc.slice(0, from) + expected + doc.slice(to + end.length));
-    return;
-  }
-  assert.deepEqual(
-    normalize(doc.slice(from, to + end.length)),
-    normalize(expected),
-    `${name} is out of date: run UPDATE_GOLDEN=1 deno test -A tests/unit/reliability_doc_test.ts, then deno fmt ${name}`,
-  );
-}
-
-/** Lines with table cells trimmed, so that `deno fmt`'s padding does not count. */
-function normalize(markdown: string): string[] {
-  return markdown.split("\n").map((line) => {
-    const t = line.trim();
-    if (!t.startsWith("|")) return t;
-    const cells = t.slice(1, -1).split(" | ").map((c) => c.trim());
-    return cells.every((c) => /^-+$/.test(c)) ? "|---|" : `| ${cells.join(" | ")} |`;
-  });
+  assertGeneratedSection(file, start, end, expected, "tests/unit/reliability_doc_test.ts");
 }
 
 Deno.test("reliability matrix: every row has exactly one test, every test a row", () => {

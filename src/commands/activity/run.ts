@@ -14,7 +14,7 @@ import type { OetClient } from "../../api/client.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import type { CommandContext } from "../framework/command_context.ts";
 import { hint, warn } from "../framework/feedback.ts";
-import { follow } from "../follow/follow.ts";
+import { type ActivityPlan, follow } from "../follow/follow.ts";
 import { writeActivities } from "../shared/output/activities.ts";
 import { answerLost, isOutputLost } from "../framework/answer.ts";
 import { parseScriptArgs, readScriptArgsText, scriptArgsWarnings } from "./script_args.ts";
@@ -26,7 +26,7 @@ import {
 } from "../framework/options.ts";
 import { defineCommand, flagOption, valueOption } from "../framework/spec.ts";
 import { guardTelescope, yesOption } from "../shared/target/guard.ts";
-import { oetCommand } from "../shared/target/hint.ts";
+import { oetCommand, type TargetAware } from "../shared/target/hint.ts";
 
 /** Options of `activity run`. */
 interface ActivityRunOptions {
@@ -136,6 +136,45 @@ if oet activity run observe sbd-123; then echo observed; else echo "failed: $?";
     }),
 });
 
+/**
+ * What `activity run` asks the follow room to do: send the activity, and
+ * follow its procedure (`onPid` hears which); its row and result are the
+ * activity's, with its procedure's derived state.
+ */
+export function activityPlan(
+  ctx: Pick<CommandContext, "io"> & TargetAware,
+  client: Pick<OetClient, "runActivity">,
+  request: Parameters<OetClient["runActivity"]>[0],
+  onPid: (pid: number | undefined) => void = () => {},
+): ActivityPlan {
+  return {
+    kind: "activity",
+    async send() {
+      let activity;
+      try {
+        activity = await client.runActivity(request);
+      } catch (err) {
+        if (!(err instanceof InterruptedError)) throw err;
+        throw new InterruptedError(
+          err.signal,
+          "interrupted while the activity request was on its way: the server may have started it",
+          { hint: `check with: ${oetCommand(ctx, "activity list")}` },
+        );
+      }
+      const pid = activity.procedureId ?? undefined;
+      onPid(pid);
+      return {
+        pid,
+        label: `activity ${activity.id} (procedure ${pid})`,
+        followCommand: oetCommand(ctx, `activity wait --aid ${activity.id}`),
+        // The row shows the derived state of its procedure, not TODO.
+        write: (p: Procedure | undefined, format: OutputFormat) =>
+          writeActivities(ctx.io, [activity], new Map(p ? [[p.id, p]] : []), format, true),
+      };
+    },
+  };
+}
+
 async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<void> {
   // Everything the user typed is checked before anything is sent.
   let scriptArgs = {};
@@ -167,37 +206,13 @@ async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<
   const listen = o.listen && !o.prepareOnly;
   let pid: number | undefined;
   const procedure = await follow(ctx, {
-    what: {
-      kind: "activity",
-      async send() {
-        let activity;
-        try {
-          activity = await client.runActivity({
-            activityName: o.activityName,
-            sbdId: o.sbdId,
-            scriptArgs,
-            prepareOnly: o.prepareOnly,
-            createEnv: o.createEnv,
-          });
-        } catch (err) {
-          if (!(err instanceof InterruptedError)) throw err;
-          throw new InterruptedError(
-            err.signal,
-            "interrupted while the activity request was on its way: the server may have started it",
-            { hint: `check with: ${oetCommand(ctx, "activity list")}` },
-          );
-        }
-        pid = activity.procedureId ?? undefined;
-        return {
-          pid,
-          label: `activity ${activity.id} (procedure ${pid})`,
-          followCommand: oetCommand(ctx, `activity wait --aid ${activity.id}`),
-          // The row shows the derived state of its procedure, not TODO.
-          write: (p: Procedure | undefined, format: OutputFormat) =>
-            writeActivities(ctx.io, [activity], new Map(p ? [[p.id, p]] : []), format, true),
-        };
-      },
-    },
+    what: activityPlan(ctx, client, {
+      activityName: o.activityName,
+      sbdId: o.sbdId,
+      scriptArgs,
+      prepareOnly: o.prepareOnly,
+      createEnv: o.createEnv,
+    }, (id) => pid = id),
     output: o.output,
     listen,
     timeout: o.timeout,
@@ -208,7 +223,7 @@ async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<
     throw answerLost(
       err,
       `the activity was created (procedure ${pid})`,
-      `follow it with: oet procedure wait --pid ${pid}`,
+      `follow it with: ${oetCommand(ctx, `procedure wait --pid ${pid}`)}`,
     );
   });
   if (o.prepareOnly && pid !== undefined) {
@@ -216,7 +231,7 @@ async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<
       ctx.io,
       `the script ${
         procedure?.state === "READY" ? "is prepared" : "is being prepared"
-      } and will not be started; start it with: oet procedure start --pid ${pid}`,
+      } and will not be started; start it with: ${oetCommand(ctx, `procedure start --pid ${pid}`)}`,
     );
   }
 }

@@ -8,7 +8,7 @@
  * | json, id        | only the final object / id                     | events as lines   |
  */
 
-import { RemoteFailureError } from "../../domain/errors.ts";
+import { OutputClosedError, RemoteFailureError } from "../../domain/errors.ts";
 import { announcedState, outcomeOf, type ProcedureState, stateName } from "../../domain/states.ts";
 import type { OetEvent, Procedure, StreamGap } from "../../domain/types.ts";
 import { escapeInline } from "../../domain/escape.ts";
@@ -50,8 +50,10 @@ export interface FollowPrinter extends FollowSink {
   shown(state: ProcedureState): void;
   /** Prints the confirmed end, and throws RemoteFailureError (exit 3) unless it COMPLETEd. */
   finish(final: Procedure, work: Work): Promise<void>;
+  /** Work that had ended before the wait began: its row, then its end, as `finish`. */
+  ended(final: Procedure, work: Work): Promise<void>;
   /** A detach: the machine form ends with the work's object as last read (its state not final). */
-  detached(last: Procedure, work: Work): Promise<void>;
+  detached(last: Procedure | undefined, work: Work): Promise<void>;
 }
 
 /** Prints a followed procedure's events and its outcome in the chosen output form. */
@@ -122,15 +124,22 @@ export class EventPrinter implements FollowPrinter {
   /** {@inheritDoc FollowPrinter.finish} */
   async finish(final: Procedure, work: Work): Promise<void> {
     const io = this.#ctx.io;
-    if (this.format === "table") {
-      if (this.#lastState !== final.state) {
-        this.#heading();
-        io.out.write(`- State: ${escapeInline(stateName(final.state))}\n`);
+    const success = outcomeOf(final.state) === "success";
+    try {
+      if (this.format === "table") {
+        if (this.#lastState !== final.state) {
+          this.#heading();
+          io.out.write(`- State: ${escapeInline(stateName(final.state))}\n`);
+        }
+      } else {
+        await this.#write(final, work, this.format);
       }
-    } else {
-      await this.#write(final, work, this.format);
+    } catch (err) {
+      // stdout closed: the outcome is known all the same, and a failure is
+      // never a quiet 0 (a closed stdout alone is).
+      if (success || !(err instanceof OutputClosedError)) throw err;
     }
-    if (outcomeOf(final.state) === "success") return;
+    if (success) return;
     if (final.stacktrace) io.err.write(`${stackTail(final.stacktrace)}\n`);
     throw new RemoteFailureError(
       stateName(final.state),
@@ -139,9 +148,26 @@ export class EventPrinter implements FollowPrinter {
     );
   }
 
+  /** {@inheritDoc FollowPrinter.ended} */
+  async ended(final: Procedure, work: Work): Promise<void> {
+    let closed: OutputClosedError | undefined;
+    try {
+      await this.row(final, work);
+    } catch (err) {
+      if (!(err instanceof OutputClosedError)) throw err;
+      // The outcome still decides the exit status (below).
+      closed = err;
+    }
+    // Its state is in the row: the end need not repeat it.
+    this.shown(final.state);
+    await this.finish(final, work);
+    if (closed) throw closed;
+  }
+
   /** {@inheritDoc FollowPrinter.detached} */
-  async detached(last: Procedure, work: Work): Promise<void> {
-    if (this.format !== "jsonl") return;
+  async detached(last: Procedure | undefined, work: Work): Promise<void> {
+    // Without a read of the procedure only an activity has an object to write.
+    if (this.format !== "jsonl" || (!last && !work.write)) return;
     try {
       await this.#write(last, work, "jsonl");
     } catch {

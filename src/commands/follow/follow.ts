@@ -40,6 +40,7 @@ import {
   Follower,
   PREPARE_POLL_MS,
   type ProcedureReader,
+  retried,
 } from "./follower.ts";
 import { type EventFeed, Subscription } from "./subscription.ts";
 import { oetCommand, type TargetAware } from "../shared/target/hint.ts";
@@ -129,28 +130,27 @@ export function follow(
 
 async function followWith(deps: FollowDeps, plan: FollowPlan): Promise<Procedure | undefined> {
   const what = plan.what;
+  let first: Procedure | undefined;
   if (what.kind === "wait") {
-    const first = await firstRead(deps.reader, what);
+    first = await firstRead(deps, what);
     if (isFinal(first.state)) {
       // Ended before the wait began: nothing is in flight, no grace.
-      await deps.printer.row(first, what);
-      deps.printer.shown(first.state);
-      await deps.printer.finish(first, what);
+      await deps.printer.ended(first, what);
       return;
     }
     const never = notStarted(first, what.label, deps.env);
     if (never) throw never;
   }
   const feed = plan.listen ? await deps.subscribe() : undefined;
-  const run = new Run(deps, plan, feed);
+  const run = new Run(deps, plan, feed, first);
   try {
     return await run.go();
   } catch (err) {
     const w = run.underway;
+    if (!w && feed && err instanceof OutputClosedError) throw closedEarly(plan, deps.env);
     if (!w || !feed) throw err;
     const out = detached(err, w, deps.env);
-    const last = run.last;
-    if (last && !(err instanceof OutputClosedError)) await deps.printer.detached(last, w);
+    if (!(err instanceof OutputClosedError)) await deps.printer.detached(run.last, w);
     throw out;
   } finally {
     await feed?.close(run.underway?.pid);
@@ -158,9 +158,14 @@ async function followWith(deps: FollowDeps, plan: FollowPlan): Promise<Procedure
 }
 
 /** The wait's first read: a procedure an activity named and the server no longer has was pruned. */
-async function firstRead(reader: ProcedureReader, w: WaitPlan): Promise<Procedure> {
+async function firstRead(deps: FollowDeps, w: WaitPlan): Promise<Procedure> {
   try {
-    return await reader.getProcedure(w.pid);
+    return await retried(
+      deps.env,
+      deps.printer,
+      `procedure ${w.pid}`,
+      () => deps.reader.getProcedure(w.pid),
+    );
   } catch (err) {
     if (!(w.existed && err instanceof HttpError && err.resourceMissing)) throw err;
     throw new RemoteFailureError(
@@ -189,10 +194,16 @@ class Run {
   /** The procedure as the command last saw it (the start's answer), when no read has. */
   #known: Procedure | undefined;
 
-  constructor(deps: FollowDeps, plan: FollowPlan, feed: EventFeed | undefined) {
+  constructor(
+    deps: FollowDeps,
+    plan: FollowPlan,
+    feed: EventFeed | undefined,
+    known: Procedure | undefined,
+  ) {
     this.#deps = deps;
     this.#plan = plan;
     this.feed = feed;
+    this.#known = known;
     const now = deps.env.clock.now();
     this.#deadline = plan.timeout ? now + plan.timeout.ms : undefined;
     this.#stallAt = now + plan.prepareTimeoutMs;
@@ -220,6 +231,9 @@ class Run {
       followCommand,
       // Started by this command, or not final when its wait began.
       live: true,
+      // Read before it is followed, or named by the server's answer (an
+      // activity's): a 404 means it was pruned.
+      exists: true,
       sink: {
         event: (e) => this.#event(e),
         gap: (gap) => {
@@ -280,14 +294,14 @@ class Run {
       work = what;
       this.underway = work;
       // Subscribed: read again, so that nothing falls between the first read and now.
-      row = await this.#of(work.pid, work.label, work.followCommand).read();
+      row = await this.#rowOf(work);
       // A start on its way must start running, and a preparation must end,
       // within the prepare timeout; one that ends READY with no start never runs.
       conditions = [
         { check: (p) => notStarted(p, work.label, this.#deps.env) },
-        ...(isStartPending(row)
+        ...(row && isStartPending(row)
           ? [this.#startStall(work.pid, runCount(row))]
-          : isPreparing(row.state)
+          : row && isPreparing(row.state)
           ? [this.#prepareStall(work.pid)]
           : []),
       ];
@@ -310,12 +324,14 @@ class Run {
     return undefined;
   }
 
-  /** The row of an activity's procedure: read as the follower reads; none if the server has none yet. */
+  /** The work's row: its procedure, read as the follower reads; none if the server pruned it. */
   async #rowOf(work: Work): Promise<Procedure | undefined> {
+    const follower = this.#of(work.pid, work.label, work.followCommand);
     try {
-      return await this.#of(work.pid, work.label, work.followCommand).read();
+      return await follower.read();
     } catch (err) {
-      if (err instanceof HttpError && err.status === 404) return undefined;
+      // Pruned already: the follow drains what the stream brings of its end, then says so.
+      if (follower.gone) return undefined;
       throw err;
     }
   }
@@ -382,11 +398,29 @@ class Run {
       printer.note(
         `the server answered the start with HTTP ${err.status}; checking whether procedure ${pid} started anyway`,
       );
-      const ran = (q: Procedure) => runCount(q) > runsBefore || q.state === "RUNNING";
+      // Ran, runs, or was taken (the server records main's arguments when it
+      // takes a start, before it runs it).
+      const ran = (q: Procedure) =>
+        runCount(q) > runsBefore || q.state === "RUNNING" || isStartPending(q);
       const now = await this.#of(pid).within(ran, env.clock.now() + START_CHECK_MS, {
         pollMs: PREPARE_POLL_MS,
+      }).catch((checking) => {
+        // Pruned already: it ran and ended; following it says what is known.
+        if (this.#of(pid).gone) return what.procedure;
+        throw sentStartUnchecked(checking, pid, err.status, env);
       });
-      if (!now) throw err;
+      if (!now) {
+        // The error stands; the server may still act on the request later.
+        throw new HttpError({
+          status: err.status,
+          serverMessage: err.serverMessage,
+          method: err.method,
+          url: err.url,
+          hint: `it did not start within ${formatDuration(START_CHECK_MS)}; check later with: ${
+            oetCommand(env, `procedure describe --pid ${pid}`)
+          }, and follow it with: ${oetCommand(env, `procedure wait --pid ${pid}`)}`,
+        });
+      }
       printer.note(
         `procedure ${pid} started although the server reported an error (${err.message}); following it`,
       );
@@ -470,6 +504,49 @@ function refusedByAnother(pid: number, runsBefore: number, env: TargetAware): Co
       );
     },
   };
+}
+
+/**
+ * An error while checking a start answered 5xx: the start was sent, so it
+ * may have run; never "nothing was sent".
+ */
+function sentStartUnchecked(
+  err: unknown,
+  pid: number,
+  status: number,
+  env: TargetAware,
+): unknown {
+  if (!(err instanceof AuthError)) return err;
+  return new AuthError(
+    err.failure,
+    `${
+      err.message.replace(/; nothing was sent$/, "")
+    }; the start of procedure ${pid} was sent (the server answered HTTP ${status}) and may have run`,
+    {
+      hint: `${err.hint ? `${err.hint}\n` : ""}with a fresh token, check with: ${
+        oetCommand(env, `procedure describe --pid ${pid}`)
+      }, and follow it with: ${oetCommand(env, `procedure wait --pid ${pid}`)}`,
+      cause: err,
+    },
+  );
+}
+
+/**
+ * stdout closed before the work was under way (a gap line of `-o jsonl`
+ * while a start answered 5xx is checked): never the quiet 0 of a closed
+ * pipe, since a waiting command exits 0 only on a confirmed COMPLETE.
+ */
+function closedEarly(plan: FollowPlan, env: TargetAware): DetachedError {
+  const what = plan.what;
+  const check = what.kind === "start"
+    ? `check with: ${oetCommand(env, `procedure describe --pid ${what.procedure.id}`)}`
+    : what.kind === "activity"
+    ? `check with: ${oetCommand(env, "activity list")}`
+    : `follow it with: ${what.followCommand}`;
+  return new DetachedError(
+    "stdout was closed before the work was under way; whether it started is not known",
+    { hint: check },
+  );
 }
 
 /** What an interrupt before the start was answered means for the procedure. */

@@ -121,6 +121,11 @@ export interface FollowerOptions {
    * shows it. Absent: live unless already final at the first read.
    */
   live?: boolean;
+  /**
+   * The procedure is known to exist (oet started it, or read it before
+   * following it), so a 404 means the server pruned it: outcome UNKNOWN.
+   */
+  exists?: boolean;
   /** Receives the events, gaps and notes. */
   sink: FollowSink;
 }
@@ -138,6 +143,40 @@ function isTransient(err: unknown): boolean {
   return err instanceof ConnectionError || (err instanceof HttpError && err.status >= 500);
 }
 
+/**
+ * Runs one read, retrying connection failures and every 5xx within the
+ * reconnect window: reads are idempotent, and a server answers an
+ * occasional 500 to one (7.0.0's pypubsub "Dead Listener" bug, live). A
+ * 5xx is noted once per outage; when the window ends the last error
+ * stands.
+ */
+export async function retried<T>(
+  env: FollowEnv,
+  sink: Pick<FollowSink, "note">,
+  what: string,
+  read: () => Promise<T>,
+): Promise<T> {
+  let firstFailure: number | undefined;
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (env.signal.aborted) throw env.signal.reason;
+      if (!isTransient(err)) throw err;
+      firstFailure ??= env.clock.now();
+      if (env.clock.now() - firstFailure >= env.reconnectWindowMs) throw err;
+      if (attempt === 0 && err instanceof HttpError) {
+        sink.note(
+          `the server answered a read of ${what} with ${err.message}; trying again for up to ${
+            formatDuration(env.reconnectWindowMs)
+          }`,
+        );
+      }
+      await env.clock.sleep(backoffDelay(attempt, env.random), env.signal);
+    }
+  }
+}
+
 /** Follows one procedure. */
 export class Follower {
   readonly #o: FollowerOptions;
@@ -150,15 +189,23 @@ export class Follower {
   #exists = false;
   #gaps = 0;
   #last: Procedure | undefined;
+  /** The server answered 404 for the procedure after it existed: pruned. */
+  #gone = false;
 
   constructor(options: FollowerOptions) {
     this.#o = options;
     this.#live = options.live;
+    this.#exists = options.exists ?? false;
   }
 
   /** The procedure this follower follows. */
   get pid(): number {
     return this.#o.pid;
+  }
+
+  /** True once the server no longer has the procedure (pruned after it ended). */
+  get gone(): boolean {
+    return this.#gone;
   }
 
   /** The procedure as last read, if it was read. */
@@ -179,49 +226,32 @@ export class Follower {
   async read(): Promise<Procedure> {
     const { pid, reader } = this.#o;
     try {
-      const p = await this.#retried(`procedure ${pid}`, () => reader.getProcedure(pid));
+      const p = await retried(
+        this.#o.env,
+        this.#o.sink,
+        `procedure ${pid}`,
+        () => reader.getProcedure(pid),
+      );
       this.#exists = true;
       this.#last = p;
       return p;
     } catch (err) {
-      if (this.#exists && err instanceof HttpError && err.resourceMissing) throw this.#pruned();
+      if (this.#exists && err instanceof HttpError && err.resourceMissing) {
+        this.#gone = true;
+        throw this.#pruned();
+      }
       throw err;
     }
   }
 
   /** The server's procedure list, retried as `read` is. */
   list(): Promise<Procedure[]> {
-    return this.#retried("the procedure list", () => this.#o.reader.listProcedures());
-  }
-
-  /**
-   * Runs one read, retrying connection failures and every 5xx within the
-   * reconnect window: reads are idempotent, and a server answers an
-   * occasional 500 to one (7.0.0's pypubsub "Dead Listener" bug, live). A
-   * 5xx is noted once per outage; when the window ends the last error
-   * stands.
-   */
-  async #retried<T>(what: string, read: () => Promise<T>): Promise<T> {
-    const { env } = this.#o;
-    let firstFailure: number | undefined;
-    for (let attempt = 0;; attempt++) {
-      try {
-        return await read();
-      } catch (err) {
-        if (env.signal.aborted) throw env.signal.reason;
-        if (!isTransient(err)) throw err;
-        firstFailure ??= env.clock.now();
-        if (env.clock.now() - firstFailure >= env.reconnectWindowMs) throw err;
-        if (attempt === 0 && err instanceof HttpError) {
-          this.#o.sink.note(
-            `the server answered a read of ${what} with ${err.message}; trying again for up to ${
-              formatDuration(env.reconnectWindowMs)
-            }`,
-          );
-        }
-        await env.clock.sleep(backoffDelay(attempt, env.random), env.signal);
-      }
-    }
+    return retried(
+      this.#o.env,
+      this.#o.sink,
+      "the procedure list",
+      () => this.#o.reader.listProcedures(),
+    );
   }
 
   #pruned(): RemoteFailureError {
@@ -380,18 +410,33 @@ export class Follower {
    * procedure.
    */
   async final(o: UntilOptions = {}): Promise<Procedure> {
-    const p = await this.until((q) => isFinal(q.state), o);
-    await this.#drain(p.state);
+    let p;
+    try {
+      p = await this.until((q) => isFinal(q.state), o);
+    } catch (err) {
+      if (!this.#gone) throw err;
+      // Pruned (it ended, and ten more after it): what the stream still
+      // brings of its end is shown before its outcome is said to be unknown.
+      await this.#drain((s) => isFinal(s));
+      throw this.#pruned();
+    }
+    await this.#drain((s) => s === p.state, p.state);
     return p;
   }
 
-  async #drain(state: ProcedureState): Promise<void> {
+  /**
+   * Reads on, within FINAL_EVENT_GRACE_MS, until a state change `ends` the
+   * procedure's events; `state` names the confirmed end in the note that
+   * says when that change did not come.
+   */
+  async #drain(ends: (s: ProcedureState) => boolean, state?: ProcedureState): Promise<void> {
     const { env, feed, label } = this.#o;
+    const seen = () => this.#states.some(ends);
     // Seen ended at the first read (`procedure wait` after the end): nothing is in flight.
-    if (!this.#live || !feed || this.sawState(state)) return;
+    if (!this.#live || !feed || seen()) return;
     const gapsBefore = this.#gaps;
     const until = env.clock.now() + FINAL_EVENT_GRACE_MS;
-    while (!this.sawState(state)) {
+    while (!seen()) {
       const left = until - env.clock.now();
       if (left <= 0) break;
       const item = await feed.next(left);
@@ -399,7 +444,7 @@ export class Follower {
       this.#take(item);
     }
     // A gap already said that events may be missing.
-    if (!this.sawState(state) && this.#gaps === gapsBefore && this.#gaps === 0) {
+    if (state !== undefined && !seen() && this.#gaps === gapsBefore && this.#gaps === 0) {
       this.#o.sink.note(
         `${label} is ${state}, but the event stream did not bring its final state change within ${
           formatDuration(FINAL_EVENT_GRACE_MS)

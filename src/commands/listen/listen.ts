@@ -137,12 +137,10 @@ class Scope {
 
   #keeps(e: OetEvent): boolean {
     if (e.id && this.#requestIds.has(e.id)) return true;
+    // A `request.procedure.list` naming the procedure is some client reading
+    // it (every `oet procedure describe`, every poll): not an event about it.
     const pid = eventProcedureId(e);
-    if (pid !== undefined && this.#pids.has(pid)) return true;
-    if (e.topic === "request.procedure.list" && Array.isArray(e.data.pids)) {
-      return e.data.pids.some((p) => this.#pids.has(Number(p)));
-    }
-    return false;
+    return pid !== undefined && this.#pids.has(pid);
   }
 }
 

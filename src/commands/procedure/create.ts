@@ -152,7 +152,7 @@ oet procedure create file:///scripts/poll.py --kwarg timeout=30`,
       throw answerLost(
         err,
         `procedure ${procedure.id} was created`,
-        `see it with: oet procedure describe --pid ${procedure.id}`,
+        `see it with: ${oetCommand(ctx, `procedure describe --pid ${procedure.id}`)}`,
       );
     }
     if (opts.output === "table" && ctx.io.err.isTerminal) {

@@ -31,6 +31,11 @@ import type { JsonObject, Procedure, StateEntry } from "../../../domain/types.ts
  */
 export const PROVISIONAL_TTL_MS = 2_000;
 
+/** The state oet shows, ahead of the server's answer (`-o jsonl` of a watch). */
+export const DERIVED_STATE_FIELD = "derived_state";
+/** The states the stream announced that no read has shown yet, with the time oet received them. */
+export const UNCONFIRMED_FIELD = "unconfirmed_states";
+
 /** At most this many states are kept waiting for the stream (a silent stream delivers none). */
 const AWAITING_LIMIT = 50;
 
@@ -123,8 +128,11 @@ export class ProcedureBook {
 
   /**
    * One procedure as best known: the server's answer with the states the
-   * stream announced since appended (to `state`, `history` and the raw
-   * object's `state` and `history.process_states`).
+   * stream announced since appended to `state` and `history` (what a table
+   * shows). The raw object (`-o jsonl`) keeps the server's values only: what
+   * oet derived goes in fields that say so, `derived_state` and
+   * `unconfirmed_states` (each `[state, the time oet received it]`), never
+   * into the server's `history`.
    */
   get(pid: number): Procedure | undefined {
     const entry = this.#entries.get(pid);
@@ -133,14 +141,10 @@ export class ProcedureBook {
     if (!provisional.length) return server;
     const history = [...server.history, ...provisional];
     const state = provisional[provisional.length - 1].state;
-    const rawHistory = (server.raw.history ?? {}) as JsonObject;
     const raw: JsonObject = {
       ...server.raw,
-      state: stateName(state),
-      history: {
-        ...rawHistory,
-        process_states: history.map((e) => [stateName(e.state), e.time]),
-      },
+      [DERIVED_STATE_FIELD]: stateName(state),
+      [UNCONFIRMED_FIELD]: provisional.map((e) => [stateName(e.state), e.time]),
     };
     return { ...server, state, history, raw };
   }

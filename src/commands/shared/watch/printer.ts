@@ -73,7 +73,7 @@ export class WatchPrinter {
   ): Promise<void> {
     this.#headers = what.headers;
     this.#noun = what.noun;
-    for (const row of rows) this.#shown.set(row.id, { key: keyOf(row), row });
+    for (const row of rows) this.#shown.set(row.id, { key: this.#keyOf(row), row });
     if (this.#mode === "jsonl") {
       this.#io.out.write(rows.map((r) => this.#line("listed", r.json)).join(""));
     } else if (this.#mode === "append") {
@@ -97,14 +97,14 @@ export class WatchPrinter {
     for (const row of rows) {
       const shown = this.#shown.get(row.id);
       if (!shown) changes.push({ change: "added", row });
-      else if (shown.key !== keyOf(row)) changes.push({ change: "changed", row });
+      else if (shown.key !== this.#keyOf(row)) changes.push({ change: "changed", row });
     }
     changes.sort((a, b) => a.row.id - b.row.id);
     for (const { change, row } of changes) {
       if (change === "removed") {
         this.#shown.delete(row.id);
         this.#removed.push(row.id);
-      } else this.#shown.set(row.id, { key: keyOf(row), row });
+      } else this.#shown.set(row.id, { key: this.#keyOf(row), row });
     }
     if (this.#mode === "redraw") {
       // Elapsed times move on even when nothing else changed.
@@ -136,6 +136,15 @@ export class WatchPrinter {
     write();
   }
 
+  /**
+   * What makes two rows differ for the output: the cells `list` prints; in
+   * JSON lines the object (a read that confirms what the stream said brings
+   * the server's own values, and is shown).
+   */
+  #keyOf(row: WatchRow): string {
+    return JSON.stringify(this.#mode === "jsonl" ? row.json : row.cells);
+  }
+
   #line(change: Change, json: JsonObject): string {
     return `${JSON.stringify({ change, [this.#noun]: json })}\n`;
   }
@@ -156,9 +165,4 @@ export class WatchPrinter {
     const bytes = await this.#redraw!.frame(text);
     if (bytes) this.#io.out.write(bytes);
   }
-}
-
-/** What makes two rows differ for the output: the cells `list` prints. */
-function keyOf(row: WatchRow): string {
-  return JSON.stringify(row.cells);
 }
