@@ -23,7 +23,7 @@ import { type Flavor, FLAVORS as ALL_FLAVORS, isFastApi } from "../../sim/src/fl
 import { generateSigningKey } from "../../sim/src/jwt.ts";
 import { type AuthOptions, type Simulator, startSimulator } from "../../sim/src/server.ts";
 import type { RunOptions, RunResult } from "../support/cli.ts";
-import { FakeClock } from "../support/scripted_fetch.ts";
+import { VirtualClock } from "../support/virtual_clock.ts";
 import { withSim } from "../support/sim.ts";
 import { until as waitUntil } from "../support/wait.ts";
 
@@ -50,8 +50,8 @@ async function withTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 }
 
 /** A clock for logins: sleeps take no real time, and are recorded. */
-function loginClock(): FakeClock {
-  return new FakeClock(Date.now());
+function loginClock(): VirtualClock {
+  return new VirtualClock(Date.now());
 }
 
 /** The token of an `Authorization: Bearer` header, or null. */

@@ -11,6 +11,7 @@ import { elapsedText } from "../../src/render/watch.ts";
 import { InterruptedError } from "../../src/domain/errors.ts";
 import { runOet } from "../support/cli.ts";
 import { withSim } from "../support/sim.ts";
+import { ScriptedFetch } from "../support/scripted_fetch.ts";
 
 // 1. The typo guard: one slip for a short option, two for a longer one.
 
@@ -36,17 +37,14 @@ for (
   ] as const
 ) {
   Deno.test(`near-miss: ${args.slice(1).join(" ")} is refused (did you mean --${near}?), nothing sent`, async () => {
-    let sent = 0;
+    const http = new ScriptedFetch([]);
     const r = await runOet([...args], {
       env: { OET_REST_URI: "http://127.0.0.1:9/api/v1.0" },
-      fetch: () => {
-        sent++;
-        return Promise.reject(new Error("nothing may be sent"));
-      },
+      fetch: http.fetch,
     });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, new RegExp(`did you mean --${near}\\?`));
-    assert.equal(sent, 0);
+    assert.deepEqual(http.requests, [], "nothing was sent");
     if (args[1] === "start") assert.match(r.stderr, /--kwarg /);
   });
 }
@@ -55,20 +53,17 @@ for (
 
 for (const name of ["OET_REST_URI", "OET_URL", "OET_REQUEST_TIMEOUT", "OET_RECONNECT_TIMEOUT"]) {
   Deno.test(`empty variable: ${name}= is exit 2 naming it, nothing sent`, async () => {
-    let sent = 0;
+    const http = new ScriptedFetch([]);
     const env: Record<string, string> = name === "OET_URL" ? {} : { OET_URL: "http://127.0.0.1:9" };
     env[name] = "";
     const r = await runOet(["procedure", "list"], {
       env,
-      fetch: () => {
-        sent++;
-        return Promise.reject(new Error("nothing may be sent"));
-      },
+      fetch: http.fetch,
     });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, new RegExp(`^error: ${name} in the environment is set but empty\\n`));
     assert.match(r.stderr, new RegExp(`hint: give ${name} a value, or unset it`));
-    assert.equal(sent, 0);
+    assert.deepEqual(http.requests, [], "nothing was sent");
   });
 }
 

@@ -26,6 +26,7 @@ import { type FakeOet, json, startFakeOet } from "../support/fake_oet.ts";
 import { assertGolden } from "../support/golden.ts";
 import { normalize, withSim } from "../support/sim.ts";
 import { until } from "../support/wait.ts";
+import { VirtualClock } from "../support/virtual_clock.ts";
 
 const ALL: readonly Flavor[] = ["v5", "v6", "v7", "v8"];
 const SBD = "sbd-t0001-20250403-00001";
@@ -97,55 +98,6 @@ function start(
 // ---------------------------------------------------------------------------
 // Golden files: a scripted server and a clock that moves when told.
 
-/** Time that passes only when the test advances it; sleepers wake in order. */
-class ManualClock implements Clock {
-  t: number;
-  /** How many sleeps were started: the loop is waiting again when this grows. */
-  started = 0;
-  readonly #sleepers = new Set<{ at: number; wake: () => void }>();
-  constructor(t: number) {
-    this.t = t;
-  }
-  now = (): number => this.t;
-  sleep = (ms: number, signal?: AbortSignal): Promise<void> => {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    this.started++;
-    return new Promise((resolve, reject) => {
-      const sleeper = {
-        at: this.t + Math.max(0, ms),
-        wake: () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        },
-      };
-      const onAbort = () => {
-        this.#sleepers.delete(sleeper);
-        reject(signal!.reason);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#sleepers.add(sleeper);
-    });
-  };
-  /** The earliest wake-up time of a sleeper, if any sleeps. */
-  get next(): number | undefined {
-    let at: number | undefined;
-    for (const s of this.#sleepers) at = Math.min(at ?? Infinity, s.at);
-    return at;
-  }
-  /** Moves time on; returns whether a sleeper woke (so the loop runs again). */
-  advance(ms: number): boolean {
-    this.t += ms;
-    let woke = false;
-    for (const s of [...this.#sleepers].sort((a, b) => a.at - b.at)) {
-      if (s.at > this.t) continue;
-      this.#sleepers.delete(s);
-      s.wake();
-      woke = true;
-    }
-    return woke;
-  }
-}
-
 const T0 = Date.UTC(2026, 10, 29, 21, 0, 0);
 const ROOT = "/ska-oso-oet/oet/api/v7";
 
@@ -203,7 +155,7 @@ async function goldenScenario(
   tty: boolean,
 ): Promise<{ code: number; out: string; err: string }> {
   const { fake, procedures } = scriptedOet();
-  const clock = new ManualClock(T0 + 60_000);
+  const clock = new VirtualClock(T0 + 60_000, { manual: true });
   procedures.set(
     1,
     summary(1, "hello_world.py", [...PREPARED, ["RUNNING", 1], ["READY", 6], ["COMPLETE", 6.1]]),
@@ -211,18 +163,22 @@ async function goldenScenario(
   procedures.set(2, summary(2, "loop.py", PREPARED.map(([s, t]) => [s, t + 10])));
   const oet = start(`${fake.origin}${ROOT}`, args, { tty, colour: tty, clock });
   const idle = async (before: number, what: string) => {
-    await until(() => clock.started > before && clock.next !== undefined, what, () => oet.out.text);
+    await until(
+      () => clock.sleeps.length > before && clock.next !== undefined,
+      what,
+      () => oet.out.text,
+    );
   };
   try {
     await idle(0, "the first table");
     const event = async (data: unknown, what: string) => {
-      const before = clock.started;
+      const before = clock.sleeps.length;
       fake.emit(data);
       await idle(before, what);
     };
     const advance = async (ms: number, what: string) => {
-      const before = clock.started;
-      if (clock.advance(ms)) await idle(before, what);
+      const before = clock.sleeps.length;
+      if (clock.tick(ms)) await idle(before, what);
     };
     const change = (id: number, state: string) => ({
       msg_src: String(id),

@@ -20,8 +20,8 @@ import {
 } from "../../sim/src/server.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 import { spawnOet } from "../support/spawn.ts";
-import { runCommand, within } from "./e2e_support.ts";
-import { runOetProcess } from "../support/spawn.ts";
+import { runCommand } from "./e2e_support.ts";
+import { runOetProcess, within } from "../support/spawn.ts";
 import { until as waitFor } from "../support/wait.ts";
 
 const KEYS = await generateSigningKey();

@@ -6,7 +6,7 @@
  * `runOetProcess`.
  */
 
-import { PROCESS_DEADLINE_MS } from "../support/spawn.ts";
+import { outputWithin, PROCESS_DEADLINE_MS } from "../support/spawn.ts";
 import { until } from "../support/wait.ts";
 
 /** Collects a stream's text as it arrives; `done` resolves at its end. */
@@ -51,19 +51,6 @@ export function which(name: string): string | undefined {
   return undefined;
 }
 
-/** Resolves as `p` does, or rejects naming `what` after `ms`. */
-export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** A finished process: status and decoded output. */
 export interface Ran {
   code: number;
@@ -89,18 +76,7 @@ export async function runCommand(
 }
 
 async function collect(child: Deno.ChildProcess, what: string, ms: number): Promise<Ran> {
-  const output = child.output();
-  try {
-    const out = await within(output, ms, what);
-    const dec = new TextDecoder();
-    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-  } catch (err) {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // it ended after all
-    }
-    await output.catch(() => {});
-    throw err;
-  }
+  const out = await outputWithin(child, what, ms);
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }

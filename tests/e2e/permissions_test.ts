@@ -9,8 +9,8 @@
 import assert from "node:assert/strict";
 import { ENV_VARS, type EnvName } from "../../src/config/config.ts";
 import { baseEnv, oetCommand, spawnOet } from "../support/spawn.ts";
-import { runCommand, shQuote, StreamText, which, within } from "./e2e_support.ts";
-import { runOetProcess } from "../support/spawn.ts";
+import { runCommand, shQuote, StreamText, which } from "./e2e_support.ts";
+import { runOetProcess, within } from "../support/spawn.ts";
 import { withSim } from "../support/sim.ts";
 import { until as waitFor } from "../support/wait.ts";
 

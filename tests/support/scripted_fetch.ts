@@ -1,11 +1,10 @@
 /**
  * Test doubles for `src/auth`: a fetch that answers from a script and
- * records every request, a clock whose sleeps advance fake time at once, and
- * an in-memory file system.
+ * records every request, and an in-memory file system (the clock is
+ * tests/support/virtual_clock.ts).
  */
 
 import type { AuthFs, FileInfo } from "../../src/auth/fs.ts";
-import type { Clock } from "../../src/domain/clock.ts";
 import { json } from "./fake_oet.ts";
 
 /** One request as the code sent it. */
@@ -108,30 +107,6 @@ export function scriptedTest(name: string, fn: () => Promise<void> | void): void
     await fn();
     verifyScripts();
   });
-}
-
-/** A clock whose `sleep` advances fake time at once (no real waiting). */
-export class FakeClock implements Clock {
-  time: number;
-  readonly sleeps: number[] = [];
-  /** Called at the start of every sleep (to abort mid-poll, say). */
-  onSleep?: (ms: number) => void;
-
-  constructor(start = Date.UTC(2026, 10, 29, 21, 0, 0)) {
-    this.time = start;
-  }
-
-  now(): number {
-    return this.time;
-  }
-
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    this.sleeps.push(ms);
-    this.onSleep?.(ms);
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    this.time += ms;
-    return Promise.resolve();
-  }
 }
 
 /** Every call an in-memory file system received. */

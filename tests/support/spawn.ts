@@ -79,17 +79,38 @@ export async function runOetProcess(
     await w.write(new TextEncoder().encode(o.stdin));
     await w.close();
   }
-  const output = child.output();
+  const out = await outputWithin(child, `oet ${args.join(" ")}`, ms);
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    signal: out.signal,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+  };
+}
+
+/** Resolves as `p` does, or rejects naming `what` after `ms`. */
+export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`oet ${args.join(" ")}: no result within ${ms} ms`)),
-      ms,
-    );
+    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
   });
-  let out: Deno.CommandOutput;
   try {
-    out = await Promise.race([output, expired]);
+    return await Promise.race([p, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A child's output once it ends; kills it and throws naming `what` after `ms`. */
+export async function outputWithin(
+  child: Deno.ChildProcess,
+  what: string,
+  ms = PROCESS_DEADLINE_MS,
+): Promise<Deno.CommandOutput> {
+  const output = child.output();
+  try {
+    return await within(output, ms, what);
   } catch (err) {
     try {
       child.kill("SIGKILL");
@@ -98,14 +119,5 @@ export async function runOetProcess(
     }
     await output.catch(() => {});
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    signal: out.signal,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
 }

@@ -6,10 +6,18 @@
  * `alarm` schedules one interruption (a Ctrl-C at a virtual time): any wait
  * that would pass it stops there and rejects with the signal's reason, as
  * the real clock's sleep does when the signal fires.
+ *
+ * With `{ manual: true }` time passes only when the test says (`tick`): a
+ * sleep waits until then, so a test can look at a loop between two of its
+ * rounds (the watch goldens). Every sleep is recorded (`sleeps`) either way.
+ * The one test clock: there is no other.
  */
 
 import type { Clock } from "../../src/domain/clock.ts";
 import { InterruptedError } from "../../src/domain/errors.ts";
+
+/** The start the auth tests' clocks share (the tokens they mint are dated from it). */
+export const AUTH_T0 = Date.UTC(2026, 10, 29, 21, 0, 0);
 
 /** Time that passes only when the code under test waits. */
 export class VirtualClock implements Clock {
@@ -17,8 +25,16 @@ export class VirtualClock implements Clock {
   readonly #interrupt = new AbortController();
   #alarmAt: number | undefined;
 
-  constructor(start = 1_000_000) {
+  /** Every sleep asked for (ms), in order; its length counts the sleeps begun. */
+  readonly sleeps: number[] = [];
+  /** Called as each sleep begins (to act in the middle of a wait: abort a poll, say). */
+  onSleep?: (ms: number) => void;
+  readonly #manual: boolean;
+  readonly #sleepers = new Set<{ at: number; wake: () => void }>();
+
+  constructor(start = 1_000_000, o: { manual?: boolean } = {}) {
     this.t = start;
+    this.#manual = o.manual ?? false;
   }
 
   now = (): number => this.t;
@@ -56,9 +72,51 @@ export class VirtualClock implements Clock {
   }
 
   sleep = (ms: number, signal?: AbortSignal): Promise<void> => {
+    this.sleeps.push(ms);
+    this.onSleep?.(ms);
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#manual) return this.#wait(ms, signal);
     this.advance(this.t + Math.max(0, ms));
     if (signal?.aborted) return Promise.reject(signal.reason);
     return Promise.resolve();
   };
+
+  /** Manual: a sleep that ends when `tick` moves time past it, or rejects when aborted. */
+  #wait(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const sleeper = {
+        at: this.t + Math.max(0, ms),
+        wake: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        this.#sleepers.delete(sleeper);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#sleepers.add(sleeper);
+    });
+  }
+
+  /** Manual: the earliest time a sleeper wakes at, if any sleeps. */
+  get next(): number | undefined {
+    let at: number | undefined;
+    for (const s of this.#sleepers) at = Math.min(at ?? Infinity, s.at);
+    return at;
+  }
+
+  /** Manual: moves time on by `ms` and wakes the sleepers due, in order; true if one woke. */
+  tick(ms: number): boolean {
+    this.t += ms;
+    let woke = false;
+    for (const s of [...this.#sleepers].sort((a, b) => a.at - b.at)) {
+      if (s.at > this.t) continue;
+      this.#sleepers.delete(s);
+      s.wake();
+      woke = true;
+    }
+    return woke;
+  }
 }

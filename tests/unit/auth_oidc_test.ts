@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { type DevicePrompt, isLoopbackHost, OidcClient } from "../../src/auth/oidc.ts";
 import { AuthError } from "../../src/domain/errors.ts";
 import {
-  FakeClock,
   makeJwt,
   type RecordedRequest,
   ScriptedFetch,
   scriptedTest,
   type Step,
 } from "../support/scripted_fetch.ts";
+import { AUTH_T0, VirtualClock } from "../support/virtual_clock.ts";
 import { json } from "../support/fake_oet.ts";
 
 const ISSUER = "https://login.example.org/tenant/v2.0";
@@ -59,7 +59,11 @@ function oauthError(error: string, description = "", status = 400): Response {
   return json({ error, error_description: description }, status);
 }
 
-function client(fetch: ScriptedFetch, clock = new FakeClock(), trace?: string[]): OidcClient {
+function client(
+  fetch: ScriptedFetch,
+  clock = new VirtualClock(AUTH_T0),
+  trace?: string[],
+): OidcClient {
   return new OidcClient({
     fetch: fetch.fetch,
     clock,
@@ -182,7 +186,7 @@ scriptedTest(
       poll(oauthError("authorization_pending")),
       poll(tokens),
     ]);
-    const clock = new FakeClock();
+    const clock = new VirtualClock(AUTH_T0);
     const start = clock.now();
     const prompts: DevicePrompt[] = [];
     const trace: string[] = [];
@@ -236,7 +240,7 @@ scriptedTest(
       deviceStep({ interval: undefined, verification_uri_complete: "https://x/?code=ABCD" }),
       poll({ access_token: "opaque-access-token", expires_in: "600" }),
     ]);
-    const clock = new FakeClock();
+    const clock = new VirtualClock(AUTH_T0);
     let prompt: DevicePrompt | undefined;
     const r = await client(f, clock).deviceLogin(SETTINGS, { prompt: (p) => prompt = p });
     assert.deepEqual(clock.sleeps, [5000]);
@@ -271,7 +275,7 @@ scriptedTest("device login: expired_token and the expires_in deadline end the wa
   // The issuer never says expired_token: oet stops at the deadline itself.
   const pending = Array.from({ length: 3 }, () => poll(oauthError("authorization_pending")));
   const f = new ScriptedFetch([discovery(), deviceStep({ expires_in: 12 }), ...pending]);
-  const clock = new FakeClock();
+  const clock = new VirtualClock(AUTH_T0);
   await assert.rejects(
     () => client(f, clock).deviceLogin(SETTINGS, { prompt: () => {} }),
     /the login code expired/,
@@ -378,7 +382,7 @@ scriptedTest("device login: Ctrl-C while waiting rejects with the signal's reaso
     deviceStep(),
     poll(oauthError("authorization_pending")),
   ]);
-  const clock = new FakeClock();
+  const clock = new VirtualClock(AUTH_T0);
   const ctrl = new AbortController();
   const reason = new Error("interrupted");
   clock.onSleep = () => {
@@ -425,7 +429,7 @@ scriptedTest(
       poll(new Response("busy", { status: 503 })),
       poll(tokens),
     ]);
-    const clock = new FakeClock();
+    const clock = new VirtualClock(AUTH_T0);
     const r = await client(f, clock).deviceLogin(SETTINGS, { prompt: () => {} });
     assert.deepEqual(clock.sleeps, [5000, 10000, 20000]);
     assert.equal(r.accessToken, access);
@@ -464,7 +468,7 @@ scriptedTest("token answers are checked: access token, type, refresh token", asy
 scriptedTest(
   "refresh: form fields; a rotated refresh token is returned, else the old one kept",
   async () => {
-    const clock = new FakeClock();
+    const clock = new VirtualClock(AUTH_T0);
     const f = new ScriptedFetch([
       discovery(),
       poll({ ...tokens, refresh_token: "rotated-refresh-token-xyz" }),
@@ -523,7 +527,11 @@ scriptedTest("a request that gets no answer in time fails with the time limit", 
         signal!.addEventListener("abort", () => reject(signal!.reason), { once: true });
       }),
   }]);
-  const c = new OidcClient({ fetch: f.fetch, clock: new FakeClock(), requestTimeoutMs: 30 });
+  const c = new OidcClient({
+    fetch: f.fetch,
+    clock: new VirtualClock(AUTH_T0),
+    requestTimeoutMs: 30,
+  });
   await assert.rejects(
     () => c.discover(ISSUER),
     /cannot reach login.example.org \(OpenID discovery\): no answer within 30 ms/,
@@ -570,7 +578,7 @@ scriptedTest(
     });
     try {
       const issuer = `http://127.0.0.1:${server.addr.port}/realm/`;
-      const clock = new FakeClock();
+      const clock = new VirtualClock(AUTH_T0);
       const c = new OidcClient({ fetch, clock });
       const settings = { ...SETTINGS, issuer };
       const r = await c.deviceLogin(settings, { prompt: () => {} });

@@ -19,13 +19,8 @@ import {
 } from "../../src/domain/aaa.ts";
 import { decodeJwt } from "../../src/domain/jwt.ts";
 import { propertySeed, Rng } from "../support/prng.ts";
-import {
-  FakeClock,
-  makeJwt,
-  MemoryFs,
-  ScriptedFetch,
-  type Step,
-} from "../support/scripted_fetch.ts";
+import { makeJwt, MemoryFs, ScriptedFetch, type Step } from "../support/scripted_fetch.ts";
+import { VirtualClock } from "../support/virtual_clock.ts";
 import { json } from "../support/fake_oet.ts";
 
 const ISSUER = "https://login.example.org/t/v2.0";
@@ -112,7 +107,7 @@ Deno.test("no message, hint, note, trace or status ever holds a token", async ()
     const deviceCode = opaque(rng);
     const secrets = [access, refresh, deviceCode];
     const out: string[] = [];
-    const clock = new FakeClock(START);
+    const clock = new VirtualClock(START);
     const fs = new MemoryFs();
     const trace: string[] = [];
     const notes: string[] = [];

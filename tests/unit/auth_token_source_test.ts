@@ -14,7 +14,6 @@ import {
 import type { AuthFs } from "../../src/auth/fs.ts";
 import { AuthError, UsageError } from "../../src/domain/errors.ts";
 import {
-  FakeClock,
   makeJwt,
   MemoryFs,
   ScriptedFetch,
@@ -22,6 +21,7 @@ import {
   type Step,
   untouchableFs,
 } from "../support/scripted_fetch.ts";
+import { VirtualClock } from "../support/virtual_clock.ts";
 import { json } from "../support/fake_oet.ts";
 
 const ISSUER = "https://login.example.org/tenant/v2.0";
@@ -71,7 +71,7 @@ interface Setup {
 }
 
 function setup(o: Setup) {
-  const clock = new FakeClock(clockStart);
+  const clock = new VirtualClock(clockStart);
   const fetch = new ScriptedFetch(o.steps ?? []);
   const notes: string[] = [];
   let oidcMade = 0;
@@ -397,11 +397,11 @@ scriptedTest(
       /^could not renew the token from .*: cannot reach login.example.org/,
     );
     // The next requests within 15 s go on with it, without asking the issuer again.
-    valid.clock.time += 10_000;
+    valid.clock.t += 10_000;
     assert.equal((await valid.source.current())?.token, jwt(0.5));
     assert.equal(valid.fetch.requests.length, 2);
     // Then it tries again.
-    valid.clock.time += 6_000;
+    valid.clock.t += 6_000;
     valid.fetch.push(refreshStep({ access_token: jwt(60) }));
     assert.equal((await valid.source.current())?.token, jwt(60));
     assert.equal(valid.fetch.requests.length, 3);
@@ -429,7 +429,7 @@ scriptedTest(
     const { source, clock, oidcMade } = setup({ env: LOGIN_ENV, fs });
     assert.equal((await source.current())?.token, jwt(5));
     await seed(fs, { accessToken: jwt(65) }); // the other process
-    clock.time += 4.5 * 60_000;
+    clock.t += 4.5 * 60_000;
     assert.equal((await source.current())?.token, jwt(65));
     assert.equal(oidcMade(), 0);
   },
