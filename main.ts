@@ -13,7 +13,7 @@ import { type BuildInfo, runCli } from "./src/cli/main.ts";
 import { type Env, ENV_VARS } from "./src/config/config.ts";
 import { InterruptedError, OutputClosedError, OutputWriteError } from "./src/domain/errors.ts";
 import { colourAllowed } from "./src/render/colour.ts";
-import type { InStream, OutStream } from "./src/render/io.ts";
+import type { InStream, OutStream, Terminal } from "./src/render/io.ts";
 
 const encoder = new TextEncoder();
 
@@ -52,6 +52,61 @@ function stream(file: typeof Deno.stdout, env: Env, name: string, fd: number): O
         throw new OutputWriteError(
           `cannot write to ${name}: ${(err as Error).message.replace(/ \(os error \d+\)$/, "")}`,
         );
+      }
+    },
+  };
+}
+
+/** Leaves the alternate screen and shows the cursor again (written only if taken over). */
+const GIVE_BACK = "\x1b[?25h\x1b[?1049l";
+/** Enters the alternate screen and hides the cursor. */
+const TAKE_OVER = "\x1b[?1049h\x1b[?25l";
+
+/**
+ * The real terminal for `oet console`: raw keys from stdin, SIGWINCH for a
+ * resize. Nothing is touched until `takeOver`, so every other command keeps
+ * the terminal as it is.
+ */
+function terminal(): Terminal {
+  let taken = false;
+  let stopResize: (() => void) | undefined;
+  const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+  return {
+    interactive,
+    size: () => Deno.consoleSize(),
+    takeOver(onKeys, onResize) {
+      if (taken || !interactive) return;
+      taken = true;
+      Deno.stdin.setRaw(true);
+      Deno.stdout.writeSync(encoder.encode(TAKE_OVER));
+      if (Deno.build.os !== "windows") {
+        const onWinch = () => taken && onResize();
+        Deno.addSignalListener("SIGWINCH", onWinch);
+        stopResize = () => Deno.removeSignalListener("SIGWINCH", onWinch);
+      }
+      void (async () => {
+        const decoder = new TextDecoder();
+        const buf = new Uint8Array(4096);
+        while (taken) {
+          const n = await Deno.stdin.read(buf).catch(() => null);
+          if (n === null) return;
+          if (taken) onKeys(decoder.decode(buf.subarray(0, n), { stream: true }));
+        }
+      })();
+    },
+    restore() {
+      if (!taken) return;
+      taken = false;
+      stopResize?.();
+      try {
+        Deno.stdout.writeSync(encoder.encode(GIVE_BACK));
+      } catch {
+        // the terminal is gone: nothing to give back to
+      }
+      try {
+        Deno.stdin.setRaw(false);
+      } catch {
+        // likewise
       }
     },
   };
@@ -107,6 +162,10 @@ export async function main(build?: BuildInfo): Promise<never> {
     ));
     Deno.exit(1);
   }
+  const tty = terminal();
+  // Whatever ends oet, the terminal is given back first.
+  globalThis.addEventListener("error", () => tty.restore());
+  globalThis.addEventListener("unhandledrejection", () => tty.restore());
   const interrupt = new AbortController();
   let firstSignalAt: number | undefined;
   const onSignal = (signal: "SIGINT" | "SIGTERM") => () => {
@@ -119,33 +178,42 @@ export async function main(build?: BuildInfo): Promise<never> {
     // One Ctrl-C can arrive twice: a terminal signals the whole process
     // group, and `deno task` (the README's alias) passes it on again. Only a
     // second press, later, exits at once, whatever is still being cleaned up.
-    if (now - firstSignalAt >= SECOND_SIGNAL_AFTER_MS) Deno.exit(signal === "SIGTERM" ? 143 : 130);
+    if (now - firstSignalAt >= SECOND_SIGNAL_AFTER_MS) {
+      tty.restore();
+      Deno.exit(signal === "SIGTERM" ? 143 : 130);
+    }
   };
   const signals = ["SIGINT", "SIGTERM"] as const;
   const handlers = signals.map((s) => [s, onSignal(s)] as const);
   if (Deno.build.os !== "windows") { for (const [s, h] of handlers) Deno.addSignalListener(s, h); }
   else Deno.addSignalListener("SIGINT", handlers[0][1]);
 
-  const code = await runCli({
-    args,
-    env,
-    io: {
-      out: stream(Deno.stdout, env, "stdout", 1),
-      err: stream(Deno.stderr, env, "stderr", 2),
-      in: input(),
-    },
-    fetch: globalThis.fetch,
-    readTextFile: (path) => Deno.readTextFile(path),
-    signal: interrupt.signal,
-    version: denoJson.version,
-    build,
-    runtime: {
-      deno: Deno.version.deno,
-      v8: Deno.version.v8,
-      typescript: Deno.version.typescript,
-      target: Deno.build.target,
-    },
-  });
+  let code: number;
+  try {
+    code = await runCli({
+      args,
+      env,
+      io: {
+        out: stream(Deno.stdout, env, "stdout", 1),
+        err: stream(Deno.stderr, env, "stderr", 2),
+        in: input(),
+      },
+      fetch: globalThis.fetch,
+      readTextFile: (path) => Deno.readTextFile(path),
+      signal: interrupt.signal,
+      version: denoJson.version,
+      build,
+      runtime: {
+        deno: Deno.version.deno,
+        v8: Deno.version.v8,
+        typescript: Deno.version.typescript,
+        target: Deno.build.target,
+      },
+      terminal: tty,
+    });
+  } finally {
+    tty.restore();
+  }
   // Exit now: a pending fetch or timer must not keep oet alive.
   Deno.exit(code);
 }

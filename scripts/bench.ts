@@ -8,6 +8,7 @@
  * fails on a slow number (tests/e2e/bench_smoke_test.ts runs `--quick`).
  */
 
+import { consoleCase } from "./bench/case_console.ts";
 import { memoryCase } from "./bench/case_memory.ts";
 import { roundTripCase } from "./bench/case_round_trip.ts";
 import { scalingCase } from "./bench/case_scaling.ts";
@@ -27,6 +28,7 @@ const CASE_RUNNERS: Record<CaseName, (o: BenchOptions) => CaseResult | Promise<C
   stream: streamCase,
   memory: memoryCase,
   scaling: scalingCase,
+  console: consoleCase,
 };
 
 async function main(): Promise<number> {

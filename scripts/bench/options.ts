@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 
 /** The cases, in the order they run and print. */
-export const CASES = ["startup", "roundtrip", "stream", "memory", "scaling"] as const;
+export const CASES = ["startup", "roundtrip", "stream", "memory", "scaling", "console"] as const;
 /** One benchmark case. */
 export type CaseName = typeof CASES[number];
 

@@ -33,7 +33,7 @@ import {
 import { redactText } from "../domain/redact.ts";
 import { paint } from "../render/colour.ts";
 import { escapeInline } from "../domain/escape.ts";
-import type { IO } from "../render/io.ts";
+import type { IO, Terminal } from "../render/io.ts";
 import type { AuthFs } from "../auth/fs.ts";
 import { note, warn } from "../commands/framework/feedback.ts";
 import { credentialsFor } from "./credentials.ts";
@@ -73,6 +73,8 @@ export interface Deps {
   fs?: AuthFs;
   clock?: Clock;
   random?: () => number;
+  /** The keyboard and screen, for `oet console` (none: not a terminal). */
+  terminal?: Terminal;
 }
 
 /**
@@ -241,6 +243,7 @@ export async function runCli(deps: Deps): Promise<number> {
       random: deps.random ?? Math.random,
       signal: deps.signal,
       readTextFile: deps.readTextFile,
+      terminal: deps.terminal,
       tokens: async () => credentialsOf(await targetOf()).tokens(),
       // For oet doctor, which says where each setting came from.
       settings: { ...globals, env, fromDotEnv },

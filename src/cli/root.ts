@@ -209,6 +209,11 @@ oet --server-url http://oet:5000/ska-oso-oet/oet/api/v7 procedure list -o json`,
         async () => (await import("../commands/listen/listen.ts")).listenCommand,
       ),
       lazyCommand(
+        "console",
+        "The live OET in one screen: procedures, activities, messages, actions",
+        async () => (await import("../commands/console/console.ts")).consoleCommand,
+      ),
+      lazyCommand(
         "status",
         "What the OET is doing: the server, the running procedure, recent work",
         async () => (await import("../commands/status/status.ts")).statusCommand,

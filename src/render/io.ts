@@ -37,3 +37,26 @@ export interface IO {
   /** Absent: no input (as `< /dev/null`, not a terminal). */
   in?: InStream;
 }
+
+/**
+ * The keyboard and the screen size of the terminal oet runs in, for the one
+ * full-screen command (`oet console`). `main.ts` wires it to the real
+ * terminal; tests give a virtual one. It also owns giving the terminal back:
+ * `main.ts` calls `restore()` on every way out (a normal end, a second
+ * Ctrl-C's forced exit, an uncaught error), so a console that dies never
+ * leaves the user's shell in raw mode on the alternate screen.
+ */
+export interface Terminal {
+  /** True when both stdin and stdout are terminals. */
+  readonly interactive: boolean;
+  /** The size now, in character cells. */
+  size(): { columns: number; rows: number };
+  /**
+   * Takes the screen: raw keyboard, alternate screen, hidden cursor. Calls
+   * `onKeys` with the text of every key press (escape sequences whole, as
+   * read) and `onResize` when the size changes, until `restore()`.
+   */
+  takeOver(onKeys: (text: string) => void, onResize: () => void): void;
+  /** Gives the screen back as it was; safe to call at any time, and again. */
+  restore(): void;
+}

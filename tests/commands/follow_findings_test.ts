@@ -19,6 +19,7 @@ import type { Simulator } from "../../sim/src/server.ts";
 import type { Clock } from "../../src/domain/clock.ts";
 import type { RunOptions, RunResult } from "../support/cli.ts";
 import { withSim } from "../support/sim.ts";
+import { VirtualClock } from "../support/virtual_clock.ts";
 import { until } from "../support/wait.ts";
 
 type Oet = (args: string[], o?: RunOptions) => Promise<RunResult>;
@@ -272,3 +273,41 @@ for (const flavor of FLAVORS) {
     });
   });
 }
+
+Deno.test("v7: fix 3: a login that can be renewed carries on silently when its token nears expiry mid-wait", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "oet-follow-" });
+  const clock = jumpingClock();
+  let jumped = false;
+  try {
+    await withSim("v7", async (sim, oet) => {
+      const env = { ...sim.issuer!.loginEnv(), XDG_CONFIG_HOME: dir };
+      const login = await oet(["auth", "login"], { env, clock: new VirtualClock(Date.now()) });
+      assert.equal(login.code, 0, login.stderr);
+      const c = await oet(["procedure", "create", "file:///scripts/slow.py"], { env });
+      assert.equal(c.code, 0, c.stderr);
+      await sim.settle();
+      const renewals = () => sim.issuer!.requests.filter((q) => q.grantType === "refresh_token");
+      // The jump must not look like a stalled start.
+      const r = await oet(["procedure", "start", "--pid=1", "200", "--prepare-timeout", "1h"], {
+        env,
+        clock,
+      });
+      assert.ok(jumped);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /not authenticated|detached/);
+      assert.match(r.stdout, /- Script message: slow done\n- State: READY\n- State: COMPLETE\n$/);
+      assert.ok(renewals().length >= 1, "the token was renewed during the wait");
+    }, {
+      auth: { keyPair: KEYS, issuer: { autoApprove: 0, accessTokenTtlS: 600 } },
+      onRequest(record) {
+        // Once the start is answered, all but 10 s of the token's life pass for oet.
+        if (record.method === "PUT" && !jumped) {
+          jumped = true;
+          clock.jump(590_000);
+        }
+      },
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -12,6 +12,12 @@
  * module it evaluates, and the Node layer's modules are `ext:deno_node/…`.
  * The bundle keeps lazy loading: a library one command needs (an npm
  * package) is loaded by that command only.
+ *
+ * One named exemption: `oet console`'s screen (src/commands/console/app.ts,
+ * which imports Ink, React and the Node built-ins they need) and what only it
+ * reaches. console.ts loads it through a dynamic import, after checking for a
+ * terminal; the graph checks leave out the module (the chunk, in the bundle)
+ * that imports Ink, and check that it is that one module and nothing else.
  */
 
 import assert from "node:assert/strict";
@@ -65,21 +71,77 @@ const BUNDLE: Form = {
   flags: [...PERMISSION_FLAGS, ...RUN_FLAGS],
 };
 
-/** The modules of an entry's graph and its npm packages, from `deno info --json`. */
-async function graphOf(entry: string) {
-  const r = await runCommand(Deno.execPath(), ["info", "--json", entry], { cwd: ROOT });
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as {
-    modules: { specifier: string; kind?: string }[];
-    npmPackages?: Record<string, { name: string; localPath: string }>;
-  };
+/** An entry's module graph, from `deno info --json`. */
+interface Graph {
+  modules: {
+    specifier: string;
+    kind?: string;
+    npmPackage?: string;
+    dependencies?: { specifier: string; code?: { specifier: string } }[];
+  }[];
+  redirects: Record<string, string>;
+  npmPackages?: Record<string, { name: string; localPath: string; dependencies?: string[] }>;
 }
 
-Deno.test("module graph of main.ts: no node:* module, only the allowed ES-module npm packages", async () => {
+/** The modules of an entry's graph and its npm packages, from `deno info --json`. */
+async function graphOf(entry: string): Promise<Graph> {
+  const r = await runCommand(Deno.execPath(), ["info", "--json", entry], { cwd: ROOT });
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as Graph;
+}
+
+/** The console's screen: the one module of a graph that imports Ink. */
+function importsInk(info: Graph, m: Graph["modules"][number]): boolean {
+  return (m.dependencies ?? []).some((d) => {
+    const to = d.code?.specifier ?? "";
+    return /^npm:\/?ink@/.test(info.redirects[to] ?? to);
+  });
+}
+
+/**
+ * What a graph reaches from its entry without entering the console's screen:
+ * its modules, the node:* ones among them, its npm packages (with theirs),
+ * and the screen modules it stopped at.
+ */
+function reachable(info: Graph, entry: string, exempt = true) {
+  const byId = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const screens: string[] = [];
+  const node: string[] = [];
+  const npmIds: string[] = [];
+  const todo = [`file://${entry}`];
+  while (todo.length) {
+    const spec = todo.pop()!;
+    const resolved = info.redirects[spec] ?? spec;
+    if (seen.has(resolved)) continue;
+    seen.add(resolved);
+    if (resolved.startsWith("node:")) node.push(resolved);
+    const m = byId.get(resolved);
+    if (!m) continue;
+    if (exempt && importsInk(info, m)) {
+      screens.push(resolved);
+      continue;
+    }
+    if (m.kind === "npm" && m.npmPackage) npmIds.push(m.npmPackage);
+    // Type-only imports have no `code`: they are not loaded at run time.
+    for (const d of m.dependencies ?? []) if (d.code) todo.push(d.code.specifier);
+  }
+  const npm = new Map<string, { name: string; localPath: string }>();
+  while (npmIds.length) {
+    const id = npmIds.pop()!;
+    const p = info.npmPackages?.[id];
+    if (!p || npm.has(id)) continue;
+    npm.set(id, p);
+    npmIds.push(...(p.dependencies ?? []));
+  }
+  return { modules: [...seen], node, npm: [...npm.values()], screens };
+}
+
+Deno.test("module graph of main.ts: no node:* module, only the allowed ES-module npm packages (the console's screen exempt)", async () => {
   const info = await graphOf(MAIN);
-  const nodeModules = info.modules.filter((m) => m.specifier.startsWith("node:"));
-  assert.deepEqual(nodeModules.map((m) => m.specifier), []);
-  const packages = Object.values(info.npmPackages ?? {});
+  const { node, npm: packages, screens } = reachable(info, MAIN);
+  assert.deepEqual(node, []);
+  assert.deepEqual(screens, [`file://${ROOT}src/commands/console/app.ts`]);
   assert.ok(packages.length > 0, "the graph lists its npm packages");
   // `deno info` lists every package deno.json names; the test-only ones must not be reached.
   const reached = info.modules.map((m) => m.specifier);
@@ -104,12 +166,12 @@ Deno.test("module graph of the bundle: every chunk, no node:* module, the same n
   const files = [...Deno.readDirSync(`${dir}/bundle`)].filter((f) => f.name.endsWith(".js"));
   assert.equal(chunks.length, files.length, "the graph reaches every chunk of the bundle");
   assert.ok(chunks.length > 10, `the bundle is code-split (${chunks.length} chunks)`);
-  const nodeModules = info.modules.filter((m) => m.specifier.startsWith("node:"));
-  assert.deepEqual(nodeModules.map((m) => m.specifier), []);
-  const packages = new Set(Object.values(info.npmPackages ?? {}).map((p) => p.name));
-  const fromSource = new Set(
-    Object.values((await graphOf(MAIN)).npmPackages ?? {}).map((p) => p.name),
-  );
+  const bundleGraph = reachable(info, main);
+  assert.deepEqual(bundleGraph.node, []);
+  // The console's screen is one chunk of its own, as in the source.
+  assert.equal(bundleGraph.screens.length, 1, bundleGraph.screens.join());
+  const packages = new Set(bundleGraph.npm.map((p) => p.name));
+  const fromSource = new Set(reachable(await graphOf(MAIN), MAIN).npm.map((p) => p.name));
   assert.deepEqual([...packages].sort(), [...fromSource].sort());
   // An npm package's code stays in the package: esbuild names the file it inlines.
   for (const f of files) {
@@ -158,6 +220,8 @@ for (const form of [SOURCE, BUNDLE]) {
         ["completion", "bash"],
         ["doctor"],
         ["auth", "status"],
+        // Without a terminal the console says so before its screen is loaded.
+        ["console"],
       ];
       for (const args of runs) {
         const modules = await loadedModules(args, env, form);
@@ -193,6 +257,19 @@ Deno.test("without a token configured, no auth module is loaded (servers without
     });
     assert.ok(auth(withToken).length > 0, "with OET_TOKEN the token source is loaded");
   });
+});
+
+Deno.test("the exemption is exactly the console's screen: it brings Ink and Node, and only console.ts imports it", async () => {
+  const info = await graphOf(MAIN);
+  // Without the exemption the checks above would fail: it is real, and named.
+  const all = reachable(info, MAIN, false);
+  assert.ok(all.node.length > 0, "the console's screen brings in node:* modules");
+  assert.ok(all.npm.some((p) => p.name === "ink"), "the console's screen brings in Ink");
+  const screen = `file://${ROOT}src/commands/console/app.ts`;
+  const importers = info.modules.filter((m) =>
+    (m.dependencies ?? []).some((d) => d.code?.specifier === screen)
+  ).map((m) => m.specifier.slice(`file://${ROOT}`.length));
+  assert.deepEqual(importers, ["src/commands/console/console.ts"]);
 });
 
 Deno.test("a group's help loads none of its commands' modules (the summaries are in its entries)", async () => {

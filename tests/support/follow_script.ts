@@ -357,8 +357,11 @@ export class ScriptedServer implements ProcedureReader {
         },
       });
     }
-    // Stable: equal times keep the order above (events before a reconnect at the same time).
-    return out.map((x, i) => ({ x, i })).sort((a, b) => a.x.d - b.x.d || a.i - b.i).map((y) => y.x);
+    // At equal times a reconnection comes first (the events are on the new
+    // connection); otherwise the order above.
+    return out.map((x, i) => ({ x, i })).sort((a, b) =>
+      a.x.d - b.x.d || Number(!!b.x.reconnect) - Number(!!a.x.reconnect) || a.i - b.i
+    ).map((y) => y.x);
   }
 }
 

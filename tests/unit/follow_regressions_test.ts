@@ -144,3 +144,17 @@ Deno.test("found: activity run -o jsonl whose procedure was pruned before oet re
   assert.equal(o.code, 3, o.stderr);
   assert.equal(JSON.parse(o.stdout.trimEnd().split("\n").at(-1)!).id, 1);
 });
+
+Deno.test("found (in the scripted server): an event that arrives just as the stream reconnects comes after the reconnection, and is printed", async () => {
+  const tl: Timeline = {
+    ...CALM,
+    delayMs: 1670,
+    lagMs: 171,
+    drops: [{ at: 1029, downMs: 815, closedByServer: false }],
+  };
+  await checkTimeline(tl);
+  const o = await runTimeline(tl);
+  assert.equal(o.code, 0, o.stderr);
+  // RUNNING fell in the gap; READY came on the new connection, with COMPLETE.
+  assert.match(o.stdout, /Events\n------\n\n- State: READY\n- State: COMPLETE\n$/);
+});

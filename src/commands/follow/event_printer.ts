@@ -16,7 +16,7 @@ import { formatFollowEvent, formatJsonlEvent, formatJsonlGap } from "../../rende
 import type { OutputFormat } from "../../render/output.ts";
 import { stackTail } from "../../render/procedures.ts";
 import type { CommandContext } from "../framework/command_context.ts";
-import { note as noteLine } from "../framework/feedback.ts";
+import { hint as hintLine, note as noteLine } from "../framework/feedback.ts";
 import type { FollowSink } from "./follower.ts";
 import { gapNote } from "./gap_note.ts";
 import { writeProcedures } from "../shared/output/procedures.ts";
@@ -47,6 +47,8 @@ export interface FollowPrinter extends FollowSink {
   result(p: Procedure | undefined, work: Work): Promise<void>;
   /** Marks a state as shown already (in the row), so that the end does not repeat it. */
   shown(state: ProcedureState): void;
+  /** What to run next (a `hint:` line in the CLI). */
+  hint(message: string): void;
   /** Prints the confirmed end, and throws RemoteFailureError (exit 3) unless it COMPLETEd. */
   finish(final: Procedure, work: Work): Promise<void>;
   /** Work that had ended before the wait began: its row, then its end, as `finish`. */
@@ -109,6 +111,9 @@ export class EventPrinter implements FollowPrinter {
     if (work.write) return work.write(p, format);
     return writeProcedures(this.#ctx.io, p ? [p] : [], format, true);
   }
+
+  /** {@inheritDoc FollowPrinter.hint} */
+  hint = (message: string): void => hintLine(this.#ctx.io, message);
 
   /** {@inheritDoc FollowPrinter.row} */
   async row(p: Procedure | undefined, work: Work): Promise<void> {

@@ -300,6 +300,10 @@ class Run {
     }
     if (!this.feed) {
       if (row) await printer.result(row, work);
+      if (what.kind === "start" && this.#deps.interactive) {
+        // The row is the server's answer to the start, from before the run began.
+        printer.hint(`the start was accepted; follow it with: ${work.followCommand}`);
+      }
       return row;
     }
     if (row) await printer.row(row, work);

@@ -11,7 +11,7 @@ import type { Env, EnvName } from "../../config/config.ts";
 import type { ConfigData, LoadedConfig } from "../../config/file.ts";
 import type { Target } from "../../config/target.ts";
 import type { Clock } from "../../domain/clock.ts";
-import type { IO } from "../../render/io.ts";
+import type { IO, Terminal } from "../../render/io.ts";
 
 /** What `oet version` reports. */
 export interface About {
@@ -49,6 +49,8 @@ export interface CommandContext {
   signal: AbortSignal;
   /** Reads a local file (`--script-args=@file`). */
   readTextFile(path: string): Promise<string>;
+  /** The keyboard and screen of a terminal (`oet console`); absent when there is none. */
+  terminal?: Terminal;
   /** How long a lost event stream may stay down while waiting or listening. */
   reconnectWindowMs: number;
   /**

@@ -5,11 +5,12 @@
 
 import { readEventStream } from "../../api/events.ts";
 import { HttpError, InterruptedError } from "../../domain/errors.ts";
-import { isJsonObject, type Json, type OetEvent } from "../../domain/types.ts";
+import type { OetEvent } from "../../domain/types.ts";
 import { formatJsonlEvent, formatJsonlGap, formatListenEvent } from "../../render/events.ts";
 import type { StreamFormat } from "../../render/output.ts";
 import type { CommandContext } from "../framework/command_context.ts";
 import { note, warn } from "../framework/feedback.ts";
+import { eventProcedureId, idOf } from "../shared/event_procedure.ts";
 import { gapNote } from "../follow/gap_note.ts";
 import { aidOption, pidOption, streamOutputOption } from "../framework/options.ts";
 import { defineCommand, listOption } from "../framework/spec.ts";
@@ -63,31 +64,6 @@ export function topicMatcher(patterns: readonly string[]): (topic: string) => bo
     return new RegExp(`^${body}(\\..*)?$`);
   });
   return (topic) => regexes.some((r) => r.test(topic));
-}
-
-function num(value: Json | undefined): number | undefined {
-  if (typeof value === "number") return value;
-  if (typeof value === "string" && /^\d+$/.test(value)) return Number(value);
-  return undefined;
-}
-
-function idOf(result: Json | undefined): number | undefined {
-  if (!isJsonObject(result)) return undefined;
-  return num(result.id) ??
-    (typeof result.uri === "string" ? num(result.uri.split("/").at(-1)) : undefined);
-}
-
-/** The procedure an event is about, when it says. */
-export function eventProcedureId(e: OetEvent): number | undefined {
-  const fromSource = num(e.msgSrc);
-  if (fromSource !== undefined) return fromSource;
-  const cmd = isJsonObject(e.data.cmd) ? e.data.cmd : undefined;
-  if (cmd && num(cmd.process_uid) !== undefined) return num(cmd.process_uid);
-  if (e.topic === "activity.lifecycle.running" && isJsonObject(e.data.result)) {
-    return num(e.data.result.procedure_id ?? e.data.result.pid);
-  }
-  if (e.topic.startsWith("procedure.lifecycle.")) return idOf(e.data.result);
-  return undefined;
 }
 
 /** How many recent events an `--aid` filter holds back until the activity shows itself. */

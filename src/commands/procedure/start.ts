@@ -17,7 +17,7 @@ import type { OutputFormat } from "../../render/output.ts";
 import { activityOfProcedure } from "../shared/activity_lookup.ts";
 import { buildCall } from "../framework/call_args.ts";
 import type { CommandContext } from "../framework/command_context.ts";
-import { hint, note } from "../framework/feedback.ts";
+import { note } from "../framework/feedback.ts";
 import { follow, runCount, type StartPlan } from "../follow/follow.ts";
 import {
   type Duration,
@@ -249,7 +249,7 @@ async function start(ctx: CommandContext, o: ProcedureStartOptions): Promise<voi
   const pid = p.id;
   if (!isPreparing(p.state)) refuseUnstartable(p);
   const main = await mainArguments(ctx, client, pid, o.call);
-  const answer = await follow(ctx, {
+  await follow(ctx, {
     what: startPlan(client, p, main),
     output: o.output,
     listen: o.listen,
@@ -264,8 +264,4 @@ async function start(ctx: CommandContext, o: ProcedureStartOptions): Promise<voi
       `follow it with: oet procedure wait --pid ${pid}`,
     );
   });
-  if (answer && ctx.io.err.isTerminal) {
-    // The row is the server's answer to the start, from before the run began.
-    hint(ctx.io, `the start was accepted; follow it with: oet procedure wait --pid ${pid}`);
-  }
 }

@@ -1,0 +1,365 @@
+/**
+ * `oet console` running: the state (model.ts), drawn by Ink (screen.ts) on
+ * the terminal `runCli` was given, fed by one event stream (feed.ts) and
+ * re-reads of the lists. This module and what it imports are the only ones
+ * that load Ink, React and Deno's Node layer (the start-up module test's one
+ * exemption); console.ts reaches it through a dynamic import.
+ */
+
+import { EventEmitter } from "node:events";
+import { type Instance, render } from "ink";
+import type { OetClient } from "../../api/client.ts";
+import { AuthError, ConnectionError, InterruptedError } from "../../domain/errors.ts";
+import type { OetEvent, StreamGap } from "../../domain/types.ts";
+import { formatFollowEvent } from "../../render/events.ts";
+import type { Terminal } from "../../render/io.ts";
+import { loadWideWidths } from "../../render/table.ts";
+import { buildCreateRequest } from "../shared/create_request.ts";
+import type { CommandContext } from "../framework/command_context.ts";
+import { eventProcedureId } from "../shared/event_procedure.ts";
+import { runFeed } from "./feed.ts";
+import { parseKeys } from "./keys.ts";
+import { type Action, ConsoleState, type MessageLine, pressKey, type Target } from "./model.ts";
+import { screen, type Size } from "./screen.ts";
+import { scriptCall } from "./script_words.ts";
+
+/** At most this many frames a second: a fast run's messages are drawn in batches. */
+const FRAME_MS = 33;
+
+/** When a state change has been read again to confirm it. */
+const CONFIRM_MS = 1000;
+
+/** The stdout Ink draws on: the command's own output stream, the terminal's size. */
+class Screen extends EventEmitter {
+  readonly isTTY = true;
+  readonly #terminal: Terminal;
+  readonly #write: (text: string) => void;
+  constructor(terminal: Terminal, write: (text: string) => void) {
+    super();
+    this.#terminal = terminal;
+    this.#write = write;
+  }
+  get columns(): number {
+    return this.#terminal.size().columns;
+  }
+  get rows(): number {
+    return this.#terminal.size().rows;
+  }
+  write(text: string): boolean {
+    this.#write(text);
+    return true;
+  }
+}
+
+/** Ink's stdin: the console reads the keyboard itself (keys.ts), so Ink never touches it. */
+class NoKeyboard extends EventEmitter {
+  readonly isTTY = false;
+  setRawMode(): this {
+    return this;
+  }
+  setEncoding(): this {
+    return this;
+  }
+  ref(): void {}
+  unref(): void {}
+  read(): null {
+    return null;
+  }
+}
+
+/** The line a message pane shows for an event, or undefined to skip it. */
+export function messageLine(e: OetEvent, at: number): MessageLine | undefined {
+  const text = formatFollowEvent(e);
+  if (!text) return undefined;
+  return {
+    at,
+    pid: eventProcedureId(e),
+    kind: e.topic.endsWith("announce") ? "message" : "state",
+    text: text.replace(/^- /, "").replace(/\n$/, ""),
+  };
+}
+
+/** The message line for a gap in the stream. */
+export function gapLine(gap: StreamGap): MessageLine {
+  const t = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+  return {
+    at: gap.to,
+    kind: "gap",
+    text: `stream down ${t(gap.from)}–${t(gap.to)}: events may be missing (${gap.reason})`,
+  };
+}
+
+/** Sends an action; returns the note for the status line. */
+async function perform(client: OetClient, action: Action, state: ConsoleState): Promise<string> {
+  switch (action.kind) {
+    case "create": {
+      const p = await client.createProcedure(
+        buildCreateRequest({
+          scriptUri: action.uri,
+          init: scriptCall(action.args),
+          createEnv: false,
+        }),
+      );
+      state.selectProcedure(p.id);
+      return `created procedure ${p.id} (${p.state}); s starts it`;
+    }
+    case "start": {
+      const p = await client.startProcedure(action.pid, scriptCall(action.args));
+      return `started procedure ${p.id} (${p.state})`;
+    }
+    case "run": {
+      const a = await client.runActivity({
+        activityName: action.name,
+        sbdId: action.sbdId,
+        scriptArgs: {},
+        prepareOnly: false,
+        createEnv: false,
+      });
+      return `activity ${a.id} runs${
+        a.procedureId !== null ? ` as procedure ${a.procedureId}` : ""
+      }`;
+    }
+    case "stop": {
+      await client.stopProcedure(action.pid, action.abort);
+      return `stop sent to procedure ${action.pid}${action.abort ? " (and the abort script)" : ""}`;
+    }
+  }
+}
+
+/** Who the token says the user is, when a token is configured. */
+async function identity(ctx: CommandContext): Promise<string | undefined> {
+  try {
+    const tokens = await ctx.tokens();
+    if (!tokens.configured) return undefined;
+    const t = await tokens.current(ctx.signal);
+    if (!t) return undefined;
+    // The sign-in name, as `oet auth status` shows it; an opaque token says nothing.
+    return t.claims?.username ?? t.claims?.name ?? t.claims?.subject ?? "token";
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs the console until the user quits (q, Ctrl-C) or oet is terminated. */
+export async function runConsole(
+  ctx: CommandContext,
+  terminal: Terminal,
+  o: { readOnly: boolean; target: Target },
+): Promise<void> {
+  await loadWideWidths();
+  const client = ctx.client();
+  const state = new ConsoleState(o.target, o.readOnly);
+  state.generation = client.generation() ?? "";
+  const stop = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, stop.signal]);
+  const colour = ctx.io.out.colour;
+
+  // Frames: drawn after a change, at most one per FRAME_MS.
+  let ink: Instance | undefined;
+  let drawn = -1;
+  let lastFrame = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const size = (): Size => terminal.size();
+  const frame = () => {
+    try {
+      return screen(state, size(), ctx.clock.now(), colour);
+    } catch (err) {
+      state.showError(err);
+      return screen(new ConsoleState(o.target, o.readOnly), size(), ctx.clock.now(), colour);
+    }
+  };
+  const draw = () => {
+    timer = undefined;
+    if (!ink || signal.aborted) return;
+    lastFrame = performance.now();
+    drawn = state.version;
+    ink.rerender(frame());
+  };
+  const schedule = () => {
+    if (timer !== undefined || signal.aborted) return;
+    timer = setTimeout(draw, Math.max(0, FRAME_MS - (performance.now() - lastFrame)));
+  };
+  const changed = () => {
+    if (state.version !== drawn) schedule();
+  };
+
+  // Re-reads of the lists: at most one in flight, and one more queued behind it.
+  let reading: Promise<void> | undefined;
+  let again = false;
+  const refresh = () => {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = (async () => {
+      do {
+        again = false;
+        const since = ctx.clock.now();
+        try {
+          const [procedures, activities] = await Promise.all([
+            client.listProcedures(),
+            client.listActivities(),
+          ]);
+          state.generation = client.generation() ?? state.generation;
+          state.setLists(procedures, activities, since);
+          if (state.connection.kind === "unreachable") {
+            state.setConnection({ kind: "gap", since: state.connection.since });
+          }
+        } catch (err) {
+          if (signal.aborted) return;
+          if (err instanceof ConnectionError || err instanceof AuthError) {
+            const since = "since" in state.connection ? state.connection.since : ctx.clock.now();
+            state.setConnection({
+              kind: "unreachable",
+              since,
+              message: err.message,
+              hint: err.hint,
+            });
+          } else state.showError(err);
+        }
+        changed();
+      } while (again && !signal.aborted);
+      reading = undefined;
+    })();
+  };
+
+  // One more read a moment after a state change: a server may answer a GET
+  // with the old state just after it published the new one (5.x does).
+  let confirm: ReturnType<typeof setTimeout> | undefined;
+  const confirmSoon = () => {
+    if (confirm !== undefined || signal.aborted) return;
+    confirm = setTimeout(() => {
+      confirm = undefined;
+      refresh();
+    }, CONFIRM_MS);
+  };
+
+  let quit: () => void = () => {};
+  const quitting = new Promise<void>((resolve) => quit = resolve);
+  const act = async (action: Action) => {
+    state.setStatus({ kind: "info", text: `sending ${action.kind}…` });
+    changed();
+    try {
+      state.setStatus({ kind: "info", text: await perform(client, action, state) });
+      refresh();
+    } catch (err) {
+      state.showError(err);
+    }
+    changed();
+  };
+  const onKeys = (text: string) => {
+    for (const key of parseKeys(text)) {
+      const effect = pressKey(state, key);
+      if (effect?.kind === "quit") return quit();
+      if (effect?.kind === "send") void act(effect.action);
+    }
+    changed();
+  };
+  const onResize = () => {
+    ink?.clear();
+    screenOut.emit("resize");
+    state.version++;
+    draw();
+  };
+
+  const screenOut = new Screen(terminal, (t) => ctx.io.out.write(t));
+  terminal.takeOver(onKeys, onResize);
+  try {
+    ink = render(frame(), {
+      stdout: screenOut as unknown as NodeJS.WriteStream,
+      stdin: new NoKeyboard() as unknown as NodeJS.ReadStream,
+      stderr: screenOut as unknown as NodeJS.WriteStream,
+      exitOnCtrlC: false,
+      patchConsole: false,
+      maxFps: 30,
+      incrementalRendering: true,
+    });
+    drawn = state.version;
+    void identity(ctx).then((who) => {
+      state.identity = who;
+      state.version++;
+      changed();
+    });
+    refresh();
+    const feed = runFeed(ctx, client, {
+      opened(gap) {
+        if (gap) state.addLines([gapLine(gap)]);
+        state.setConnection({ kind: "live" });
+        refresh();
+        changed();
+      },
+      events(events) {
+        const now = ctx.clock.now();
+        const lines: MessageLine[] = [];
+        let lists = false;
+        for (const e of events) {
+          const l = messageLine(e, now);
+          if (l) lines.push(l);
+          if (e.topic === "procedure.lifecycle.statechange" && l?.pid !== undefined) {
+            state.applyStateChange(l.pid, String(e.data.new_state), now);
+          }
+          if (
+            e.topic.startsWith("procedure.lifecycle.") || e.topic.startsWith("activity.lifecycle.")
+          ) {
+            lists = true;
+          }
+        }
+        state.addLines(lines);
+        if (lists) {
+          refresh();
+          confirmSoon();
+        }
+        changed();
+      },
+      down(since) {
+        state.setConnection({ kind: "reconnecting", since });
+        changed();
+      },
+      failed(err, _retryMs) {
+        const since = "since" in state.connection ? state.connection.since : ctx.clock.now();
+        if (err instanceof ConnectionError || err instanceof AuthError) {
+          state.setConnection({
+            kind: "unreachable",
+            since,
+            message: (err as Error).message,
+            hint: (err as AuthError).hint,
+          });
+        } else {
+          state.setConnection({ kind: "gap", since });
+          state.showError(err);
+        }
+        refresh();
+        changed();
+      },
+    }, signal);
+    // The header's clock: one frame a second when nothing else happens.
+    const tick = setInterval(() => {
+      const c = state.connection;
+      // A stream that stays down is a gap: events published now are lost.
+      if (c.kind === "reconnecting" && ctx.clock.now() - c.since >= 3000) {
+        state.setConnection({ kind: "gap", since: c.since });
+      }
+      state.version++;
+      schedule();
+    }, 1000);
+    const interrupted = new Promise<void>((resolve) =>
+      ctx.signal.addEventListener("abort", () => resolve(), { once: true })
+    );
+    await Promise.race([quitting, interrupted]);
+    clearInterval(tick);
+    stop.abort();
+    if (timer !== undefined) clearTimeout(timer);
+    if (confirm !== undefined) clearTimeout(confirm);
+    await feed.catch(() => {});
+  } finally {
+    stop.abort();
+    ink?.unmount();
+    terminal.restore();
+  }
+  // Thread courtesy: the closed stream's server thread is freed now.
+  await client.nudge();
+  const reason = ctx.signal.reason;
+  if (ctx.signal.aborted && reason instanceof InterruptedError && reason.signal === "SIGTERM") {
+    throw new InterruptedError("SIGTERM", "", { quiet: true });
+  }
+}

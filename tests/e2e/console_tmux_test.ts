@@ -1,0 +1,455 @@
+/**
+ * `oet console` in a real terminal: tmux runs it (with the binary's exact
+ * permissions) against the simulator; the tests type keys, read the screen
+ * with capture-pane, resize the window, and check what is left on the
+ * terminal after it ends. Every wait polls the screen for the text it needs
+ * with a generous deadline (a loaded machine is slow, never wrong).
+ *
+ * Without tmux (CI installs it in .ci/run) the tests say so and are skipped.
+ */
+
+import assert from "node:assert/strict";
+import { generateSigningKey } from "../../sim/src/jwt.ts";
+import { type Simulator, startSimulator } from "../../sim/src/server.ts";
+import type { Flavor } from "../../sim/src/flavor.ts";
+import type { Faults } from "../../sim/src/faults.ts";
+import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
+import { runOetProcess } from "../support/spawn.ts";
+import { until } from "../support/wait.ts";
+import { shQuote, which } from "./e2e_support.ts";
+
+const TMUX = which("tmux");
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+if (!TMUX) {
+  // deno-lint-ignore no-console -- say plainly why these tests do not run
+  console.error("tmux is not installed: the console's terminal tests are skipped");
+}
+
+/** How long one expected screen may take to appear on a loaded machine. */
+const SCREEN_DEADLINE_MS = 45_000;
+
+let sessions = 0;
+
+/** One console in a tmux server of its own. */
+class Screen {
+  readonly socket = `oet-console-test-${Deno.pid}-${++sessions}`;
+
+  async tmux(...args: string[]): Promise<string> {
+    const out = await new Deno.Command(TMUX!, {
+      args: ["-L", this.socket, "-f", "/dev/null", ...args],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    if (!out.success) {
+      throw new Error(`tmux ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
+    }
+    return text;
+  }
+
+  /**
+   * Starts `oet console ARGS` in an 80×24 window (or `size`); when it ends
+   * the shell prints `[exit N]` on the terminal it gave back.
+   */
+  async start(
+    args: string[],
+    env: Record<string, string>,
+    size = { columns: 80, rows: 24 },
+  ): Promise<void> {
+    const vars = {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      HOME: Deno.env.get("HOME") ?? "/tmp",
+      TERM: "xterm-256color",
+      NO_PROXY: "127.0.0.1,localhost",
+      DENO_NO_UPDATE_CHECK: "1",
+      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
+      ...env,
+    };
+    const command = [
+      "env",
+      "-i",
+      ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
+      Deno.execPath(),
+      "run",
+      "--quiet",
+      ...PERMISSION_FLAGS,
+      MAIN,
+      "console",
+      ...args,
+    ].map(shQuote).join(" ");
+    await this.tmux(
+      "new-session",
+      "-d",
+      "-s",
+      "t",
+      "-x",
+      String(size.columns),
+      "-y",
+      String(size.rows),
+      `${command}; echo "[exit $?]"; exec sleep 3600`,
+    );
+  }
+
+  /** The screen as it is now. */
+  capture(): Promise<string> {
+    return this.tmux("capture-pane", "-p", "-t", "t");
+  }
+
+  /** Polls the screen until `re` matches it; returns that screen. */
+  async until(re: RegExp, what = String(re)): Promise<string> {
+    const deadline = Date.now() + SCREEN_DEADLINE_MS;
+    let screen = "";
+    while (Date.now() < deadline) {
+      screen = await this.capture();
+      if (re.test(screen)) return screen;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the screen never showed ${what}; last screen:\n${screen}`);
+  }
+
+  /** Types keys (tmux key names: Enter, Tab, Up, Escape, C-c) or, with `literal`, text. */
+  keys(...keys: string[]): Promise<string> {
+    return this.tmux("send-keys", "-t", "t", ...keys);
+  }
+
+  text(text: string): Promise<string> {
+    return this.tmux("send-keys", "-t", "t", "-l", "--", text);
+  }
+
+  resize(columns: number, rows: number): Promise<string> {
+    return this.tmux("resize-window", "-t", "t", "-x", String(columns), "-y", String(rows));
+  }
+
+  /** The console's process id (the shell's child). */
+  async pid(): Promise<number> {
+    const shell = (await this.tmux("display-message", "-p", "-t", "t", "#{pane_pid}")).trim();
+    const out = await new Deno.Command("pgrep", { args: ["-P", shell], stdout: "piped" }).output();
+    return Number(new TextDecoder().decode(out.stdout).trim().split("\n")[0]);
+  }
+
+  async close(): Promise<void> {
+    await this.tmux("kill-server").catch(() => {});
+  }
+}
+
+async function withConsole(
+  flavor: Flavor,
+  fn: (screen: Screen, sim: Simulator) => Promise<void>,
+  o: { faults?: Faults; stepMs?: number } = {},
+): Promise<void> {
+  const sim = startSimulator({ flavor, stepMs: o.stepMs ?? 10, faults: o.faults });
+  const screen = new Screen();
+  try {
+    await fn(screen, sim);
+  } finally {
+    await screen.close();
+    await sim.close();
+  }
+}
+
+/** Quits with q and checks the terminal was given back: the shell's line, no console left. */
+async function quitRestores(screen: Screen, key = "q", code = 0): Promise<void> {
+  await screen.keys(key);
+  const after = await screen.until(new RegExp(`\\[exit ${code}\\]`), `[exit ${code}]`);
+  assert.doesNotMatch(after, /oet console ·|─ Procedures/, "the alternate screen was left");
+}
+
+const ignore = !TMUX;
+
+/** A pane's title rule exactly `width` columns wide, as a whole line. */
+function rule(title: string, width: number): RegExp {
+  const label = `─ ${title} `;
+  const escaped = label.replace(/[()]/g, "\\$&");
+  return new RegExp(`^${escaped}─{${width - label.length}}$`, "m");
+}
+
+/** True when a screen capture (with escapes) paints a foreground or background colour. */
+function painted(capture: string): boolean {
+  // deno-lint-ignore no-control-regex
+  for (const m of capture.matchAll(/\x1b\[([0-9;]*)m/g)) {
+    const params = m[1].split(";").map(Number);
+    if (params.some((p) => (p >= 30 && p <= 38) || (p >= 40 && p <= 48) || p >= 90)) return true;
+  }
+  return false;
+}
+
+Deno.test({
+  name:
+    "console (v5, tmux): create and start with keys, the run's messages, the detail, resize, too small, q gives the terminal back (exit 0)",
+  ignore,
+  fn: () =>
+    withConsole("v5", async (screen, sim) => {
+      await screen.start([], { OET_REST_URI: sim.baseUrl, NO_COLOR: "1" });
+      await screen.until(/^oet console · live · OET 5 · 127\.0\.0\.1:\d+/m, "the live header");
+      await screen.until(/no procedures \(c creates one\)/);
+      await screen.keys("c");
+      await screen.until(/Script URI: ▏/);
+      await screen.text("file:///scripts/hello_world.py");
+      await screen.keys("Enter");
+      await screen.until(/Init arguments: ▏/);
+      await screen.text("--subarray_id=2 'two words'");
+      await screen.keys("Enter");
+      await screen.until(/created procedure 1 \(\w+\); s starts it/);
+      await screen.until(/›\s+1\s+file:\/\/\/scripts\/hello_world\.py\s+\S+ \S+\s+READY/);
+      await screen.keys("s");
+      await screen.until(/Start procedure 1/);
+      await screen.text("--scan_duration=1.5");
+      await screen.keys("Enter");
+      const run = await screen.until(/#1 Script message: Script complete/);
+      assert.match(run, /#1 Script message: pretending to execute scan 9\/10/);
+      // Search the scrollback for what scrolled away.
+      await screen.keys("/");
+      await screen.until(/Search messages/);
+      await screen.text("running");
+      await screen.keys("Enter");
+      const found = await screen.until(/Messages \(all · \/running · follow\)/);
+      assert.match(found, /#1 State: RUNNING/);
+      assert.doesNotMatch(found, /scan 9\/10/);
+      await screen.keys("Escape");
+      await screen.until(/Messages \(all · follow\)/);
+      // The detail: the arguments as the CLI would have sent them.
+      await screen.keys("Enter");
+      const detail = await screen.until(/─ Detail ─/);
+      assert.match(detail, /^init: args \['two words'\], kwargs \{'subarray_id': 2\}/m);
+      assert.match(detail, /^main: args \[\], kwargs \{'scan_duration': 1\.5\}/m);
+      assert.match(detail, /RUNNING\s+\d+\.\ds/);
+      await screen.keys("Escape");
+      // Resize: the frame follows the window.
+      await screen.resize(120, 30);
+      await screen.until(rule("Procedures (1)", 120), "a 120-column frame");
+      await screen.until(/─ Detail ─+ ─ Messages/, "the detail beside the messages at 120 columns");
+      await screen.resize(60, 20);
+      await screen.until(/^terminal too small\n60×20; oet console needs 80×24/m);
+      await screen.resize(80, 24);
+      await screen.until(rule("Procedures (1)", 80), "an 80-column frame again");
+      // Exactly one event stream: one of the server's 4 threads.
+      assert.equal(sim.state.workers().heldByStreams, 1, JSON.stringify(sim.state.workers()));
+      await quitRestores(screen);
+      // Thread courtesy: the closed stream's thread is freed, nothing is left held.
+      await until(
+        () => sim.state.workers().heldByStreams + sim.state.workers().heldByDeadStreams === 0,
+        "the console's stream thread to be freed",
+        () => JSON.stringify(sim.state.workers()),
+      );
+    }),
+});
+
+/** Creates a procedure for `uri` with the c dialog (no arguments); waits until it is listed. */
+async function create(screen: Screen, uri: string, pid: number): Promise<void> {
+  await screen.keys("c");
+  await screen.until(/Script URI: ▏/);
+  await screen.text(uri);
+  await screen.keys("Enter");
+  await screen.until(/Init arguments/);
+  await screen.keys("Enter");
+  await screen.until(new RegExp(`created procedure ${pid} `));
+  // The new procedure is selected.
+  await screen.until(new RegExp(`›\\s+${pid}\\s+${uri.replace(/[./]/g, "\\$&")}`));
+}
+
+Deno.test({
+  name:
+    "console (v7, tmux): a FAILED run with its stack trace; a refused start in the status line and the stream 7.x closes marked as a gap; stop from the dialog",
+  ignore,
+  fn: () =>
+    withConsole("v7", async (screen, sim) => {
+      await screen.start([], { OET_REST_URI: sim.baseUrl, NO_COLOR: "1" });
+      await screen.until(/· live · OET 7\+ ·/);
+      await create(screen, "file:///scripts/fail.py", 1);
+      await screen.keys("s");
+      await screen.until(/Start procedure 1/);
+      await screen.keys("Enter");
+      await screen.until(/#1 State: FAILED/);
+      await screen.until(/›\s+1\s+file:\/\/\/scripts\/fail\.py.*FAILED/);
+      await screen.keys("Enter");
+      const detail = await screen.until(/Stack trace \(last lines\):/);
+      assert.match(detail, /Exception: Script failed!/);
+      await screen.keys("Escape");
+      // A procedure that runs until stopped, then a second start, which 7.x refuses.
+      await create(screen, "file:///scripts/loop.py", 2);
+      await screen.keys("s", "Enter");
+      await screen.until(/›\s+2\s+file:\/\/\/scripts\/loop\.py.*RUNNING/);
+      await create(screen, "file:///scripts/success.py", 3);
+      await screen.keys("s", "Enter");
+      // The refusal in the status line, and the stream 7.x closed with it reopened, its gap marked.
+      const refused = await screen.until(/^error: .+/m, "the refusal in the status line");
+      assert.doesNotMatch(refused, /started procedure 3/);
+      await screen.until(/── stream down \d\d:\d\d:\d\d–\d\d:\d\d:\d\d: events may be missing/);
+      await screen.until(/· live ·/);
+      // Stop the loop: the dialog's default is stop and abort.
+      await screen.keys("j");
+      await screen.until(/›\s+2\s+file:\/\/\/scripts\/loop\.py/);
+      await screen.keys("x");
+      await screen.until(/› stop and run the abort script \(the default\)/);
+      await screen.keys("Down", "Enter");
+      await screen.until(/stop sent to procedure 2$/m);
+      await screen.until(/›\s+2\s+file:\/\/\/scripts\/loop\.py.*STOPPED/);
+      const stops = sim.requests.filter((r) => r.method === "PUT" && /procedures\/2/.test(r.path));
+      assert.ok(stops.some((r) => /"abort":\s*false/.test(r.body ?? "")), JSON.stringify(stops));
+      await quitRestores(screen);
+    }),
+});
+
+Deno.test({
+  name:
+    "console (tmux): an unreachable server is shown and retried until it answers; Ctrl-C quits with 0",
+  ignore,
+  fn: async () => {
+    // A port that was just free: nothing answers there until the simulator starts on it.
+    const probe = startSimulator({ flavor: "v5", stepMs: 10 });
+    const port = probe.port;
+    await probe.close();
+    const screen = new Screen();
+    let sim: Simulator | undefined;
+    try {
+      await screen.start([], {
+        OET_REST_URI: `http://127.0.0.1:${port}/api/v1.0`,
+        NO_COLOR: "1",
+      });
+      const down = await screen.until(/· unreachable, retrying ·/);
+      assert.match(down, /^error: connection refused by 127\.0\.0\.1:\d+/m);
+      assert.match(down, /^hint: is the OET server running/m);
+      sim = startSimulator({ flavor: "v5", stepMs: 10, port });
+      await screen.until(/· live · OET 5 ·/, "live once the server answers");
+      await quitRestores(screen, "C-c");
+    } finally {
+      await screen.close();
+      await sim?.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "console (v7, tmux): --read-only has no actions; colour without NO_COLOR",
+  ignore,
+  fn: () =>
+    withConsole("v7", async (screen, sim) => {
+      await screen.start(["--read-only"], { OET_REST_URI: sim.baseUrl });
+      await screen.until(/· live · OET 7\+ · 127\.0\.0\.1:\d+ · read-only ·/);
+      const footer = (await screen.capture()).trimEnd().split("\n").at(-1);
+      assert.equal(footer, "↑↓jk Tab Enter l / f · ? help · q quit");
+      for (const k of ["c", "s", "r", "x"]) {
+        await screen.keys(k);
+        await screen.until(/error: read-only console: \w+ is not available/);
+      }
+      // Colour: the connection state is painted (capture-pane -e keeps the escapes).
+      const coloured = await screen.tmux("capture-pane", "-e", "-p", "-t", "t");
+      assert.ok(painted(coloured), coloured);
+      assert.equal(sim.requests.filter((r) => r.method !== "GET").length, 0, "nothing sent");
+      await quitRestores(screen);
+    }),
+});
+
+Deno.test({
+  name: "console (tmux): NO_COLOR paints nothing",
+  ignore,
+  fn: () =>
+    withConsole("v5", async (screen, sim) => {
+      await screen.start([], { OET_REST_URI: sim.baseUrl, NO_COLOR: "1" });
+      await screen.until(/· live ·/);
+      const coloured = await screen.tmux("capture-pane", "-e", "-p", "-t", "t");
+      assert.ok(!painted(coloured), coloured);
+      await quitRestores(screen);
+    }),
+});
+
+Deno.test({
+  name:
+    "console (AAA, tmux): who the token says you are in the header; a refused token shown, and SIGTERM ends it with 143",
+  ignore,
+  fn: async () => {
+    const sim = startSimulator({
+      flavor: "v7",
+      stepMs: 10,
+      auth: { keyPair: await generateSigningKey() },
+    });
+    const screen = new Screen();
+    const refused = new Screen();
+    try {
+      const token = await sim.issuer!.mint({ preferred_username: "ada@skao.int" });
+      await screen.start([], { OET_REST_URI: sim.baseUrl, OET_TOKEN: token, NO_COLOR: "1" });
+      await screen.until(/· live · OET 7\+ · 127\.0\.0\.1:\d+ · ada@skao\.int ·/);
+      await quitRestores(screen);
+
+      const foreign = await sim.issuer!.mint({}, { signer: "foreign" });
+      await refused.start([], { OET_REST_URI: sim.baseUrl, OET_TOKEN: foreign, NO_COLOR: "1" });
+      const text = await refused.until(/· unreachable, retrying ·/);
+      assert.match(text, /error: .*(token|authenticat)/i);
+      Deno.kill(await refused.pid(), "SIGTERM");
+      const after = await refused.until(/\[exit 143\]/);
+      assert.doesNotMatch(after, /oet console ·/, "the alternate screen was left");
+    } finally {
+      await screen.close();
+      await refused.close();
+      await sim.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "console (v5, tmux): a protected context is named in the header, and every action asks for its name; a wrong name sends nothing",
+  ignore,
+  fn: () =>
+    withConsole("v5", async (screen, sim) => {
+      const dir = await Deno.makeTempDir({ prefix: "oet-console-ctx-" });
+      try {
+        const config = `${dir}/config.toml`;
+        await Deno.writeTextFile(
+          config,
+          `[contexts.mid-prod]\nserver_url = "${sim.baseUrl}"\ntelescope = "SKA-Mid"\nprotected = true\n`,
+        );
+        await screen.start(["--context", "mid-prod"], { OET_CONFIG: config, NO_COLOR: "1" }, {
+          columns: 120,
+          rows: 30,
+        });
+        await screen.until(/· live · OET 5 · SKA-Mid \(context mid-prod, protected\) ·/);
+        const posts = () => sim.requests.filter((r) => r.method !== "GET").length;
+        await screen.keys("c");
+        await screen.text("file:///scripts/success.py");
+        await screen.keys("Enter", "Enter");
+        await screen.until(/Protected context mid-prod/);
+        await screen.text("mid-pro");
+        await screen.keys("Enter");
+        await screen.until(/not confirmed: "mid-pro" is not mid-prod; nothing was sent/);
+        assert.equal(posts(), 0, "nothing was sent");
+        await screen.keys("c");
+        await screen.text("file:///scripts/success.py");
+        await screen.keys("Enter", "Enter");
+        await screen.until(/Type the context's name to confirm: ▏/);
+        await screen.text("mid-prod");
+        await screen.keys("Enter");
+        await screen.until(/created procedure 1 /);
+        assert.equal(posts(), 1);
+        await quitRestores(screen);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    }),
+});
+
+Deno.test({
+  name: "console (tmux): TERM=dumb is exit 2 with the way out",
+  ignore,
+  fn: () =>
+    withConsole("v5", async (screen, sim) => {
+      await screen.start([], { OET_REST_URI: sim.baseUrl, TERM: "dumb" });
+      const text = await screen.until(/\[exit 2\]/);
+      assert.match(text, /oet console needs a terminal that can draw a screen \(TERM=dumb\)/);
+      assert.match(text, /oet procedure list --watch/);
+    }),
+});
+
+Deno.test("console without a terminal: exit 2, naming procedure list --watch and listen; nothing sent", async () => {
+  const r = await runOetProcess(["console"], {
+    env: { OET_REST_URI: "http://127.0.0.1:9/api/v1.0", NO_COLOR: "1" },
+  });
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^error: oet console needs a terminal on stdin and stdout\n/);
+  assert.match(
+    r.stderr,
+    /hint: without one, follow the lists with: oet procedure list --watch, or the events with: oet listen/,
+  );
+});
