@@ -129,31 +129,13 @@ export function follow(
 }
 
 async function followWith(deps: FollowDeps, plan: FollowPlan): Promise<Procedure | undefined> {
-  const what = plan.what;
-  let first: Procedure | undefined;
-  if (what.kind === "wait") {
-    first = await firstRead(deps, what);
-    if (isFinal(first.state)) {
-      // Ended before the wait began: nothing is in flight, no grace.
-      await deps.printer.ended(first, what);
-      return;
-    }
-    const never = notStarted(first, what.label, deps.env);
-    if (never) throw never;
-  }
-  const feed = plan.listen ? await deps.subscribe() : undefined;
-  const run = new Run(deps, plan, feed, first);
+  const run = new Run(deps, plan);
   try {
     return await run.go();
   } catch (err) {
-    const w = run.underway;
-    if (!w && feed && err instanceof OutputClosedError) throw closedEarly(plan, deps.env);
-    if (!w || !feed) throw err;
-    const out = detached(err, w, deps.env);
-    if (!(err instanceof OutputClosedError)) await deps.printer.detached(run.last, w);
-    throw out;
+    throw await run.detach(err);
   } finally {
-    await feed?.close(run.underway?.pid);
+    await run.close();
   }
 }
 
@@ -180,10 +162,10 @@ async function firstRead(deps: FollowDeps, w: WaitPlan): Promise<Procedure> {
 class Run {
   readonly #deps: FollowDeps;
   readonly #plan: FollowPlan;
-  readonly feed: EventFeed | undefined;
+  feed: (EventFeed & { close(pid?: number): Promise<void> }) | undefined;
   /** When `--timeout` runs out, and when a procedure not yet running is stalled (ms since the epoch). */
-  readonly #deadline: number | undefined;
-  readonly #stallAt: number;
+  #deadline: number | undefined;
+  #stallAt = 0;
   #follower: Follower | undefined;
   /** Events held until the row is printed (undefined: printed as they come). */
   #held: OetEvent[] | undefined = [];
@@ -194,19 +176,34 @@ class Run {
   /** The procedure as the command last saw it (the start's answer), when no read has. */
   #known: Procedure | undefined;
 
-  constructor(
-    deps: FollowDeps,
-    plan: FollowPlan,
-    feed: EventFeed | undefined,
-    known: Procedure | undefined,
-  ) {
+  constructor(deps: FollowDeps, plan: FollowPlan) {
     this.#deps = deps;
     this.#plan = plan;
-    this.feed = feed;
-    this.#known = known;
-    const now = deps.env.clock.now();
-    this.#deadline = plan.timeout ? now + plan.timeout.ms : undefined;
-    this.#stallAt = now + plan.prepareTimeoutMs;
+  }
+
+  /** Subscribes (when listening), then starts the clocks of `--timeout` and the stall. */
+  async #subscribe(): Promise<void> {
+    const { env, subscribe } = this.#deps;
+    this.feed = this.#plan.listen ? await subscribe() : undefined;
+    const now = env.clock.now();
+    this.#deadline = this.#plan.timeout ? now + this.#plan.timeout.ms : undefined;
+    this.#stallAt = now + this.#plan.prepareTimeoutMs;
+  }
+
+  /** What ends the follow becomes a detach once the work is under way (see `detached`). */
+  async detach(err: unknown): Promise<unknown> {
+    const w = this.underway;
+    if (!w && this.feed && err instanceof OutputClosedError) {
+      return closedEarly(this.#plan, this.#deps.env);
+    }
+    if (!w || !this.feed) return err;
+    if (!(err instanceof OutputClosedError)) await this.#deps.printer.detached(this.last, w);
+    return detached(err, w, this.#deps.env);
+  }
+
+  /** Closes the stream, and makes the server notice. */
+  async close(): Promise<void> {
+    await this.feed?.close(this.underway?.pid);
   }
 
   /** The procedure as last read (or seen), for a detach. */
@@ -264,6 +261,18 @@ class Run {
   async go(): Promise<Procedure | undefined> {
     const { printer } = this.#deps;
     const what = this.#plan.what;
+    if (what.kind === "wait") {
+      const first = await firstRead(this.#deps, what);
+      if (isFinal(first.state)) {
+        // Ended before the wait began: nothing is in flight, no grace.
+        await printer.ended(first, what);
+        return undefined;
+      }
+      const never = notStarted(first, what.label, this.#deps.env);
+      if (never) throw never;
+      this.#known = first;
+    }
+    await this.#subscribe();
     let conditions: Condition[];
     let row: Procedure | undefined;
     let work: Work;
