@@ -28,8 +28,11 @@ export interface ConsolePrinter extends FollowSink {
   failed(err: unknown, retryMs: number): void;
 }
 
-/** How long one pull waits before it looks at `signal` again. */
-const PULL_MS = 60_000;
+/**
+ * How long one pull waits before it pulls again. Short: each pull holds a
+ * timer until it fires, and a fast run makes hundreds of pulls a second.
+ */
+const PULL_MS = 1_000;
 
 /** Reads the stream into `printer` until `signal` ends, through every outage; then frees its thread. */
 export async function runFeed(
@@ -43,6 +46,11 @@ export async function runFeed(
   let lastData: number | undefined;
   while (!signal.aborted) {
     let sub: Subscription | undefined;
+    // Quitting closes the subscription, which ends a pull under way. (Not a race of each
+    // pull against a promise that lives as long as the console: every race would leave a
+    // reaction on it, holding that pull's events, for as long as the console runs.)
+    const onAbort = () => void sub?.close();
+    signal.addEventListener("abort", onAbort, { once: true });
     try {
       sub = await Subscription.open(ctx, client, (m) => printer.note(m));
       attempt = 0;
@@ -56,11 +64,8 @@ export async function runFeed(
       }
       printer.opened();
       lastData = ctx.clock.now();
-      const stopped = new Promise<undefined>((resolve) =>
-        signal.addEventListener("abort", () => resolve(undefined), { once: true })
-      );
       while (!signal.aborted) {
-        const item = await Promise.race([sub.next(PULL_MS), stopped]);
+        const item = await sub.next(PULL_MS);
         if (item === undefined) continue;
         if (item.kind === "open") {
           if (item.reconnected) printer.gap(item.gap);
@@ -74,6 +79,7 @@ export async function runFeed(
       printer.failed(err, retryMs);
       await ctx.clock.sleep(retryMs, signal).catch(() => {});
     } finally {
+      signal.removeEventListener("abort", onAbort);
       // Thread courtesy: the server frees the thread that served this stream.
       await sub?.close();
     }
