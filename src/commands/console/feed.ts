@@ -49,7 +49,8 @@ export async function runFeed(
     // Quitting closes the subscription, which ends a pull under way. (Not a race of each
     // pull against a promise that lives as long as the console: every race would leave a
     // reaction on it, holding that pull's events, for as long as the console runs.)
-    const onAbort = () => void sub?.close();
+    let closing: Promise<void> | undefined;
+    const onAbort = () => void (closing = sub?.close());
     signal.addEventListener("abort", onAbort, { once: true });
     try {
       sub = await Subscription.open(ctx, client, (m) => printer.note(m));
@@ -80,8 +81,9 @@ export async function runFeed(
       await ctx.clock.sleep(retryMs, signal).catch(() => {});
     } finally {
       signal.removeEventListener("abort", onAbort);
-      // Thread courtesy: the server frees the thread that served this stream.
-      await sub?.close();
+      // Thread courtesy: the server frees the thread that served this stream (wait for the
+      // close quitting began: it ends with the request that makes the server notice).
+      await (closing ?? sub?.close());
     }
   }
 }
