@@ -40,6 +40,15 @@ function stream(file: typeof Deno.stdout, env: Env, name: string, fd: number): O
   return {
     isTerminal,
     columns,
+    size: isTerminal
+      ? () => {
+        try {
+          return Deno.consoleSize();
+        } catch {
+          return undefined;
+        }
+      }
+      : undefined,
     colour: colourAllowed(isTerminal, env),
     write(text: string) {
       let bytes = encoder.encode(text);

@@ -149,6 +149,47 @@ function finish(t: Target): Target {
   return match ? { ...t, protectedBy: match[0] } : t;
 }
 
+/** Which context is in effect and why, as `status` and `doctor` report it. */
+export interface TargetSummary {
+  /** The context in effect, or null. */
+  context: string | null;
+  /** Its telescope label, or null. */
+  telescope: string | null;
+  /** Protected: by the context in effect, or by a protected context's URL. */
+  protected: boolean;
+  /** Why this server: `--context`, `current-context in PATH`, `OET_REST_URI in the environment`. */
+  source: string;
+  /** The current context when it is not in effect (something wins over it), else null. */
+  overridden: string | null;
+}
+
+/** The summary of a target; see TargetSummary. */
+export function summarizeTarget(t: Target): TargetSummary {
+  return {
+    context: t.context?.name ?? null,
+    telescope: t.context?.settings.telescope ?? null,
+    protected: t.protectedBy !== undefined,
+    source: t.context?.source ?? t.urlSource,
+    overridden: t.current !== undefined && t.context?.name !== t.current ? t.current : null,
+  };
+}
+
+/** One line for people: "mid-prod (SKA-Mid, protected), from --context", or undefined with no contexts at all. */
+export function describeContext(t: Target): string | undefined {
+  const s = summarizeTarget(t);
+  if (s.context) {
+    const more = [s.telescope, s.protected ? "protected" : undefined].filter((x) => x);
+    return `${s.context}${more.length ? ` (${more.join(", ")})` : ""}, from ${s.source}`;
+  }
+  if (s.overridden) {
+    return `none: ${s.source} wins over the current context ${s.overridden}${
+      s.protected ? ` (the URL is protected context ${t.protectedBy}'s)` : ""
+    }`;
+  }
+  if (s.protected) return `none, but the URL is protected context ${t.protectedBy}'s`;
+  return undefined;
+}
+
 /** The request timeout: `--request-timeout` > the environment > the context in effect > 35 s. */
 export function targetRequestTimeout(
   flag: string | undefined,

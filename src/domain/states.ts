@@ -5,9 +5,10 @@
  * IDLE, [INITIALISING], READY; a start gives RUNNING, READY when `main`
  * returns, then COMPLETE; any exception gives FAILED; a stop gives STOPPED, or
  * UNKNOWN when the server could not confirm the termination.
+ *
+ * This module imports nothing (types.ts imports its state types): the
+ * functions below take the shapes they read.
  */
-
-import type { OetEvent, Procedure } from "./types.ts";
 
 /**
  * The servers' `ProcedureState` members, in their declaration order (5.2.1+:
@@ -151,12 +152,16 @@ export function isPreparing(state: ProcedureState): boolean {
  * PUT answers before the state changes, so `start --listen=False` returns
  * in this state.)
  */
-export function isStartPending(p: Procedure): boolean {
+export function isStartPending(p: {
+  state: ProcedureState;
+  scriptArgs: Readonly<Record<string, unknown>>;
+  history: readonly { state: ProcedureState }[];
+}): boolean {
   return p.state === "READY" && "main" in p.scriptArgs &&
     !p.history.some((e) => e.state === "RUNNING");
 }
 
 /** The state a `procedure.lifecycle.statechange` event announces (its `new_state`). */
-export function announcedState(e: OetEvent): ProcedureState {
+export function announcedState(e: { data: { new_state?: unknown } }): ProcedureState {
   return procedureState(String(e.data.new_state));
 }

@@ -4,6 +4,12 @@
  * to `err`.
  */
 
+/** A terminal's size in character cells. */
+export interface TerminalSize {
+  readonly columns: number;
+  readonly rows: number;
+}
+
 /** One output stream. */
 export interface OutStream {
   /**
@@ -17,6 +23,11 @@ export interface OutStream {
   readonly colour: boolean;
   /** The terminal's width in columns, when it is a terminal. */
   readonly columns?: number;
+  /**
+   * The terminal's size now (it changes when the window is resized), when
+   * it is a terminal and says; a redrawn watch asks before every frame.
+   */
+  size?(): TerminalSize | undefined;
 }
 
 /** Standard input, for the one question oet asks (the typed confirmation). */

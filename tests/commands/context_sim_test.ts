@@ -434,3 +434,103 @@ Deno.test("--context and --yes join the near-miss guard of create and start", as
     }
   }
 });
+
+Deno.test("hints name the target: --context when it is not the current one, --server-url when a URL wins over it", async () => {
+  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  try {
+    await withConfig(async (env) => {
+      await ok(["context", "add", "itf", "--server-url", "http://127.0.0.1:9/api/v1.0"], { env });
+      await ok(["context", "add", "sim", "--server-url", sim.baseUrl], { env });
+      // A failure's hint, and a detach's, carry --context sim.
+      await ok(["--context", "sim", "procedure", "create", "file:///scripts/fail.py"], { env });
+      await sim.settle();
+      const failed = await oet(["--context", "sim", "procedure", "start", "--pid", "1"], { env });
+      assert.equal(failed.code, 3, failed.stderr);
+      assert.match(
+        failed.stderr,
+        /hint: see why with: oet procedure describe --pid 1 --context sim\n/,
+      );
+      await ok(["procedure", "create", HELLO], { env: { ...env, OET_CONTEXT: "sim" } });
+      await sim.settle();
+      const detached = await oet(["procedure", "start", "--pid", "2", "--listen=False"], {
+        env: { ...env, OET_CONTEXT: "sim" },
+        tty: true,
+      });
+      assert.equal(detached.code, 0, detached.stderr);
+      assert.match(
+        detached.stderr,
+        /follow it with: oet procedure wait --pid 2 --context sim\n/,
+      );
+      // A URL that wins over the current context: --server-url URL.
+      await ok(["--context", "sim", "procedure", "wait", "--pid", "2"], { env });
+      await ok(["procedure", "create", HELLO], { env: { ...env, OET_CONTEXT: "sim" } });
+      await sim.settle();
+      const byUrl = await oet(["procedure", "start", "--pid", "3", "--listen=False"], {
+        env: { ...env, OET_REST_URI: sim.baseUrl },
+        tty: true,
+      });
+      assert.equal(byUrl.code, 0, byUrl.stderr);
+      assert.ok(
+        byUrl.stderr.includes(
+          `follow it with: oet procedure wait --pid 3 --server-url ${sim.baseUrl}\n`,
+        ),
+        byUrl.stderr,
+      );
+      // The current context: nothing added.
+      await ok(["context", "use", "sim"], { env });
+      const current = await oet(["procedure", "describe", "--pid", "1"], { env });
+      assert.equal(current.code, 0, current.stderr);
+      const again = await oet(["procedure", "start", "--pid", "1"], { env });
+      assert.match(again.stderr, /hint: see its history with: oet procedure describe --pid 1\n/);
+    });
+  } finally {
+    await sim.close();
+  }
+});
+
+Deno.test("status, doctor and context show say which context is in effect and why (text and -o json)", async () => {
+  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  try {
+    await withConfig(async (env) => {
+      await ok([
+        "context",
+        "add",
+        "mid",
+        "--server-url",
+        sim.baseUrl,
+        "--telescope",
+        "SKA-Mid",
+        "--protected",
+      ], { env });
+      const json = JSON.parse((await ok(["status", "-o", "json"], { env })).stdout);
+      assert.deepEqual([json.context, json.telescope, json.protected], ["mid", "SKA-Mid", true]);
+      assert.match(json.source, /^current-context in .*config\.toml$/);
+      const text = (await ok(["status"], { env })).stdout;
+      assert.match(text, /^Context: +mid \(SKA-Mid, protected\), from current-context in /m);
+      const byEnv = JSON.parse(
+        (await ok(["status", "-o", "json"], { env: { ...env, OET_REST_URI: sim.baseUrl } })).stdout,
+      );
+      assert.deepEqual([byEnv.context, byEnv.protected, byEnv.source], [
+        null,
+        true,
+        "OET_REST_URI in the environment",
+      ]);
+      const overridden = (await ok(["status"], { env: { ...env, OET_REST_URI: sim.baseUrl } }))
+        .stdout;
+      assert.match(
+        overridden,
+        /^Context: +none: OET_REST_URI in the environment wins over the current context mid/m,
+      );
+      const doctor = await oet(["doctor", "-o", "json"], { env });
+      const d = JSON.parse(doctor.stdout);
+      assert.deepEqual([d.context, d.telescope, d.protected], ["mid", "SKA-Mid", true]);
+      const doctorText = await oet(["doctor"], { env });
+      assert.match(
+        doctorText.stdout,
+        /configuration .*; context mid \(SKA-Mid, protected\), from current-context in /,
+      );
+    });
+  } finally {
+    await sim.close();
+  }
+});

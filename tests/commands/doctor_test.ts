@@ -52,6 +52,9 @@ function report(r: RunResult): {
   assert.deepEqual(Object.keys(doc), [
     "server_url",
     "server_url_source",
+    "context",
+    "telescope",
+    "protected",
     "generation",
     "ok",
     "checks",

@@ -124,6 +124,10 @@ for (const flavor of ALL) {
         const s = JSON.parse(r.stdout);
         assert.deepEqual(Object.keys(s), [
           "server",
+          "context",
+          "telescope",
+          "protected",
+          "source",
           "running",
           "starting",
           "last_message",

@@ -526,7 +526,12 @@ for (const flavor of ALL) {
       await until(() => lines.out.text.includes('"derived_state":"COMPLETE"'), "COMPLETE object");
       assert.equal(await pipe.interrupt(), 130);
       assert.equal(await lines.interrupt(), 130);
-      const rows = appended(normalize(pipe.out.text, sim), 0);
+      const printed = appended(normalize(pipe.out.text, sim), 0);
+      // The first table was empty: its columns were only as wide as the headers, so the first
+      // row comes under a new header in wider columns, and lines up with it.
+      assert.match(printed[0], /^ {2}ID {2}Activity/);
+      assert.equal(printed[2].indexOf(SBD), printed[0].indexOf("SB ID"));
+      const rows = printed.filter((l) => !/^ {2}ID |^-/.test(l));
       const states = rows.map((l) => l.split(/\s+/).at(-1));
       assert.equal(states.at(-1), "COMPLETE");
       const order = ["TODO", "REQUESTED", "PREPARED", "RUNNING", "COMPLETE"];
@@ -600,7 +605,10 @@ Deno.test("on a terminal against the simulator: frames redrawn in place, running
     await oet(["procedure", "start", "--pid", "1", "--listen=False"]);
     await until(() => w.out.text.includes("\x1b[32mCOMPLETE"), "COMPLETE", () => w.out.text);
     assert.equal(await w.interrupt(), 130);
-    assert.ok(w.out.text.includes("\x1b[3A\r\x1b[J"), "back over the 3 lines of the frame");
+    assert.ok(
+      w.out.text.includes("\x1b[3A\r  ID"),
+      "back over the 3 lines of the frame, written over",
+    );
     // deno-lint-ignore no-control-regex -- the colour codes are what is checked
     assert.match(w.out.text, /\x1b\[36mRUNNING\x1b\[0m \x1b\[2m\d+s\x1b\[0m/);
     assert.match(w.err.text, /^watching procedures on .*; press Ctrl-C to stop\n$/);

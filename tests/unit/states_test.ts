@@ -18,6 +18,7 @@ import {
   procedureState,
   stateName,
 } from "../../src/domain/states.ts";
+import type { OetEvent } from "../../src/domain/types.ts";
 import { activityTable } from "../../src/render/activities.ts";
 import { historyRows, procedureTable } from "../../src/render/procedures.ts";
 
@@ -69,10 +70,11 @@ Deno.test("a state the list lacks decodes, is shown as it is, and is not final",
   assert.match(await procedureTable([p]), /^\s+3 .* PAUSED$/m);
   assert.deepEqual(historyRows(p.history).map((r) => r[1]), ["CREATING", "READY", "PAUSED"]);
   assert.equal(JSON.stringify({ state: p.state }), '{"state":"PAUSED"}');
-  assert.equal(
-    announcedState({ topic: "procedure.lifecycle.statechange", data: { new_state: "PAUSED" } }),
-    p.state,
-  );
+  const event: OetEvent = {
+    topic: "procedure.lifecycle.statechange",
+    data: { new_state: "PAUSED" },
+  };
+  assert.equal(announcedState(event), p.state);
 });
 
 Deno.test("known states decode to themselves", () => {

@@ -8,6 +8,7 @@ import { mostRecentActivity } from "../shared/activity_lookup.ts";
 import { aidOption, outputOption } from "../framework/options.ts";
 import { defineCommand } from "../framework/spec.ts";
 import { procedureOf, writeActivities } from "../shared/output/activities.ts";
+import { oetCommand } from "../shared/target/hint.ts";
 
 /** Shows an activity (without `--aid`: the most recent). */
 export const activityDescribeCommand = defineCommand({
@@ -50,7 +51,9 @@ oet activity describe --aid=1`,
     if (activity.procedureId !== null && ctx.io.err.isTerminal) {
       hint(
         ctx.io,
-        `for details of its script: oet procedure describe --pid ${activity.procedureId}`,
+        `for details of its script: ${
+          oetCommand(ctx, `procedure describe --pid ${activity.procedureId}`)
+        }`,
       );
     }
   },

@@ -7,6 +7,7 @@ import { aidOption, outputOption } from "../framework/options.ts";
 import { defineCommand, switchOption } from "../framework/spec.ts";
 import { WATCH_HELP, watchMode } from "../shared/watch/mode.ts";
 import { procedureOf, writeActivities } from "../shared/output/activities.ts";
+import { oetCommand } from "../shared/target/hint.ts";
 
 /**
  * Lists activities with their derived states: one request for the
@@ -61,9 +62,17 @@ oet activity list --watch`,
     await writeActivities(ctx.io, activities, byId, o.output, false);
     if (o.output === "table" && ctx.io.err.isTerminal) {
       if (activities.length === 0) {
-        hint(ctx.io, "no activities yet; run one with: oet activity run <activity> <sbd-id>");
+        hint(
+          ctx.io,
+          `no activities yet; run one with: ${oetCommand(ctx, "activity run <activity> <sbd-id>")}`,
+        );
       } else {
-        hint(ctx.io, `for more details: oet activity describe --aid ${activities.at(-1)!.id}`);
+        hint(
+          ctx.io,
+          `for more details: ${
+            oetCommand(ctx, `activity describe --aid ${activities.at(-1)!.id}`)
+          }`,
+        );
       }
     }
   },

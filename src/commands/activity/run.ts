@@ -26,6 +26,7 @@ import {
 } from "../framework/options.ts";
 import { defineCommand, flagOption, valueOption } from "../framework/spec.ts";
 import { guardTelescope, yesOption } from "../shared/target/guard.ts";
+import { oetCommand, type TargetAware } from "../shared/target/hint.ts";
 
 /** Options of `activity run`. */
 interface ActivityRunOptions {
@@ -141,7 +142,7 @@ if oet activity run observe sbd-123; then echo observed; else echo "failed: $?";
  * activity's, with its procedure's derived state.
  */
 export function activityPlan(
-  ctx: Pick<CommandContext, "io">,
+  ctx: Pick<CommandContext, "io"> & TargetAware,
   client: Pick<OetClient, "runActivity">,
   request: Parameters<OetClient["runActivity"]>[0],
   onPid: (pid: number | undefined) => void = () => {},
@@ -157,7 +158,7 @@ export function activityPlan(
         throw new InterruptedError(
           err.signal,
           "interrupted while the activity request was on its way: the server may have started it",
-          { hint: "check with: oet activity list" },
+          { hint: `check with: ${oetCommand(ctx, "activity list")}` },
         );
       }
       const pid = activity.procedureId ?? undefined;
@@ -165,7 +166,7 @@ export function activityPlan(
       return {
         pid,
         label: `activity ${activity.id} (procedure ${pid})`,
-        followCommand: `oet activity wait --aid ${activity.id}`,
+        followCommand: oetCommand(ctx, `activity wait --aid ${activity.id}`),
         // The row shows the derived state of its procedure, not TODO.
         write: (p: Procedure | undefined, format: OutputFormat) =>
           writeActivities(ctx.io, [activity], new Map(p ? [[p.id, p]] : []), format, true),
@@ -193,8 +194,11 @@ async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<
       throw new OetError(
         `${busy.why}, and the OET runs one procedure at a time: it would prepare this activity's script but not start it; nothing was sent`,
         {
-          hint:
-            `wait for it with: oet procedure wait --pid ${busy.pid}, or prepare now with --prepare-only=True and start later with oet procedure start`,
+          hint: `wait for it with: ${
+            oetCommand(ctx, `procedure wait --pid ${busy.pid}`)
+          }, or prepare now with --prepare-only=True and start later with ${
+            oetCommand(ctx, "procedure start")
+          }`,
         },
       );
     }
@@ -219,7 +223,7 @@ async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<
     throw answerLost(
       err,
       `the activity was created (procedure ${pid})`,
-      `follow it with: oet procedure wait --pid ${pid}`,
+      `follow it with: ${oetCommand(ctx, `procedure wait --pid ${pid}`)}`,
     );
   });
   if (o.prepareOnly && pid !== undefined) {
@@ -227,7 +231,7 @@ async function activityRun(ctx: CommandContext, o: ActivityRunOptions): Promise<
       ctx.io,
       `the script ${
         procedure?.state === "READY" ? "is prepared" : "is being prepared"
-      } and will not be started; start it with: oet procedure start --pid ${pid}`,
+      } and will not be started; start it with: ${oetCommand(ctx, `procedure start --pid ${pid}`)}`,
     );
   }
 }

@@ -18,6 +18,7 @@ import { follow } from "../follow/follow.ts";
 import { defineCommand } from "../framework/spec.ts";
 import { mostRecentActivity } from "../shared/activity_lookup.ts";
 import { writeActivities } from "../shared/output/activities.ts";
+import { oetCommand } from "../shared/target/hint.ts";
 
 /** Options of `activity wait`. */
 interface ActivityWaitOptions {
@@ -60,7 +61,9 @@ async function activityWait(ctx: CommandContext, o: ActivityWaitOptions): Promis
   if (activity.prepareOnly) {
     note(
       ctx.io,
-      `activity ${activity.id} was only prepared: its script runs once started with oet procedure start --pid ${pid}`,
+      `activity ${activity.id} was only prepared: its script runs once started with ${
+        oetCommand(ctx, `procedure start --pid ${pid}`)
+      }`,
     );
   }
   await follow(ctx, {
@@ -68,7 +71,7 @@ async function activityWait(ctx: CommandContext, o: ActivityWaitOptions): Promis
       kind: "wait",
       pid,
       label: `activity ${activity.id} (procedure ${pid})`,
-      followCommand: `oet activity wait --aid ${activity.id}`,
+      followCommand: oetCommand(ctx, `activity wait --aid ${activity.id}`),
       // The activity names it: a 404 means the server pruned it after it ended.
       existed: true,
       // The row and the result are the activity's (with its derived state), as for `run`.

@@ -9,7 +9,13 @@ import {
   resolveRequestTimeout,
   resolveServerUrl,
 } from "../../config/config.ts";
-import { type Target, targetRequestTimeout } from "../../config/target.ts";
+import {
+  describeContext,
+  summarizeTarget,
+  type Target,
+  targetRequestTimeout,
+  type TargetSummary,
+} from "../../config/target.ts";
 import { formatDuration } from "../../domain/duration.ts";
 import { OetError } from "../../domain/errors.ts";
 import { redactUrl } from "../../domain/redact.ts";
@@ -23,6 +29,8 @@ export interface Configuration {
   /** Where it came from: `--server-url`, `OET_REST_URI in the environment`, `the default`. */
   readonly source: string;
   readonly requestTimeoutMs: number;
+  /** Which context is in effect and why (undefined when resolved without the file). */
+  readonly target?: TargetSummary;
 }
 
 /** "(from OET_REQUEST_TIMEOUT in .env)", or nothing for a default. */
@@ -30,21 +38,10 @@ function from(source: string): string {
   return source.startsWith("the default") ? "" : ` (from ${source})`;
 }
 
-/** "; context mid (SKA-Mid, protected) from --context", or "" when no context is in effect. */
+/** "; context mid (SKA-Mid, protected), from --context", or "" when there are no contexts to speak of. */
 export function contextNote(target: Target | undefined): string {
-  const c = target?.context;
-  if (c) {
-    const label = [c.settings.telescope, c.settings.protected ? "protected" : undefined]
-      .filter((x) => x !== undefined).join(", ");
-    return `; context ${c.name}${label ? ` (${label})` : ""} from ${c.source}`;
-  }
-  if (target?.protectedBy) {
-    return `; no context, but the URL is protected context ${target.protectedBy}'s`;
-  }
-  if (target?.current) {
-    return `; no context: the URL wins over the current context ${target.current}`;
-  }
-  return "";
+  const line = target && describeContext(target);
+  return line ? `; context ${line}` : "";
 }
 
 /**
@@ -80,7 +77,12 @@ export function checkConfiguration(
     }${contextNote(target)}`;
     return {
       result: pass("configuration", detail),
-      config: { url: server.value, source: server.source, requestTimeoutMs: timeout.value },
+      config: {
+        url: server.value,
+        source: server.source,
+        requestTimeoutMs: timeout.value,
+        target: target && summarizeTarget(target),
+      },
     };
   } catch (err) {
     if (!(err instanceof OetError)) throw err;

@@ -62,6 +62,9 @@ export function jsonReport(o: DoctorOutcome, pretty: boolean): string {
   const value: Json = {
     server_url: o.config ? redactUrl(o.config.url) : null,
     server_url_source: o.config?.source ?? null,
+    context: o.config?.target?.context ?? null,
+    telescope: o.config?.target?.telescope ?? null,
+    protected: o.config?.target?.protected ?? false,
     generation: o.generation ?? null,
     ok: o.results.every((r) => r.ok !== false),
     checks: o.results.map((r) => ({

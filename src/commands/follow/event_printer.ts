@@ -20,6 +20,7 @@ import { hint as hintLine, note as noteLine } from "../framework/feedback.ts";
 import type { FollowSink } from "./follower.ts";
 import { gapNote } from "./gap_note.ts";
 import { writeProcedures } from "../shared/output/procedures.ts";
+import { oetCommand } from "../shared/target/hint.ts";
 
 /** The work a command follows, as messages and output name it. */
 export interface Work {
@@ -148,7 +149,7 @@ export class EventPrinter implements FollowPrinter {
     throw new RemoteFailureError(
       stateName(final.state),
       `${work.label} ended ${stateName(final.state)}`,
-      `see why with: oet procedure describe --pid ${final.id}`,
+      `see why with: ${oetCommand(this.#ctx, `procedure describe --pid ${final.id}`)}`,
     );
   }
 

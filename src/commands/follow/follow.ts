@@ -43,6 +43,7 @@ import {
   retried,
 } from "./follower.ts";
 import { type EventFeed, Subscription } from "./subscription.ts";
+import { oetCommand, type TargetAware } from "../shared/target/hint.ts";
 
 export type { FollowPrinter, Work } from "./event_printer.ts";
 
@@ -128,31 +129,13 @@ export function follow(
 }
 
 async function followWith(deps: FollowDeps, plan: FollowPlan): Promise<Procedure | undefined> {
-  const what = plan.what;
-  let first: Procedure | undefined;
-  if (what.kind === "wait") {
-    first = await firstRead(deps, what);
-    if (isFinal(first.state)) {
-      // Ended before the wait began: nothing is in flight, no grace.
-      await deps.printer.ended(first, what);
-      return;
-    }
-    const never = notStarted(first, what.label);
-    if (never) throw never;
-  }
-  const feed = plan.listen ? await deps.subscribe() : undefined;
-  const run = new Run(deps, plan, feed, first);
+  const run = new Run(deps, plan);
   try {
     return await run.go();
   } catch (err) {
-    const w = run.underway;
-    if (!w && feed && err instanceof OutputClosedError) throw closedEarly(plan);
-    if (!w || !feed) throw err;
-    const out = detached(err, w);
-    if (!(err instanceof OutputClosedError)) await deps.printer.detached(run.last, w);
-    throw out;
+    throw await run.detach(err);
   } finally {
-    await feed?.close(run.underway?.pid);
+    await run.close();
   }
 }
 
@@ -179,10 +162,10 @@ async function firstRead(deps: FollowDeps, w: WaitPlan): Promise<Procedure> {
 class Run {
   readonly #deps: FollowDeps;
   readonly #plan: FollowPlan;
-  readonly feed: EventFeed | undefined;
+  feed: (EventFeed & { close(pid?: number): Promise<void> }) | undefined;
   /** When `--timeout` runs out, and when a procedure not yet running is stalled (ms since the epoch). */
-  readonly #deadline: number | undefined;
-  readonly #stallAt: number;
+  #deadline: number | undefined;
+  #stallAt = 0;
   #follower: Follower | undefined;
   /** Events held until the row is printed (undefined: printed as they come). */
   #held: OetEvent[] | undefined = [];
@@ -193,19 +176,34 @@ class Run {
   /** The procedure as the command last saw it (the start's answer), when no read has. */
   #known: Procedure | undefined;
 
-  constructor(
-    deps: FollowDeps,
-    plan: FollowPlan,
-    feed: EventFeed | undefined,
-    known: Procedure | undefined,
-  ) {
+  constructor(deps: FollowDeps, plan: FollowPlan) {
     this.#deps = deps;
     this.#plan = plan;
-    this.feed = feed;
-    this.#known = known;
-    const now = deps.env.clock.now();
-    this.#deadline = plan.timeout ? now + plan.timeout.ms : undefined;
-    this.#stallAt = now + plan.prepareTimeoutMs;
+  }
+
+  /** Subscribes (when listening), then starts the clocks of `--timeout` and the stall. */
+  async #subscribe(): Promise<void> {
+    const { env, subscribe } = this.#deps;
+    this.feed = this.#plan.listen ? await subscribe() : undefined;
+    const now = env.clock.now();
+    this.#deadline = this.#plan.timeout ? now + this.#plan.timeout.ms : undefined;
+    this.#stallAt = now + this.#plan.prepareTimeoutMs;
+  }
+
+  /** What ends the follow becomes a detach once the work is under way (see `detached`). */
+  async detach(err: unknown): Promise<unknown> {
+    const w = this.underway;
+    if (!w && this.feed && err instanceof OutputClosedError) {
+      return closedEarly(this.#plan, this.#deps.env);
+    }
+    if (!w || !this.feed) return err;
+    if (!(err instanceof OutputClosedError)) await this.#deps.printer.detached(this.last, w);
+    return detached(err, w, this.#deps.env);
+  }
+
+  /** Closes the stream, and makes the server notice. */
+  async close(): Promise<void> {
+    await this.feed?.close(this.underway?.pid);
   }
 
   /** The procedure as last read (or seen), for a detach. */
@@ -214,7 +212,11 @@ class Run {
   }
 
   /** The follower of the work's procedure (one per follow; created at its first use). */
-  #of(pid: number, label = `procedure ${pid}`, followCommand = `oet procedure wait --pid ${pid}`) {
+  #of(
+    pid: number,
+    label = `procedure ${pid}`,
+    followCommand = oetCommand(this.#deps.env, `procedure wait --pid ${pid}`),
+  ) {
     this.#follower ??= new Follower({
       pid,
       feed: this.feed,
@@ -259,6 +261,18 @@ class Run {
   async go(): Promise<Procedure | undefined> {
     const { printer } = this.#deps;
     const what = this.#plan.what;
+    if (what.kind === "wait") {
+      const first = await firstRead(this.#deps, what);
+      if (isFinal(first.state)) {
+        // Ended before the wait began: nothing is in flight, no grace.
+        await printer.ended(first, what);
+        return undefined;
+      }
+      const never = notStarted(first, what.label, this.#deps.env);
+      if (never) throw never;
+      this.#known = first;
+    }
+    await this.#subscribe();
     let conditions: Condition[];
     let row: Procedure | undefined;
     let work: Work;
@@ -268,7 +282,7 @@ class Run {
       row = sent.answer;
       conditions = [
         this.#startStall(work.pid, sent.runsBefore),
-        refusedByAnother(work.pid, sent.runsBefore),
+        refusedByAnother(work.pid, sent.runsBefore, this.#deps.env),
       ];
     } else if (what.kind === "activity") {
       const sent = await what.send();
@@ -281,7 +295,10 @@ class Run {
       work = { ...sent, pid: sent.pid };
       this.underway = work;
       row = await this.#rowOf(work);
-      conditions = [this.#startStall(work.pid, 0), refusedByAnother(work.pid, 0)];
+      conditions = [
+        this.#startStall(work.pid, 0),
+        refusedByAnother(work.pid, 0, this.#deps.env),
+      ];
     } else {
       work = what;
       this.underway = work;
@@ -290,7 +307,7 @@ class Run {
       // A start on its way must start running, and a preparation must end,
       // within the prepare timeout; one that ends READY with no start never runs.
       conditions = [
-        { check: (p) => notStarted(p, work.label) },
+        { check: (p) => notStarted(p, work.label, this.#deps.env) },
         ...(row && isStartPending(row)
           ? [this.#startStall(work.pid, runCount(row))]
           : row && isPreparing(row.state)
@@ -351,7 +368,7 @@ class Run {
     const work: Work = {
       pid,
       label: `procedure ${pid}`,
-      followCommand: `oet procedure wait --pid ${pid}`,
+      followCommand: oetCommand(this.#deps.env, `procedure wait --pid ${pid}`),
     };
     let sending = false;
     try {
@@ -374,7 +391,7 @@ class Run {
       return { work, answer, runsBefore };
     } catch (err) {
       if (this.underway) throw err;
-      throw interruptedBeforeStart(err, pid, sending);
+      throw interruptedBeforeStart(err, pid, sending, this.#deps.env);
     }
   }
 
@@ -403,7 +420,7 @@ class Run {
       }).catch((checking) => {
         // Pruned already: it ran and ended; following it says what is known.
         if (this.#of(pid).gone) return what.procedure;
-        throw sentStartUnchecked(checking, pid, err.status);
+        throw sentStartUnchecked(checking, pid, err.status, env);
       });
       if (!now) {
         // The error stands; the server may still act on the request later.
@@ -412,9 +429,9 @@ class Run {
           serverMessage: err.serverMessage,
           method: err.method,
           url: err.url,
-          hint: `it did not start within ${
-            formatDuration(START_CHECK_MS)
-          }; check later with: oet procedure describe --pid ${pid}, and follow it with: oet procedure wait --pid ${pid}`,
+          hint: `it did not start within ${formatDuration(START_CHECK_MS)}; check later with: ${
+            oetCommand(env, `procedure describe --pid ${pid}`)
+          }, and follow it with: ${oetCommand(env, `procedure wait --pid ${pid}`)}`,
         });
       }
       printer.note(
@@ -468,10 +485,10 @@ export function runCount(p: Procedure): number {
  * A procedure that will never run unless someone starts it: READY, never
  * run, no start on its way. Waiting for it would wait for ever.
  */
-function notStarted(p: Procedure, label: string): OetError | undefined {
+function notStarted(p: Procedure, label: string, env: TargetAware): OetError | undefined {
   if (p.state !== "READY" || runCount(p) > 0 || isStartPending(p)) return undefined;
   return new OetError(`${label} is READY and has not been started: there is nothing to wait for`, {
-    hint: `start it with: oet procedure start --pid ${p.id}`,
+    hint: `start it with: ${oetCommand(env, `procedure start --pid ${p.id}`)}`,
   });
 }
 
@@ -481,7 +498,7 @@ function notStarted(p: Procedure, label: string): OetError | undefined {
  * procedure has not run and another one is RUNNING, this start was refused
  * and will never happen.
  */
-function refusedByAnother(pid: number, runsBefore: number): Condition {
+function refusedByAnother(pid: number, runsBefore: number, env: TargetAware): Condition {
   return {
     async check(p, look) {
       if (!look.reconnected) return undefined;
@@ -493,8 +510,9 @@ function refusedByAnother(pid: number, runsBefore: number): Condition {
       return new OetError(
         `the server did not start procedure ${pid}: procedure ${other.id} is RUNNING, and the OET runs one procedure at a time`,
         {
-          hint:
-            `when procedure ${other.id} has ended, start it with: oet procedure start --pid ${pid}`,
+          hint: `when procedure ${other.id} has ended, start it with: ${
+            oetCommand(env, `procedure start --pid ${pid}`)
+          }`,
         },
       );
     },
@@ -505,7 +523,12 @@ function refusedByAnother(pid: number, runsBefore: number): Condition {
  * An error while checking a start answered 5xx: the start was sent, so it
  * may have run; never "nothing was sent".
  */
-function sentStartUnchecked(err: unknown, pid: number, status: number): unknown {
+function sentStartUnchecked(
+  err: unknown,
+  pid: number,
+  status: number,
+  env: TargetAware,
+): unknown {
   if (!(err instanceof AuthError)) return err;
   return new AuthError(
     err.failure,
@@ -513,9 +536,9 @@ function sentStartUnchecked(err: unknown, pid: number, status: number): unknown 
       err.message.replace(/; nothing was sent$/, "")
     }; the start of procedure ${pid} was sent (the server answered HTTP ${status}) and may have run`,
     {
-      hint: `${
-        err.hint ? `${err.hint}\n` : ""
-      }with a fresh token, check with: oet procedure describe --pid ${pid}, and follow it with: oet procedure wait --pid ${pid}`,
+      hint: `${err.hint ? `${err.hint}\n` : ""}with a fresh token, check with: ${
+        oetCommand(env, `procedure describe --pid ${pid}`)
+      }, and follow it with: ${oetCommand(env, `procedure wait --pid ${pid}`)}`,
       cause: err,
     },
   );
@@ -526,12 +549,12 @@ function sentStartUnchecked(err: unknown, pid: number, status: number): unknown 
  * while a start answered 5xx is checked): never the quiet 0 of a closed
  * pipe, since a waiting command exits 0 only on a confirmed COMPLETE.
  */
-function closedEarly(plan: FollowPlan): DetachedError {
+function closedEarly(plan: FollowPlan, env: TargetAware): DetachedError {
   const what = plan.what;
   const check = what.kind === "start"
-    ? `check with: oet procedure describe --pid ${what.procedure.id}`
+    ? `check with: ${oetCommand(env, `procedure describe --pid ${what.procedure.id}`)}`
     : what.kind === "activity"
-    ? "check with: oet activity list"
+    ? `check with: ${oetCommand(env, "activity list")}`
     : `follow it with: ${what.followCommand}`;
   return new DetachedError(
     "stdout was closed before the work was under way; whether it started is not known",
@@ -540,15 +563,21 @@ function closedEarly(plan: FollowPlan): DetachedError {
 }
 
 /** What an interrupt before the start was answered means for the procedure. */
-function interruptedBeforeStart(err: unknown, pid: number, sending: boolean): unknown {
+function interruptedBeforeStart(
+  err: unknown,
+  pid: number,
+  sending: boolean,
+  env: TargetAware,
+): unknown {
   if (!(err instanceof InterruptedError)) return err;
   return sending
     ? new InterruptedError(
       err.signal,
       `interrupted while the start request was on its way: procedure ${pid} may be starting`,
       {
-        hint:
-          `check with: oet procedure describe --pid ${pid}\nfollow it with: oet procedure wait --pid ${pid}`,
+        hint: `check with: ${oetCommand(env, `procedure describe --pid ${pid}`)}\nfollow it with: ${
+          oetCommand(env, `procedure wait --pid ${pid}`)
+        }`,
       },
     )
     : new InterruptedError(
@@ -564,8 +593,8 @@ function interruptedBeforeStart(err: unknown, pid: number, sending: boolean): un
  * said to be so; a token that expired keeps its exit 5 but says the work
  * goes on.
  */
-export function detached(err: unknown, w: Work): unknown {
-  const stop = `stop it with: oet procedure stop --pid ${w.pid}`;
+export function detached(err: unknown, w: Work, env: TargetAware = {}): unknown {
+  const stop = `stop it with: ${oetCommand(env, `procedure stop --pid ${w.pid}`)}`;
   if (err instanceof AuthError) {
     // The token expired (or was refused) mid-wait: the work goes on; only
     // following it needs a fresh token.

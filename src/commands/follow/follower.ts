@@ -41,6 +41,7 @@ import { announcedState, isFinal, isPreparing, type ProcedureState } from "../..
 import { isJsonObject, type OetEvent, type Procedure, type StreamGap } from "../../domain/types.ts";
 import type { Clock } from "../../domain/clock.ts";
 import type { EventFeed } from "./subscription.ts";
+import { oetCommand, type TargetAware } from "../shared/target/hint.ts";
 
 /** How often a waiting command re-reads the state when nothing happens. */
 export const CHECK_INTERVAL_MS = 15_000;
@@ -61,7 +62,7 @@ export interface ProcedureReader {
 }
 
 /** Time, randomness and the interrupt: what a follower takes from its command. */
-export interface FollowEnv {
+export interface FollowEnv extends TargetAware {
   clock: Clock;
   random(): number;
   signal: AbortSignal;
@@ -261,7 +262,9 @@ export class Follower {
       `${label} is no longer known to the server (it keeps only the 10 most recent finished procedures), so its outcome cannot be confirmed${
         said ? `; the event stream last said ${said}` : ""
       }`,
-      `see what the server still has: oet procedure list; procedure ${pid} is gone`,
+      `see what the server still has: ${
+        oetCommand(this.#o.env, "procedure list")
+      }; procedure ${pid} is gone`,
     );
   }
 
@@ -316,7 +319,9 @@ export class Follower {
         `the server could not start procedure ${pid}: ${result.exception}: ${
           String(result.message ?? "")
         }`,
-        { hint: `see its state with: oet procedure describe --pid ${pid}` },
+        {
+          hint: `see its state with: ${oetCommand(this.#o.env, `procedure describe --pid ${pid}`)}`,
+        },
       );
     }
   }

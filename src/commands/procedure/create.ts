@@ -10,6 +10,7 @@ import { buildCreateRequest } from "../shared/create_request.ts";
 import { writeProcedures } from "../shared/output/procedures.ts";
 import { answerLost, isOutputLost } from "../framework/answer.ts";
 import { guardTelescope, yesOption } from "../shared/target/guard.ts";
+import { oetCommand } from "../shared/target/hint.ts";
 
 const text = (t: string) => t;
 
@@ -86,7 +87,7 @@ oet procedure create file:///scripts/poll.py --kwarg timeout=30`,
       throw new InterruptedError(
         err.signal,
         "interrupted while the create request was on its way: the server may have created the procedure",
-        { hint: "check with: oet procedure list" },
+        { hint: `check with: ${oetCommand(ctx, "procedure list")}` },
       );
     }
     try {
@@ -96,11 +97,11 @@ oet procedure create file:///scripts/poll.py --kwarg timeout=30`,
       throw answerLost(
         err,
         `procedure ${procedure.id} was created`,
-        `see it with: oet procedure describe --pid ${procedure.id}`,
+        `see it with: ${oetCommand(ctx, `procedure describe --pid ${procedure.id}`)}`,
       );
     }
     if (opts.output === "table" && ctx.io.err.isTerminal) {
-      hint(ctx.io, `start it with: oet procedure start --pid ${procedure.id}`);
+      hint(ctx.io, `start it with: ${oetCommand(ctx, `procedure start --pid ${procedure.id}`)}`);
     }
   },
 });

@@ -6,6 +6,7 @@ import { procedureDescribe } from "../../render/procedures.ts";
 import { outputOption, pidOption } from "../framework/options.ts";
 import { defineCommand } from "../framework/spec.ts";
 import { writeProcedures } from "../shared/output/procedures.ts";
+import { oetCommand } from "../shared/target/hint.ts";
 
 /**
  * Shows a procedure (without `--pid`: the most recently created): its
@@ -30,7 +31,7 @@ oet procedure describe --pid=2 -o json`,
       procedure = (await client.listProcedures()).at(-1);
       if (!procedure) {
         throw new OetError("there is no procedure to describe", {
-          hint: "load one with: oet procedure create file:///path/to/script.py",
+          hint: `load one with: ${oetCommand(ctx, "procedure create file:///path/to/script.py")}`,
         });
       }
     } else procedure = await client.getProcedure(opts.pid);

@@ -5,6 +5,7 @@ import { outputOption, pidOption } from "../framework/options.ts";
 import { hint } from "../framework/feedback.ts";
 import { WATCH_HELP, watchMode } from "../shared/watch/mode.ts";
 import { writeProcedures } from "../shared/output/procedures.ts";
+import { oetCommand } from "../shared/target/hint.ts";
 
 /** Lists the procedures the server knows (or one of them), sorted by id. */
 export const procedureListCommand = defineCommand({
@@ -42,10 +43,17 @@ oet procedure list --watch -o jsonl | jq -c '[.change, .procedure.id, .procedure
       if (procedures.length === 0) {
         hint(
           ctx.io,
-          "no procedures yet; load one with: oet procedure create file:///path/to/script.py",
+          `no procedures yet; load one with: ${
+            oetCommand(ctx, "procedure create file:///path/to/script.py")
+          }`,
         );
       } else {
-        hint(ctx.io, `for more details: oet procedure describe --pid ${procedures.at(-1)!.id}`);
+        hint(
+          ctx.io,
+          `for more details: ${
+            oetCommand(ctx, `procedure describe --pid ${procedures.at(-1)!.id}`)
+          }`,
+        );
       }
     }
   },

@@ -31,6 +31,7 @@ import { defineCommand, flagOption } from "../framework/spec.ts";
 import { answerLost, isOutputLost } from "../framework/answer.ts";
 import { VALUE_RULES } from "../framework/values.ts";
 import { guardTelescope, yesOption } from "../shared/target/guard.ts";
+import { oetCommand, type TargetAware } from "../shared/target/hint.ts";
 
 /** Options of `procedure start`. */
 interface ProcedureStartOptions {
@@ -98,7 +99,7 @@ ${VALUE_RULES}`,
  * running, or ended — before this command or while it waited for the
  * preparation): refused, exit 1, with its state and where to look.
  */
-export function refuseUnstartable(p: Procedure): void {
+export function refuseUnstartable(p: Procedure, env: TargetAware = {}): void {
   if (p.state === "READY" && runCount(p) === 0 && !isStartPending(p)) return;
   const running = p.state === "RUNNING" || (p.state === "READY" && runCount(p) > 0);
   const what = p.state === "RUNNING"
@@ -110,8 +111,12 @@ export function refuseUnstartable(p: Procedure): void {
     : `is ${p.state}${failure(p)}`;
   throw new OetError(`procedure ${p.id} ${what} and cannot be started`, {
     hint: running || isStartPending(p)
-      ? `follow it with: oet procedure wait --pid ${p.id}`
-      : `see its history with: oet procedure describe --pid ${p.id}\na procedure runs once: load the script again with oet procedure create …`,
+      ? `follow it with: ${oetCommand(env, `procedure wait --pid ${p.id}`)}`
+      : `see its history with: ${
+        oetCommand(env, `procedure describe --pid ${p.id}`)
+      }\na procedure runs once: load the script again with ${
+        oetCommand(env, "procedure create …")
+      }`,
   });
 }
 
@@ -131,7 +136,7 @@ async function pickProcedure(
   const last = (await client.listProcedures()).at(-1);
   if (!last) {
     throw new OetError("there is no procedure to start", {
-      hint: "load one first with: oet procedure create file:///path/to/script.py",
+      hint: `load one first with: ${oetCommand(ctx, "procedure create file:///path/to/script.py")}`,
     });
   }
   note(ctx.io, `starting the most recently created procedure, ${last.id} (${last.script.uri})`);
@@ -190,7 +195,7 @@ function callText(args: FunctionArgs["args"], kwargs: FunctionArgs["kwargs"]): s
 }
 
 /** Explains the server's "only one procedure runs at a time" refusal. */
-function explainStartError(err: unknown, pid: number): unknown {
+function explainStartError(err: unknown, pid: number, env: TargetAware): unknown {
   if (!(err instanceof HttpError) || err.status !== 500) return err;
   const m = err.serverMessage.match(
     /Cannot start PID \d+: PID #(\d+) is (?:ProcedureState\.)?(\w+)/,
@@ -201,9 +206,9 @@ function explainStartError(err: unknown, pid: number): unknown {
       m[2]
     }, and only one procedure can run at a time (server: ${err.serverMessage})`,
     {
-      hint: `wait for it with: oet procedure wait --pid ${
-        m[1]
-      }   or stop it with: oet procedure stop --pid ${m[1]}`,
+      hint: `wait for it with: ${
+        oetCommand(env, `procedure wait --pid ${m[1]}`)
+      }   or stop it with: ${oetCommand(env, `procedure stop --pid ${m[1]}`)}`,
     },
   );
 }
@@ -217,25 +222,26 @@ export function startPlan(
   client: Pick<OetClient, "startProcedure">,
   p: Procedure,
   main: FunctionArgs,
+  env: TargetAware = {},
 ): StartPlan {
   const pid = p.id;
   return {
     kind: "start",
     procedure: p,
-    refuse: refuseUnstartable,
+    refuse: (q) => refuseUnstartable(q, env),
     async send() {
       let answer;
       try {
         answer = await client.startProcedure(pid, main);
       } catch (err) {
-        throw explainStartError(err, pid);
+        throw explainStartError(err, pid, env);
       }
       if (answer.state !== "READY") {
         // The server only starts a READY procedure; otherwise it answers 200
         // with the unchanged summary (docs/servers.md, "Errors").
         throw new OetError(
           `the server did not start procedure ${pid}: it is ${answer.state}, not READY`,
-          { hint: `check it with: oet procedure describe --pid ${pid}` },
+          { hint: `check it with: ${oetCommand(env, `procedure describe --pid ${pid}`)}` },
         );
       }
       return answer;
@@ -247,10 +253,10 @@ async function start(ctx: CommandContext, o: ProcedureStartOptions): Promise<voi
   const client = ctx.client();
   const p = await pickProcedure(ctx, client, o.pid);
   const pid = p.id;
-  if (!isPreparing(p.state)) refuseUnstartable(p);
+  if (!isPreparing(p.state)) refuseUnstartable(p, ctx);
   const main = await mainArguments(ctx, client, pid, o.call);
   await follow(ctx, {
-    what: startPlan(client, p, main),
+    what: startPlan(client, p, main, ctx),
     output: o.output,
     listen: o.listen,
     timeout: o.timeout,
@@ -261,7 +267,7 @@ async function start(ctx: CommandContext, o: ProcedureStartOptions): Promise<voi
     throw answerLost(
       err,
       `procedure ${pid} was started`,
-      `follow it with: oet procedure wait --pid ${pid}`,
+      `follow it with: ${oetCommand(ctx, `procedure wait --pid ${pid}`)}`,
     );
   });
 }

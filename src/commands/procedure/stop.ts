@@ -11,6 +11,7 @@ import { note } from "../framework/feedback.ts";
 import { outputOption, pidOption } from "../framework/options.ts";
 import { defineCommand, flagOption } from "../framework/spec.ts";
 import { guardTelescope, yesOption } from "../shared/target/guard.ts";
+import { oetCommand } from "../shared/target/hint.ts";
 
 /** Options of `procedure stop`. */
 interface ProcedureStopOptions {
@@ -78,7 +79,9 @@ async function stop(ctx: CommandContext, o: ProcedureStopOptions): Promise<void>
       if (now.state === "RUNNING") running = [now];
     }
     if (running.length === 0) {
-      throw new OetError("no procedure is running", { hint: "list them with: oet procedure list" });
+      throw new OetError("no procedure is running", {
+        hint: `list them with: ${oetCommand(ctx, "procedure list")}`,
+      });
     }
     if (running.length > 1) {
       throw new OetError(
@@ -113,8 +116,9 @@ async function stop(ctx: CommandContext, o: ProcedureStopOptions): Promise<void>
         err.url,
         `the connection dropped while stopping procedure ${pid}: the server may have stopped (OET 5.4.0 crashes when its abort script is missing)`,
         {
-          hint:
-            `check the server; to stop without running the abort script: oet procedure stop --pid ${pid} --run_abort=False`,
+          hint: `check the server; to stop without running the abort script: ${
+            oetCommand(ctx, `procedure stop --pid ${pid} --run_abort=False`)
+          }`,
           cause: err,
         },
       );
@@ -123,7 +127,7 @@ async function stop(ctx: CommandContext, o: ProcedureStopOptions): Promise<void>
   }
   if (/^Cannot stop/i.test(result.message)) {
     throw new OetError(result.message, {
-      hint: `see its state with: oet procedure describe --pid ${pid}`,
+      hint: `see its state with: ${oetCommand(ctx, `procedure describe --pid ${pid}`)}`,
     });
   }
   // The server's text: escaped, so that it cannot drive the terminal.

@@ -17,6 +17,7 @@ import {
 } from "../framework/options.ts";
 import { defineCommand } from "../framework/spec.ts";
 import { follow } from "../follow/follow.ts";
+import { oetCommand } from "../shared/target/hint.ts";
 
 /** `oet procedure wait`: follow a procedure to its end. */
 export const procedureWaitCommand = defineCommand({
@@ -53,7 +54,7 @@ async function wait(
       kind: "wait",
       pid,
       label: `procedure ${pid}`,
-      followCommand: `oet procedure wait --pid ${pid}`,
+      followCommand: oetCommand(ctx, `procedure wait --pid ${pid}`),
     },
     output: o.output,
     listen: true,

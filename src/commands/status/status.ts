@@ -26,6 +26,8 @@ import type { CommandContext } from "../framework/command_context.ts";
 import { type Duration, parseDurationValue } from "../framework/options.ts";
 import { defaultedOption, defineCommand, valueOption } from "../framework/spec.ts";
 import type { CaughtMessage } from "../shared/watch/next_message.ts";
+import { oetCommand } from "../shared/target/hint.ts";
+import { describeContext, summarizeTarget, type TargetSummary } from "../../config/target.ts";
 
 /** How many procedures and activities status shows. */
 const RECENT = 5;
@@ -40,6 +42,12 @@ const GENERATIONS: Record<Generation, string> = {
 /** What status found. */
 interface Status {
   url: string;
+  /** Which context is in effect, and why. */
+  target: TargetSummary;
+  /** The context line of the text form, when there is one to say. */
+  contextLine?: string;
+  /** "oet procedure wait --pid N" for this target. */
+  follow(words: string): string;
   generation?: Generation;
   procedures: Procedure[];
   /** The most recent activities (read by id when a 7.x/8.x list came back empty). */
@@ -110,8 +118,12 @@ async function readStatus(ctx: CommandContext, wait: Duration | undefined): Prom
     activityCount = activities.length ? undefined : 0;
   }
   const running = procedures.findLast((p) => p.state === "RUNNING");
+  const target = await ctx.target();
   const status: Status = {
     url: redactUrl(client.baseUrl),
+    target: summarizeTarget(target),
+    contextLine: describeContext(target),
+    follow: (words) => oetCommand(ctx, words),
     generation,
     procedures,
     activities,
@@ -150,8 +162,8 @@ function runSince(p: Procedure): number | undefined {
 /** Why status cannot show the last message a script sent. */
 const NO_HISTORY = "the OET keeps no history of script messages";
 
-function seeLive(pid: number): string {
-  return `see them live with: oet procedure wait --pid ${pid}`;
+function seeLive(s: Status, pid: number): string {
+  return `see them live with: ${s.follow(`procedure wait --pid ${pid}`)}`;
 }
 
 /** The text form. */
@@ -162,6 +174,7 @@ async function statusText(s: Status, nowMs: number, colour: boolean): Promise<st
     "Server",
     `${escapeInline(s.url)} (${s.generation ? GENERATIONS[s.generation] : "generation not known"})`,
   );
+  if (s.contextLine) field("Context", escapeInline(s.contextLine));
   if (s.running) {
     const p = s.running;
     const since = runSince(p);
@@ -180,7 +193,7 @@ async function statusText(s: Status, nowMs: number, colour: boolean): Promise<st
       field("Message", `${escapeInline(s.message.text)} (at ${formatClock(s.message.at)} UTC)`);
     } else {
       field("Message", `${s.waited ? `none within ${s.waited.text}` : "not known"}: ${NO_HISTORY}`);
-      lines.push(`${"".padEnd(10)}${seeLive(p.id)}`);
+      lines.push(`${"".padEnd(10)}${seeLive(s, p.id)}`);
     }
   } else if (s.starting) {
     field(
@@ -230,6 +243,10 @@ function statusJson(s: Status, nowMs: number): Json {
   }
   return {
     server: { url: s.url, generation: s.generation ?? null },
+    context: s.target.context,
+    telescope: s.target.telescope,
+    protected: s.target.protected,
+    source: s.target.source,
     running,
     starting: s.starting?.raw ?? null,
     last_message: s.message
@@ -237,7 +254,7 @@ function statusJson(s: Status, nowMs: number): Json {
       : null,
     last_message_note: s.running && !s.message
       ? `${s.waited ? `none within ${s.waited.text}` : "not known"}: ${NO_HISTORY}; ${
-        seeLive(s.running.id)
+        seeLive(s, s.running.id)
       }`
       : null,
     procedure_count: s.procedures.length,

@@ -24,6 +24,9 @@ export function targetOptions(target: Target | undefined): string {
 }
 
 /** `oet <words>` plus the options that keep it on this command's target. */
-export function oetCommand(ctx: Pick<CommandContext, "resolvedTarget">, words: string): string {
-  return `oet ${words}${targetOptions(ctx.resolvedTarget())}`;
+export function oetCommand(ctx: TargetAware, words: string): string {
+  return `oet ${words}${targetOptions(ctx.resolvedTarget?.())}`;
 }
+
+/** What knows the command's target (a CommandContext; a test's fake may not). */
+export type TargetAware = Partial<Pick<CommandContext, "resolvedTarget">>;

@@ -45,7 +45,12 @@ export class WatchPrinter {
   constructor(io: IO, mode: WatchMode) {
     this.#io = io;
     this.#mode = mode;
-    if (mode === "redraw") this.#redraw = new Redraw(io.out.columns);
+    if (mode === "redraw") {
+      const out = io.out;
+      this.#redraw = new Redraw(() =>
+        out.size?.() ?? (out.columns ? { columns: out.columns, rows: Infinity } : undefined)
+      );
+    }
   }
 
   /**
@@ -57,9 +62,26 @@ export class WatchPrinter {
     return this.#mode !== "redraw";
   }
 
-  /** True when the output shows elapsed times, which change by themselves. */
+  /**
+   * True when the output must be looked at every tick: elapsed times change
+   * by themselves, and a window that can be resized is checked (a resize
+   * redraws the table).
+   */
   get ticks(): boolean {
-    return this.#mode === "redraw" && [...this.#shown.values()].some((s) => s.row.runningSince);
+    return this.#mode === "redraw" && (this.#running() || this.#io.out.size !== undefined);
+  }
+
+  #running(): boolean {
+    return [...this.#shown.values()].some((s) => s.row.runningSince);
+  }
+
+  /**
+   * The watch ends: on a terminal, the last frame is drawn whole (every
+   * row, uncut) so that the scrollback keeps it.
+   */
+  finish(): void {
+    const bytes = this.#redraw?.last();
+    if (bytes) this.#io.out.write(bytes);
   }
 
   /**
@@ -78,12 +100,12 @@ export class WatchPrinter {
       this.#io.out.write(rows.map((r) => this.#line("listed", r.json)).join(""));
     } else if (this.#mode === "append") {
       const colour = this.#io.out.colour;
-      const text = await table(
-        this.#headers,
-        rows.map((r) => [...r.cells.slice(0, -1), stateCell(String(r.cells.at(-1)), colour)]),
-      );
+      const cells = rows.map((
+        r,
+      ) => [...r.cells.slice(0, -1), stateCell(String(r.cells.at(-1)), colour)]);
+      const text = await table(this.#headers, cells);
       this.#io.out.write(`${text}\n`);
-      this.#pipe = new PipeRows(text);
+      this.#pipe = new PipeRows(text, this.#headers, cells);
     } else await this.#draw(nowMs);
   }
 
@@ -107,8 +129,8 @@ export class WatchPrinter {
       } else this.#shown.set(row.id, { key: this.#keyOf(row), row });
     }
     if (this.#mode === "redraw") {
-      // Elapsed times move on even when nothing else changed.
-      await this.#draw(nowMs);
+      // Elapsed times move on even when nothing else changed; a resize redraws.
+      if (changes.length || this.#running() || this.#redraw!.resized()) await this.#draw(nowMs);
       return;
     }
     if (!changes.length) return;

@@ -68,6 +68,11 @@ export async function runWatch(
   } catch (err) {
     // Ctrl-C is how a watch ends: nothing to report.
     if (err instanceof InterruptedError) {
+      try {
+        printer.finish();
+      } catch {
+        // stdout is gone: nothing to keep
+      }
       throw new InterruptedError(err.signal, "", { quiet: true });
     }
     throw err;
