@@ -66,17 +66,14 @@ const sim = startSimulator({
 });
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const SBD = isFastApi(flavor) ? "sbd-t0001-20250403-00001" : "sbd-mvp01-20200325-00001";
+// None of the user's OET_* settings (tokens, a context): the session's are the simulator's own.
+// Left out, not set empty: an empty OET_TOKEN is "a CI secret that is not set" and gets a note.
 const env: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(Deno.env.toObject()).filter(([k]) => !k.startsWith("OET_"))),
   OET_REST_URI: sim.baseUrl,
   NO_PROXY: "127.0.0.1,localhost",
   no_proxy: "127.0.0.1,localhost",
   NO_COLOR: "1",
-  // The session's tokens are the simulator's own: none of the user's.
-  OET_TOKEN: "",
-  OET_TOKEN_FILE: "",
-  OET_AUTH_ISSUER: "",
-  OET_AUTH_CLIENT_ID: "",
-  OET_AUTH_SCOPE: "",
 };
 const enc = new TextEncoder();
 let failures = 0;
@@ -91,6 +88,7 @@ function spawn(args: string[], stdout: "inherit" | "piped" = "inherit"): Deno.Ch
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", ...PERMISSION_FLAGS, MAIN, ...args],
     env,
+    clearEnv: true,
     stdout,
     // Commands whose output is captured run behind the scenes: keep them quiet.
     stderr: stdout,

@@ -11,8 +11,10 @@ import assert from "node:assert/strict";
 import { denoAuthFs } from "../../src/auth/fs.ts";
 import { InterruptedError } from "../../src/domain/errors.ts";
 import type { InStream } from "../../src/render/io.ts";
+import { generateSigningKey } from "../../sim/src/jwt.ts";
 import { startSimulator } from "../../sim/src/server.ts";
 import { linesIn, runOet, type RunOptions } from "../support/cli.ts";
+import { VirtualClock } from "../support/virtual_clock.ts";
 
 const HELLO = "file:///scripts/hello_world.py";
 
@@ -529,6 +531,74 @@ Deno.test("status, doctor and context show say which context is in effect and wh
         doctorText.stdout,
         /configuration .*; context mid \(SKA-Mid, protected\), from current-context in /,
       );
+    });
+  } finally {
+    await sim.close();
+  }
+});
+
+Deno.test("auth per context against the simulator's issuer: login, status, token, logout follow the context; the same (issuer, client id, scope) shares one login", async () => {
+  const keyPair = await generateSigningKey();
+  const sim = startSimulator({
+    flavor: "v7",
+    stepMs: 5,
+    auth: { keyPair, issuer: { autoApprove: 0 } },
+  });
+  try {
+    await withConfig(async (env) => {
+      const login = sim.issuer!.loginEnv();
+      const add = (name: string, url: string, scope: string) =>
+        ok([
+          "context",
+          "add",
+          name,
+          "--server-url",
+          url,
+          "--auth-issuer",
+          login.OET_AUTH_ISSUER,
+          "--auth-client-id",
+          login.OET_AUTH_CLIENT_ID,
+          "--auth-scope",
+          scope,
+        ], { env });
+      const [audience, offline] = login.OET_AUTH_SCOPE.split(" ");
+      await add("mid", sim.baseUrl, login.OET_AUTH_SCOPE);
+      // The same login, spelled differently: one cache entry.
+      await add("mid-again", `${sim.baseUrl}/`, `${offline} ${audience}`);
+      // Another scope: another login.
+      await add("mid-narrow", sim.baseUrl, audience);
+      const list = async (context: string) => {
+        const n = sim.requests.length;
+        const r = await oet(["--context", context, "procedure", "list"], { env });
+        return { code: r.code, sent: sim.requests.slice(n).map((q) => q.authorization) };
+      };
+      const before = await list("mid");
+      assert.equal(before.code, 5);
+      assert.deepEqual(before.sent, [null], "no login yet: no header");
+
+      const r = await oet(["--context", "mid", "auth", "login"], {
+        env,
+        clock: new VirtualClock(Date.now()),
+      });
+      assert.equal(r.code, 0, r.stderr);
+      const logged = await list("mid");
+      assert.equal(logged.code, 0);
+      assert.match(logged.sent[0] ?? "", /^Bearer \S+$/);
+      const shared = await list("mid-again");
+      assert.equal(shared.code, 0, "the same triple shares the login");
+      assert.deepEqual(shared.sent, logged.sent);
+      assert.equal((await list("mid-narrow")).code, 5, "another scope is another login");
+
+      const status = JSON.parse(
+        (await oet(["--context", "mid", "auth", "status", "-o", "json"], { env })).stdout,
+      );
+      assert.equal(status.authenticated, true);
+      assert.equal(status.login.issuer, login.OET_AUTH_ISSUER.replace(/\/+$/, ""));
+      const token = await ok(["--context", "mid-again", "auth", "token"], { env });
+      assert.equal(`Bearer ${token.stdout.trim()}`, logged.sent[0]);
+
+      await ok(["--context", "mid", "auth", "logout"], { env });
+      assert.equal((await list("mid-again")).code, 5, "logged out of the shared login");
     });
   } finally {
     await sim.close();

@@ -273,6 +273,8 @@ Deno.test("auth e2e: deno task demo -- --auth logs in, runs a procedure, logs ou
     r.stdout.trimEnd().split("\n").at(-1) ?? "",
     /^Next: .*`oet console` \(README, "Console"\)/,
   );
+  // The user's own OET_* settings are left out of the session, not set empty (which gets a note).
+  assert.doesNotMatch(out, /set but empty/);
   const temp = /HOME=(\/\S+)\/home /.exec(out)?.[1];
   assert.ok(temp, "the demo names its temporary directory");
   assert.equal(await Deno.stat(temp).catch(() => undefined), undefined, "and removes it");

@@ -11,6 +11,7 @@ import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
 import { updatingGoldens } from "../support/golden.ts";
 
 const DOC = new URL("../../docs/install.md", import.meta.url);
+const README = new URL("../../README.md", import.meta.url);
 
 /** The flag lines of the doc: the `deno install` continuation line and the Permissions list. */
 const FLAG_LINE = /^( {2})?--no-prompt --allow-net .*$/gm;
@@ -38,6 +39,27 @@ Deno.test("install doc: the deno install command and the flag list are PERMISSIO
     "the deno install command carries exactly PERMISSION_FLAGS",
   );
   assert.ok(text.includes(`\n${flags}\n`), "the Permissions section lists PERMISSION_FLAGS");
+});
+
+Deno.test("README: its deno install shim carries exactly PERMISSION_FLAGS (the same command as docs/install.md)", async () => {
+  if (updatingGoldens()) {
+    const before = await Deno.readTextFile(README);
+    await Deno.writeTextFile(
+      README,
+      before.replace(/^( {2})--no-prompt --allow-net .*$/gm, `  ${PERMISSION_FLAGS.join(" ")} \\`),
+    );
+  }
+  const joined = (await Deno.readTextFile(README)).replaceAll(/ *\\\n */g, " ");
+  assert.ok(
+    joined.includes(
+      `deno install --global --config deno.json --frozen=false --name oet ${
+        PERMISSION_FLAGS.join(" ")
+      } main.ts`,
+    ),
+    "the README's deno install command carries exactly PERMISSION_FLAGS",
+  );
+  assert.ok(joined.includes("npm install -g deno@2.9.6"), "the README says how to get Deno");
+  assert.ok(!joined.includes("alias oet="), "the clone-root alias is gone");
 });
 
 Deno.test("install doc: release file names carry deno.json's version and every target", async () => {

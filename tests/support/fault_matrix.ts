@@ -527,6 +527,25 @@ export const EXTERNAL: readonly (FaultRow & { file: string; test: string })[] = 
     file: "tests/e2e/write_failures_test.ts",
     test: "create -o id >/dev/full prints the new id on stderr and exits 1",
   },
+  {
+    group: "terminal",
+    fault: "a watched table taller than the window, or the window resized while watching",
+    does: "each frame fitted to the window (the oldest rows left out, said in one line; lines " +
+      "cut, never wrapped), redrawn after a resize; no copy per frame in the scrollback; the " +
+      "whole last frame kept there when the watch ends",
+    exit: 130,
+    file: "tests/unit/watch_redraw_test.ts",
+    test: "a table taller than the window keeps its header and newest rows",
+  },
+  {
+    group: "terminal",
+    fault: "`--watch -o jsonl` while the event stream announces states before a read shows them",
+    does: "each object keeps the server's values; the announced state is in `derived_state` and " +
+      "`unconfirmed_states`, never in the server's `history`",
+    exit: 130,
+    file: "tests/commands/watch_test.ts",
+    test: "makes up no history",
+  },
 ];
 
 /** Registers the test of one matrix row; `fn` gets the row to assert its exit code. */

@@ -1,0 +1,201 @@
+/**
+ * The typed confirmation of a protected context on a real pseudo-terminal:
+ * tmux runs `oet procedure create` (with the binary's exact permissions)
+ * against the simulator, with stdout a pipe as in `pid=$(oet … -o id)`;
+ * the tests type into it and read the screen. Right name, wrong name, end
+ * of input (Ctrl-D) and Ctrl-C; the simulator's request log shows that a
+ * refusal sends nothing.
+ *
+ * Without tmux (CI installs it in .ci/run) the tests say so and are skipped.
+ */
+
+import assert from "node:assert/strict";
+import { type Simulator, startSimulator } from "../../sim/src/server.ts";
+import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
+import { runOetProcess as runOet } from "../support/spawn.ts";
+import { shQuote, which } from "./e2e_support.ts";
+
+const TMUX = which("tmux");
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+/** How long one expected screen may take to appear on a loaded machine. */
+const SCREEN_DEADLINE_MS = 45_000;
+let sessions = 0;
+
+/** One command in a tmux server of its own; `[exit N]` shows when it ends. */
+class Terminal {
+  readonly socket = `oet-confirm-test-${Deno.pid}-${++sessions}`;
+
+  async tmux(...args: string[]): Promise<string> {
+    const out = await new Deno.Command(TMUX!, {
+      args: ["-L", this.socket, "-f", "/dev/null", ...args],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!out.success) {
+      throw new Error(`tmux ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
+    }
+    return new TextDecoder().decode(out.stdout);
+  }
+
+  async start(args: string[], env: Record<string, string>, out: string): Promise<void> {
+    const vars = {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      HOME: Deno.env.get("HOME") ?? "/tmp",
+      TERM: "xterm-256color",
+      NO_PROXY: "127.0.0.1,localhost",
+      DENO_NO_UPDATE_CHECK: "1",
+      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
+      ...env,
+    };
+    const command = [
+      "env",
+      "-i",
+      ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
+      Deno.execPath(),
+      "run",
+      "--quiet",
+      ...PERMISSION_FLAGS,
+      MAIN,
+      ...args,
+    ].map(shQuote).join(" ");
+    // stdout to a file (a pipe's place): stdin and stderr are the terminal.
+    await this.tmux(
+      "new-session",
+      "-d",
+      "-s",
+      "t",
+      "-x",
+      "120",
+      "-y",
+      "20",
+      `${command} > ${shQuote(out)}; echo "[exit $?]"; exec sleep 3600`,
+    );
+  }
+
+  /** Polls the screen until `re` matches it; returns that screen. */
+  async until(re: RegExp): Promise<string> {
+    const deadline = Date.now() + SCREEN_DEADLINE_MS;
+    let screen = "";
+    while (Date.now() < deadline) {
+      screen = await this.tmux("capture-pane", "-p", "-t", "t");
+      if (re.test(screen)) return screen;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the screen never showed ${re}; last screen:\n${screen}`);
+  }
+
+  keys(...keys: string[]): Promise<string> {
+    return this.tmux("send-keys", "-t", "t", ...keys);
+  }
+
+  async close(): Promise<void> {
+    await this.tmux("kill-server").catch(() => {});
+  }
+}
+
+/** A protected context `prod` on a v7 simulator, in a temporary OET_CONFIG. */
+async function withProtected(
+  fn: (t: Terminal, sim: Simulator, env: Record<string, string>, out: string) => Promise<void>,
+): Promise<void> {
+  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  const dir = await Deno.makeTempDir({ prefix: "oet-confirm-" });
+  const t = new Terminal();
+  try {
+    const env = { OET_CONFIG: `${dir}/config.toml` };
+    const add = await runOet([
+      "context",
+      "add",
+      "prod",
+      "--server-url",
+      sim.baseUrl,
+      "--telescope",
+      "SKA-Mid",
+      "--protected",
+    ], { env });
+    assert.equal(add.code, 0, add.stderr);
+    await fn(t, sim, env, `${dir}/stdout`);
+  } finally {
+    await t.close();
+    await Deno.remove(dir, { recursive: true });
+    await sim.close();
+  }
+}
+
+// capture-pane drops the trailing space of the prompt.
+const PROMPT = /context prod is protected\. Type its name to procedure create:/;
+const CREATE = ["procedure", "create", "file:///scripts/hello_world.py", "-o", "id"];
+
+function tmuxTest(name: string, fn: () => Promise<void>): void {
+  Deno.test({
+    name: TMUX ? name : `${name}: SKIPPED — tmux is not on PATH (Debian: apt-get install tmux)`,
+    ignore: !TMUX,
+    fn,
+  });
+}
+
+tmuxTest(
+  "confirmation on a terminal: the right name sends the command; stdout may be a pipe",
+  async () => {
+    await withProtected(async (t, sim, env, out) => {
+      await t.start(CREATE, env, out);
+      const asked = await t.until(PROMPT);
+      assert.match(asked, /^procedure create on SKA-Mid \(context prod, protected\)$/m);
+      assert.equal(sim.requests.length, 0, "nothing is sent while it asks");
+      await t.keys("-l", "prod");
+      await t.keys("Enter");
+      await t.until(/\[exit 0\]/);
+      assert.equal(await Deno.readTextFile(out), "1\n");
+      assert.equal(sim.requests.filter((q) => q.method === "POST").length, 1);
+    });
+  },
+);
+
+tmuxTest("confirmation on a terminal: a wrong name is exit 1, nothing sent", async () => {
+  await withProtected(async (t, sim, env, out) => {
+    await t.start(CREATE, env, out);
+    await t.until(PROMPT);
+    await t.keys("-l", "itf");
+    await t.keys("Enter");
+    const screen = await t.until(/\[exit \d+\]/);
+    assert.match(screen, /error: not confirmed: "itf" is not prod; nothing was sent/);
+    assert.match(screen, /\[exit 1\]/);
+    assert.equal(sim.requests.length, 0);
+  });
+});
+
+tmuxTest("confirmation on a terminal: end of input (Ctrl-D) is exit 1, nothing sent", async () => {
+  await withProtected(async (t, sim, env, out) => {
+    await t.start(CREATE, env, out);
+    await t.until(PROMPT);
+    await t.keys("C-d");
+    const screen = await t.until(/\[exit \d+\]/);
+    assert.match(screen, /error: not confirmed \(end of input\): nothing was sent/);
+    assert.match(screen, /\[exit 1\]/);
+    assert.equal(sim.requests.length, 0);
+  });
+});
+
+tmuxTest("confirmation on a terminal: Ctrl-C is exit 130, nothing sent", async () => {
+  await withProtected(async (t, sim, env, out) => {
+    await t.start(CREATE, env, out);
+    await t.until(PROMPT);
+    await t.keys("C-c");
+    const screen = await t.until(/\[exit \d+\]/);
+    assert.match(screen, /interrupted: not confirmed, nothing was sent/);
+    assert.match(screen, /\[exit 130\]/);
+    assert.equal(sim.requests.length, 0);
+  });
+});
+
+tmuxTest(
+  "without a terminal on stdin the same command is refused (exit 2), nothing sent",
+  async () => {
+    await withProtected(async (_t, sim, env) => {
+      const r = await runOet(CREATE, { env, stdin: "" });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /context prod is protected: procedure create needs --yes/);
+      assert.equal(sim.requests.length, 0);
+    });
+  },
+);
