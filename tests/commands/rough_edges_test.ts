@@ -9,6 +9,7 @@ import { formatRelative } from "../../src/domain/aaa.ts";
 import { formatDuration } from "../../src/domain/duration.ts";
 import { elapsedText } from "../../src/render/watch.ts";
 import { InterruptedError } from "../../src/domain/errors.ts";
+import { runCli } from "../../src/cli/main.ts";
 import { runOet } from "../support/cli.ts";
 import { withSim } from "../support/sim.ts";
 import { ScriptedFetch } from "../support/scripted_fetch.ts";
@@ -224,6 +225,35 @@ Deno.test("v6: an activity whose procedure was pruned shows ENDED (procedure rem
 
 // 6. After the 7.x activity list empties for good (S2): list what can be found by id.
 
+/** Runs a watch in-process until its stdout matches `until`, then Ctrl-C; what it printed. */
+async function watchUntil(
+  url: string,
+  args: string[],
+  until: RegExp,
+): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const stop = new AbortController();
+  const done = runCli({
+    args,
+    env: { OET_REST_URI: url },
+    io: {
+      out: { isTerminal: false, colour: false, write: (t) => void (out += t) },
+      err: { isTerminal: false, colour: false, write: (t) => void (err += t) },
+    },
+    fetch,
+    readTextFile: (path) => Promise.reject(new Deno.errors.NotFound(path)),
+    signal: stop.signal,
+    version: "0.0.0",
+    runtime: { deno: "2.9.6", v8: "v8", typescript: "ts", target: "t" },
+  });
+  const end = Date.now() + 20_000;
+  while (!until.test(out) && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  stop.abort(new InterruptedError("SIGINT"));
+  const code = await done;
+  return { code, out, err };
+}
+
 const S2_SBD = "sbd-t0001-20250403-00001";
 
 /** The sample SB plus `gitact`, whose git repository cannot be reached (its 500 empties a 7.x list). */
@@ -251,7 +281,7 @@ for (const flavor of ["v7", "v8"] as const) {
   Deno.test(`${flavor}: S2: activity list, its -o json and --aid completion find the activities by id, with one note`, async () => {
     const dir = await s2SbdDir();
     try {
-      await withSim(flavor, async (_sim, oet) => {
+      await withSim(flavor, async (sim, oet) => {
         for (let i = 0; i < 3; i++) {
           const r = await oet(["activity", "run", "hello", S2_SBD]);
           assert.equal(r.code, 0, r.stderr);
@@ -270,6 +300,13 @@ for (const flavor of ["v7", "v8"] as const) {
         );
         const j = await oet(["activity", "list", "-o", "json"]);
         assert.deepEqual(JSON.parse(j.stdout).map((a: { id: number }) => a.id), [1, 2, 3]);
+        // --watch starts from the same rows (it showed only new ones), with the same note.
+        const w = await watchUntil(sim.baseUrl, ["activity", "list", "--watch"], /^ +3 +hello/m);
+        assert.deepEqual(
+          w.out.trimEnd().split("\n").slice(2).map((l) => Number(l.trim().split(/ +/)[0])),
+          [1, 2, 3],
+        );
+        assert.match(w.err, /came back empty \(the 7\.x\/8\.x defect S2/);
         const c = await oet(["__complete", "aid", "oet activity describe --aid "]);
         assert.equal(c.code, 0, c.stderr);
         assert.deepEqual(c.stdout.trim().split("\n").map(Number).slice(0, 3), [1, 2, 3]);

@@ -100,3 +100,24 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "write failures: activity run --listen=False >/dev/full names the new activity's procedure, exit 1",
+  ignore: DEV_FULL === undefined,
+  fn: async () => {
+    await withSim("v7", async (sim) => {
+      const r = await sh(
+        sim.baseUrl,
+        ["activity", "run", "hello", "sbd-t0001-20250403-00001", "--listen=False", "-o", "id"],
+        ">/dev/full",
+      );
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        /^error: the activity was created \(procedure 1\), but its answer could not be written/,
+      );
+      assert.match(r.stderr, /hint: follow it with: oet procedure wait --pid 1\n$/);
+    });
+  },
+});

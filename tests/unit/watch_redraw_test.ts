@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { PipeRows, Redraw } from "../../src/render/watch.ts";
 import { table } from "../../src/render/table.ts";
+import { assertGolden } from "../support/golden.ts";
 
 const HEADERS = ["ID", "Script", "Creation time", "State"];
 
@@ -117,4 +118,17 @@ Deno.test("pipe: an empty first table, then rows wider than its columns: a new h
   assert.equal(lines[5].indexOf("2026"), lines[2].indexOf("Creation time"));
   // A row that fits: no header.
   assert.equal((await pipe.row(rows(1)[0])).split("\n").length, 1);
+});
+
+Deno.test("golden: a watch in a 100×10 window, a change, a resize to 60 columns, the end", async () => {
+  const size = { columns: 100, rows: 10 };
+  const r = new Redraw(() => size);
+  const text = await frameOf(12);
+  let bytes = await r.frame(text);
+  bytes += await r.frame(text.replace("RUNNING", "COMPLETE"));
+  size.columns = 60;
+  bytes += await r.frame(text.replace("RUNNING", "COMPLETE"));
+  bytes += r.last();
+  // Escape sequences made visible: what a person's terminal is told, step by step.
+  assertGolden("watch/redraw-fitted", bytes.replaceAll("\x1b", "␛"));
 });
