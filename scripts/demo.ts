@@ -279,4 +279,8 @@ console.log(
     ? "\nDemo finished: every command ended as expected."
     : `\nDemo finished with ${failures} unexpected exit code(s).`,
 );
+// The one command a scripted session cannot show: it takes the whole terminal.
+console.log(
+  'Next: the live OET in one screen, `oet console` (README, "Console"): start `deno task sim`, then `oet --server-url <its URL> console`.',
+);
 Deno.exit(failures === 0 ? 0 : 1);

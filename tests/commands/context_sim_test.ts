@@ -402,7 +402,10 @@ Deno.test("the typed confirmation at a terminal: right name, wrong name, end of 
         files: {},
       }).catch((e) => e);
       assert.equal(plain.code, 4);
-      assert.match(plain.stderr, /^procedure create on 127\.0\.0\.1:9\n/);
+      assert.match(
+        plain.stderr,
+        /^procedure create on 127\.0\.0\.1:9 \(OET_REST_URI in the environment wins over the current context itf\)\n/,
+      );
       assert.equal(stdin.asked, 0);
     });
   } finally {

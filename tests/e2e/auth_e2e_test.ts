@@ -268,6 +268,11 @@ Deno.test("auth e2e: deno task demo -- --auth logs in, runs a procedure, logs ou
       /^Demo finished: every command ended as expected\.$/m,
     ]
   ) assert.match(out, step);
+  // The demo ends by pointing at the one command it cannot show: the console.
+  assert.match(
+    r.stdout.trimEnd().split("\n").at(-1) ?? "",
+    /^Next: .*`oet console` \(README, "Console"\)/,
+  );
   // The user's own OET_* settings are left out of the session, not set empty (which gets a note).
   assert.doesNotMatch(out, /set but empty/);
   const temp = /HOME=(\/\S+)\/home /.exec(out)?.[1];

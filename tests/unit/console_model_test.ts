@@ -226,6 +226,36 @@ Deno.test("the scrollback keeps the newest 10,000 lines", () => {
   assert.equal(s.lines.at(-1)?.text, "line 24999");
 });
 
+Deno.test("messages paused: the view stays on the same lines while new ones arrive; f follows again", () => {
+  const s = new ConsoleState({ label: "x", root: "http://x" }, false);
+  const line = (n: number) => ({ at: 0, pid: 1, kind: "message" as const, text: `line ${n}` });
+  s.addLines(Array.from({ length: 100 }, (_, i) => line(i)));
+  type(s, "\t\t");
+  type(s, "kkk");
+  assert.equal(s.follow, false);
+  const before = s.visibleWindow(5, s.scroll);
+  assert.deepEqual(before.lines.map((l) => l.text), [
+    "line 92",
+    "line 93",
+    "line 94",
+    "line 95",
+    "line 96",
+  ]);
+  assert.equal(before.newer, 3);
+  s.addLines([line(100), line(101)]);
+  const after = s.visibleWindow(5, s.scroll);
+  assert.deepEqual(after.lines, before.lines);
+  assert.equal(after.newer, 5);
+  // The window agrees with the whole filtered list, with a filter on too.
+  s.search = "9";
+  const all = s.visibleLines();
+  const w = s.visibleWindow(4, 2);
+  assert.deepEqual(w.lines, all.slice(-6, -2));
+  type(s, "f");
+  assert.equal(s.scroll, 0);
+  assert.deepEqual(s.visibleWindow(1, 0).lines[0].text, "line 99");
+});
+
 Deno.test("messages: script messages, state changes and failures of a procedure; other topics skipped", () => {
   const at = 1;
   assert.deepEqual(

@@ -1,84 +1,89 @@
 /**
- * The console's one event stream. The console is a monitor: it never ends
- * on its own, so a stream that cannot be (re)opened — the server refuses
- * connections, is unknown, or refuses the token — is reported and tried
- * again with backoff until the user quits, and every reopening after data
- * was lost reports the gap.
+ * The console's one event stream, read through the follow room's
+ * subscription (the stream every waiting command reads: reconnects with
+ * back-off, the gap of each outage, the server's thread freed on close)
+ * into the console's own printer, a FollowSink as the follow room's
+ * printers are. The follow room's `follow` entry follows one piece of work
+ * to its end; the console watches every procedure and never ends, so it
+ * keeps one subscription open for as long as it runs instead.
  *
- * This is the one place the console reads the stream (the swap to the
- * follow room's entry, with the console's printer, happens here).
+ * A monitor does not give up: a stream that cannot be (re)opened — the
+ * server refuses connections, is unknown, or refuses the token — is
+ * reported and tried again with back-off until the user quits, and the
+ * reopening after such an outage reports its gap too.
  */
 
 import type { OetClient } from "../../api/client.ts";
-import { backoffDelay, readEventStream } from "../../api/events.ts";
-import type { OetEvent, StreamGap } from "../../domain/types.ts";
+import { backoffDelay } from "../../api/events.ts";
+import type { StreamGap } from "../../domain/types.ts";
+import type { FollowSink } from "../follow/follower.ts";
+import { Subscription } from "../follow/subscription.ts";
 import type { CommandContext } from "../framework/command_context.ts";
 
-/** What the feed tells the console. */
-export interface FeedPrinter {
-  /** The stream is open; `gap` when events were lost before. */
-  opened(gap?: StreamGap): void;
-  /** Events, in order, as they arrive. */
-  events(events: OetEvent[]): void;
-  /** The stream dropped and is being reopened. */
-  down(since: number): void;
-  /** The stream could not be opened; another try follows after `retryMs`. */
+/** What the console shows of its stream, besides the events, gaps and notes of a FollowSink. */
+export interface ConsolePrinter extends FollowSink {
+  /** The stream is open (again). */
+  opened(): void;
+  /** The stream could not be opened, or was lost for longer than the reconnect window. */
   failed(err: unknown, retryMs: number): void;
 }
 
-/** Reads the stream until `signal` ends, through every outage. */
+/**
+ * How long one pull waits before it pulls again. Short: each pull holds a
+ * timer until it fires, and a fast run makes hundreds of pulls a second.
+ */
+const PULL_MS = 1_000;
+
+/** Reads the stream into `printer` until `signal` ends, through every outage; then frees its thread. */
 export async function runFeed(
   ctx: CommandContext,
   client: OetClient,
-  printer: FeedPrinter,
+  printer: ConsolePrinter,
   signal: AbortSignal,
 ): Promise<void> {
   let attempt = 0;
-  // When the last data arrived, for the gap of a reopening after a failure.
+  // When the last data came, for the gap of a reopening after a failure.
   let lastData: number | undefined;
-  let downSince: number | undefined;
   while (!signal.aborted) {
+    let sub: Subscription | undefined;
+    // Quitting closes the subscription, which ends a pull under way. (Not a race of each
+    // pull against a promise that lives as long as the console: every race would leave a
+    // reaction on it, holding that pull's events, for as long as the console runs.)
+    let closing: Promise<void> | undefined;
+    const onAbort = () => void (closing = sub?.close());
+    signal.addEventListener("abort", onAbort, { once: true });
     try {
-      const stream = readEventStream({
-        transport: client.transport,
-        url: client.streamUrl(),
-        signal,
-        sleep: ctx.clock.sleep,
-        now: ctx.clock.now,
-        random: ctx.random,
-        onNotice: () => {
-          downSince ??= ctx.clock.now();
-          printer.down(downSince);
-        },
-        reconnectWindowMs: ctx.reconnectWindowMs,
-      });
-      for await (const item of stream) {
+      sub = await Subscription.open(ctx, client, (m) => printer.note(m));
+      attempt = 0;
+      if (lastData !== undefined) {
+        const gap: StreamGap = {
+          from: lastData,
+          to: ctx.clock.now(),
+          reason: "the server could not be reached",
+        };
+        printer.gap(gap);
+      }
+      printer.opened();
+      lastData = ctx.clock.now();
+      while (!signal.aborted) {
+        const item = await sub.next(PULL_MS);
+        if (item === undefined) continue;
         if (item.kind === "open") {
-          attempt = 0;
-          downSince = undefined;
-          if (item.reconnected) printer.opened(item.gap);
-          else if (lastData !== undefined) {
-            printer.opened({
-              from: lastData,
-              to: ctx.clock.now(),
-              reason: "the server was unreachable",
-            });
-          } else printer.opened();
-          lastData = ctx.clock.now();
-          continue;
-        }
+          if (item.reconnected) printer.gap(item.gap);
+          printer.opened();
+        } else for (const e of item.events) printer.event(e);
         lastData = ctx.clock.now();
-        printer.events(item.events);
       }
     } catch (err) {
-      if (signal.aborted) return;
+      if (signal.aborted) break;
       const retryMs = backoffDelay(attempt++, ctx.random, 500, 10_000);
       printer.failed(err, retryMs);
-      try {
-        await ctx.clock.sleep(retryMs, signal);
-      } catch {
-        return;
-      }
+      await ctx.clock.sleep(retryMs, signal).catch(() => {});
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      // Thread courtesy: the server frees the thread that served this stream (wait for the
+      // close quitting began: it ends with the request that makes the server notice).
+      await (closing ?? sub?.close());
     }
   }
 }

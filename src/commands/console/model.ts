@@ -126,9 +126,12 @@ export class ConsoleState {
   /** Adds message lines, dropping the oldest beyond the scrollback. */
   addLines(lines: readonly MessageLine[]): void {
     if (lines.length === 0) return;
-    this.#lines.push(...lines);
+    // Paused, the view stays where it is: the new lines are counted as newer.
+    if (!this.follow) this.scroll += lines.filter(this.#shows()).length;
+    for (const l of lines) this.#lines.push(l);
     const over = this.#lines.length - SCROLLBACK;
     if (over > 0) this.#lines.splice(0, over);
+    this.scroll = Math.min(this.scroll, this.#lines.length);
     this.version++;
   }
 
@@ -218,14 +221,39 @@ export class ConsoleState {
     return this.selectedProcedure();
   }
 
-  /** The message lines the pane shows: filtered to the selection and the search, if asked. */
-  visibleLines(): MessageLine[] {
+  /** Whether a line passes the pane's filters: the selection (`l`) and the search (`/`). */
+  #shows(): (l: MessageLine) => boolean {
     const pid = this.filterSelected ? this.focusProcedure()?.id : undefined;
     const needle = this.search.toLowerCase();
-    return this.#lines.filter((l) =>
-      (pid === undefined || l.pid === pid || l.kind === "gap") &&
-      (needle === "" || l.kind === "gap" || l.text.toLowerCase().includes(needle))
-    );
+    if (pid === undefined && needle === "") return () => true;
+    return (l) =>
+      l.kind === "gap" ||
+      ((pid === undefined || l.pid === pid) &&
+        (needle === "" || l.text.toLowerCase().includes(needle)));
+  }
+
+  /** The message lines the pane shows: filtered to the selection and the search, if asked. */
+  visibleLines(): MessageLine[] {
+    return this.#lines.filter(this.#shows());
+  }
+
+  /**
+   * The `count` visible lines that end `scroll` visible lines before the
+   * newest, and how many newer ones there are: read from the end, so a
+   * frame costs what it shows, not the whole scrollback (a fast run draws
+   * many frames a second).
+   */
+  visibleWindow(count: number, scroll: number): { lines: MessageLine[]; newer: number } {
+    const shows = this.#shows();
+    const lines: MessageLine[] = [];
+    let newer = 0;
+    for (let i = this.#lines.length - 1; i >= 0 && lines.length < count; i--) {
+      const l = this.#lines[i];
+      if (!shows(l)) continue;
+      if (newer < scroll) newer++;
+      else lines.push(l);
+    }
+    return { lines: lines.reverse(), newer };
   }
 
   /** Sets the connection state. */

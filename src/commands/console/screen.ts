@@ -262,15 +262,13 @@ function messageText(l: MessageLine): string {
 }
 
 function messagesPane(state: ConsoleState, width: number, height: number, colour: boolean) {
-  const all = state.visibleLines();
   const body = Math.max(0, height - 1);
-  const end = Math.max(0, all.length - (state.follow ? 0 : state.scroll));
-  const shown = all.slice(Math.max(0, end - body), end);
+  const { lines: shown, newer } = state.visibleWindow(body, state.follow ? 0 : state.scroll);
   const pid = state.filterSelected ? state.focusProcedure()?.id : undefined;
   const flags = [
     state.filterSelected ? (pid === undefined ? "procedure: none" : `procedure ${pid}`) : "all",
     state.search ? `/${state.search}` : "",
-    state.follow ? "follow" : `paused, ${all.length - end} newer`,
+    state.follow ? "follow" : `paused, ${newer} newer`,
   ].filter(Boolean).join(" · ");
   return h(
     Box,

@@ -31,7 +31,14 @@ export function describeTarget(t: Target): string {
     return c.settings.telescope ? `${c.settings.telescope} (${more})` : more;
   }
   const host = t.url.host;
-  return t.protectedBy ? `${host} (the server of protected context ${t.protectedBy})` : host;
+  const notes = [
+    t.protectedBy ? `the server of protected context ${t.protectedBy}` : undefined,
+    // The environment won over the current context: say so, it is easy to forget an export.
+    t.current !== undefined
+      ? `${t.urlSource} wins over the current context ${t.current}`
+      : undefined,
+  ].filter((n) => n !== undefined);
+  return notes.length ? `${host} (${notes.join("; ")})` : host;
 }
 
 /**
