@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import type { Flavor } from "../../sim/src/flavor.ts";
 import type { Simulator } from "../../sim/src/server.ts";
 import type { RunOptions, RunResult } from "../support/cli.ts";
+import { sbdDirWithGitActivity } from "../support/sbd.ts";
 import { withSim } from "../support/sim.ts";
 import { until } from "../support/wait.ts";
 
@@ -152,27 +153,6 @@ for (const flavor of ["v6", "v7"] as Flavor[]) {
       assert.equal(sim.state.procedure(1)!.state, "READY");
     });
   });
-}
-
-/** An SB whose `gitact` activity is a git script in a repository that cannot be reached. */
-async function sbdDirWithGitActivity(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "oet-sbd-" });
-  const base = JSON.parse(
-    await Deno.readTextFile(new URL(`../../sim/src/sbds/${SBD}.json`, import.meta.url)),
-  );
-  base.activities.gitact = {
-    kind: "git",
-    path: "git://scripts/allocate_from_file_sb.py",
-    repo: "http://127.0.0.1:9/unreachable.git",
-    branch: "master",
-    commit: null,
-    function_args: {
-      init: { args: [], kwargs: { subarray_id: 1 } },
-      main: { args: [], kwargs: {} },
-    },
-  };
-  await Deno.writeTextFile(`${dir}/${SBD}.json`, JSON.stringify(base));
-  return dir;
 }
 
 for (const flavor of ["v7", "v8"] as Flavor[]) {

@@ -11,6 +11,7 @@ import { elapsedText } from "../../src/render/watch.ts";
 import { InterruptedError } from "../../src/domain/errors.ts";
 import { runCli } from "../../src/cli/main.ts";
 import { runOet } from "../support/cli.ts";
+import { SAMPLE_SBD, sbdDirWithGitActivity } from "../support/sbd.ts";
 import { withSim } from "../support/sim.ts";
 import { ScriptedFetch } from "../support/scripted_fetch.ts";
 
@@ -254,32 +255,11 @@ async function watchUntil(
   return { code, out, err };
 }
 
-const S2_SBD = "sbd-t0001-20250403-00001";
-
-/** The sample SB plus `gitact`, whose git repository cannot be reached (its 500 empties a 7.x list). */
-async function s2SbdDir(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "oet-rough-sbd-" });
-  const sb = JSON.parse(
-    await Deno.readTextFile(new URL(`../../sim/src/sbds/${S2_SBD}.json`, import.meta.url)),
-  );
-  sb.activities.gitact = {
-    kind: "git",
-    path: "git://scripts/allocate_from_file_sb.py",
-    repo: "http://127.0.0.1:9/unreachable.git",
-    branch: "master",
-    commit: null,
-    function_args: {
-      init: { args: [], kwargs: { subarray_id: 1 } },
-      main: { args: [], kwargs: {} },
-    },
-  };
-  await Deno.writeTextFile(`${dir}/${S2_SBD}.json`, JSON.stringify(sb));
-  return dir;
-}
+const S2_SBD = SAMPLE_SBD;
 
 for (const flavor of ["v7", "v8"] as const) {
   Deno.test(`${flavor}: S2: activity list, its -o json and --aid completion find the activities by id, with one note`, async () => {
-    const dir = await s2SbdDir();
+    const dir = await sbdDirWithGitActivity();
     try {
       await withSim(flavor, async (sim, oet) => {
         for (let i = 0; i < 3; i++) {
