@@ -35,6 +35,10 @@ export function startupCase(o: BenchOptions): Promise<CaseResult> {
       '`import "eventsource-parser"` only',
     );
     const width = denoScript(probe("import_string_width.ts"), '`import "string-width"` only');
+    const toml = denoScript(
+      probe("import_smol_toml.ts"),
+      '`import "smol-toml"` only (with a contexts file)',
+    );
     const nodeUtil = denoScript(
       probe("import_node_util.ts"),
       '`import "node:util"` only (avoided)',
@@ -67,6 +71,7 @@ export function startupCase(o: BenchOptions): Promise<CaseResult> {
       cli,
       esp,
       width,
+      toml,
       nodeUtil,
       builtins,
       timeout,
