@@ -185,7 +185,7 @@ export async function main(build?: BuildInfo): Promise<never> {
       return;
     }
     // One Ctrl-C can arrive twice: a terminal signals the whole process
-    // group, and `deno task` (the README's alias) passes it on again. Only a
+    // group, and `deno task oet` (oet run from a clone) passes it on again. Only a
     // second press, later, exits at once, whatever is still being cleaned up.
     if (now - firstSignalAt >= SECOND_SIGNAL_AFTER_MS) {
       tty.restore();

@@ -1,40 +1,16 @@
 /**
- * The file-system calls the token cache and `OET_TOKEN_FILE` need, behind
- * one small interface: the program passes `denoAuthFs`, tests pass a temp
- * directory (with `denoAuthFs` too) or a fake. A missing file is
- * `undefined`, not an exception, so fakes need not imitate Deno's errors.
+ * Deno's file system behind the small interface of src/domain/files.ts
+ * (the login cache, `OET_TOKEN_FILE`, the contexts file): the program
+ * passes `denoAuthFs`, tests a temp directory (with `denoAuthFs` too) or a
+ * fake.
  */
 
-/** What `stat` tells. */
-export interface FileInfo {
-  /** Permission bits (`0o600`); null where the platform has none (Windows). */
-  mode: number | null;
-  isFile: boolean;
-  isDirectory: boolean;
-}
+import type { FileSystem } from "../domain/files.ts";
 
-/** The file-system operations of `src/auth`. Paths are absolute. */
-export interface AuthFs {
-  /** The file's text, or undefined if there is no such file. */
-  readTextFile(path: string): Promise<string | undefined>;
-  /**
-   * Writes `data` to `path`. With `createNew`, fails if `path` exists; `mode`
-   * applies when the file is created (before any byte is written).
-   */
-  writeTextFile(
-    path: string,
-    data: string,
-    options: { mode: number; createNew?: boolean },
-  ): Promise<void>;
-  /** Renames `from` to `to`, replacing `to` at once (same directory: atomic). */
-  rename(from: string, to: string): Promise<void>;
-  /** Creates `path` and missing parents with `mode`; no error if it exists. */
-  mkdir(path: string, mode: number): Promise<void>;
-  /** What `path` is, following symlinks; undefined if there is none. */
-  stat(path: string): Promise<FileInfo | undefined>;
-  /** Removes a file; false if there was none. */
-  remove(path: string): Promise<boolean>;
-}
+export type { FileInfo } from "../domain/files.ts";
+
+/** The file-system operations of `src/auth` (the login cache, OET_TOKEN_FILE). Paths are absolute. */
+export type AuthFs = FileSystem;
 
 /** No such file: nothing there, or a file where a directory of the path should be. */
 function missing(err: unknown): boolean {

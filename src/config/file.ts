@@ -22,6 +22,7 @@
 
 import { parseDuration } from "../domain/duration.ts";
 import { UsageError } from "../domain/errors.ts";
+import type { FileSystem } from "../domain/files.ts";
 import type { Env } from "./config.ts";
 
 /** The settings of one context, as the file spells them. */
@@ -64,19 +65,11 @@ export interface LoadedConfig {
   data: ConfigData;
 }
 
-/** The file operations the configuration needs (`src/auth/fs.ts`'s AuthFs fits). */
-export interface ConfigFs {
-  /** The file's text, or undefined if there is no such file. */
-  readTextFile(path: string): Promise<string | undefined>;
-  writeTextFile(
-    path: string,
-    data: string,
-    options: { mode: number; createNew?: boolean },
-  ): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-  mkdir(path: string, mode: number): Promise<void>;
-  remove(path: string): Promise<boolean>;
-}
+/** The file operations the configuration needs. */
+export type ConfigFs = Pick<
+  FileSystem,
+  "readTextFile" | "writeTextFile" | "rename" | "mkdir" | "remove"
+>;
 
 /** A context name: letters, digits, `.`, `_`, `-`. */
 export const CONTEXT_NAME = /^[A-Za-z0-9._-]+$/;

@@ -19,7 +19,7 @@ import { baseEnv, spawnOet } from "../support/spawn.ts";
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 /**
- * `oet <args>` as the README's alias runs it, `deno task -q oet -- <args>`,
+ * `oet <args>` as a developer runs it from a clone, `deno task -q oet -- <args>`,
  * as the leader of its own process group: a terminal's Ctrl-C signals the
  * whole group, so oet gets it from the terminal and again from `deno task`,
  * which passes it on.

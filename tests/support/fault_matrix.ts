@@ -221,8 +221,9 @@ export const MATRIX = {
   },
   "sigint-group": {
     group: "signals",
-    fault: "Ctrl-C on a terminal while `deno task -q oet -- procedure start` waits (the README's " +
-      "alias: the terminal signals oet, and `deno task` passes the signal on)",
+    fault:
+      "Ctrl-C on a terminal while `deno task -q oet -- procedure start` waits (oet run from a " +
+      "clone: the terminal signals oet, and `deno task` passes the signal on)",
     does: "detaches as for one Ctrl-C: the message, how to follow or stop it",
     exit: 130,
   },
