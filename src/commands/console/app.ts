@@ -362,10 +362,10 @@ export async function runConsole(
       }
       state.version++;
       schedule();
-      // React runs its development build here (NODE_ENV cannot be set or read under the
-      // binary's permissions), which records a performance measure for every render: at a
-      // fast run's frame rate the timeline would hold on to them all (measured: the heap
-      // grew 0.4 MB/s at 5,000 messages/s, flat with this).
+      // React's development build (which runs where react_production.ts was not loaded first,
+      // as in tests that import this module) records a performance measure for every render:
+      // at a fast run's frame rate the timeline would hold on to them all (measured: the heap
+      // grew 0.4 MB/s at 5,000 messages/s, flat with this). The production build records none.
       performance.clearMeasures();
       performance.clearMarks();
     }, 1000);

@@ -40,6 +40,8 @@ oet --server-url http://oet:5000/ska-oso-oet/oet/api/v7 console`,
     const root = client.streamUrl().replace(/\/stream$/, "");
     // The context and telescope (or the server's host), and the name a protected one wants typed.
     const target = await ctx.target();
+    // React's production build: chosen before Ink (and React) load, in a chunk of its own.
+    await import("./react_production.ts");
     const { runConsole } = await import("./app.ts");
     await runConsole(ctx, terminal, {
       readOnly: opts.readOnly,
