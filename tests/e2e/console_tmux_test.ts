@@ -601,3 +601,32 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "console (v7, tmux): an activity for an SB the server does not have: the error and its hint in the status line, as activity run prints them",
+  ignore,
+  fn: () =>
+    withConsole("v7", async (screen, sim) => {
+      // Wide enough for the whole hint (a status line is cut at the window's edge).
+      await screen.start([], { OET_REST_URI: sim.baseUrl, NO_COLOR: "1" }, {
+        columns: 160,
+        rows: 48,
+      });
+      await screen.until(/· live · OET 7\+ ·/);
+      await screen.keys("r");
+      await screen.until(/Activity name: ▏/);
+      await screen.text("observe");
+      await screen.keys("Enter");
+      await screen.until(/SBD id: ▏/);
+      await screen.text("sbd-t0001-20991231-00404");
+      await screen.keys("Enter");
+      const text = await screen.until(/^hint: .+/m, "the hint in the status line");
+      assert.match(text, /^error: HTTP 500: .*sbd-t0001-20991231-00404 could not be found/m);
+      assert.match(
+        text,
+        /^hint: the server has no SB with that id \(it looks it up in its ODA\): check the sbd-id/m,
+      );
+      await quitRestores(screen);
+    }),
+});
