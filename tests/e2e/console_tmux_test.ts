@@ -20,6 +20,8 @@ import { shQuote, which } from "./e2e_support.ts";
 
 const TMUX = which("tmux");
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+/** main.ts plus two signals that provoke an uncaught error and an unhandled rejection (test-only). */
+const FAULT_ENTRY = new URL("./console_fault_entry.ts", import.meta.url).pathname;
 if (!TMUX) {
   // deno-lint-ignore no-console -- say plainly why these tests do not run
   console.error("tmux is not installed: the console's terminal tests are skipped");
@@ -50,12 +52,15 @@ class Screen {
 
   /**
    * Starts `oet console ARGS` in an 80×24 window (or `size`); when it ends
-   * the shell prints `[exit N]` on the terminal it gave back.
+   * the shell prints `[exit N]` on the terminal it gave back, then the
+   * terminal's line discipline as `stty` reads it: `[tty isig icanon echo ]`
+   * in cooked mode, each with a `-` before it if it was left raw.
    */
   async start(
     args: string[],
     env: Record<string, string>,
     size = { columns: 80, rows: 24 },
+    entry = MAIN,
   ): Promise<void> {
     const vars = {
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
@@ -74,7 +79,7 @@ class Screen {
       "run",
       "--quiet",
       ...PERMISSION_FLAGS,
-      MAIN,
+      entry,
       "console",
       ...args,
     ].map(shQuote).join(" ");
@@ -87,7 +92,9 @@ class Screen {
       String(size.columns),
       "-y",
       String(size.rows),
-      `${command}; echo "[exit $?]"; exec sleep 3600`,
+      `${command}; echo "[exit $?]"; ` +
+        `echo "[tty $(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(isig|icanon|echo)' | tr '\\n' ' ')]"; ` +
+        "exec sleep 3600",
     );
   }
 
@@ -119,6 +126,19 @@ class Screen {
 
   resize(columns: number, rows: number): Promise<string> {
     return this.tmux("resize-window", "-t", "t", "-x", String(columns), "-y", String(rows));
+  }
+
+  /** What tmux knows of the pane: is the alternate screen on, is the cursor shown. */
+  async modes(): Promise<{ alternate: boolean; cursor: boolean }> {
+    const out = await this.tmux(
+      "display-message",
+      "-p",
+      "-t",
+      "t",
+      "#{alternate_on} #{cursor_flag}",
+    );
+    const [alternate, cursor] = out.trim().split(" ");
+    return { alternate: alternate === "1", cursor: cursor === "1" };
   }
 
   /** The console's process id (the shell's child). */
@@ -452,4 +472,82 @@ Deno.test("console without a terminal: exit 2, naming procedure list --watch and
     r.stderr,
     /hint: without one, follow the lists with: oet procedure list --watch, or the events with: oet listen/,
   );
+});
+
+/**
+ * Waits for `[exit code]` and checks the terminal is as the shell needs it:
+ * the alternate screen left, the cursor shown, the line discipline cooked
+ * (a line is echoed, edited and ends with Enter; Ctrl-C signals).
+ */
+async function terminalGivenBack(screen: Screen, code: number): Promise<string> {
+  const after = await screen.until(/\[tty [^\]]*\]/, `[exit ${code}] and the tty's modes`);
+  assert.match(after, new RegExp(`\\[exit ${code}\\]`));
+  assert.match(after, /\[tty isig icanon echo \]/, "the tty is back in cooked mode");
+  assert.doesNotMatch(after, /oet console ·|─ Procedures/, "the console's frame is gone");
+  assert.deepEqual(await screen.modes(), { alternate: false, cursor: true });
+  return after;
+}
+
+for (
+  const [signal, what] of [
+    ["SIGUSR1", "an uncaught error"],
+    ["SIGUSR2", "an unhandled rejection"],
+  ] as const
+) {
+  Deno.test({
+    name:
+      `console (v5, tmux): ${what} ends oet with 1 and the terminal given back (alternate screen left, cursor shown, cooked mode)`,
+    ignore,
+    fn: () =>
+      withConsole("v5", async (screen, sim) => {
+        await screen.start(
+          [],
+          { OET_REST_URI: sim.baseUrl, NO_COLOR: "1" },
+          undefined,
+          FAULT_ENTRY,
+        );
+        await screen.until(/· live · OET 5 ·/);
+        // The console has the terminal: the frame on the alternate screen, no cursor, raw mode.
+        assert.deepEqual(await screen.modes(), { alternate: true, cursor: false });
+        Deno.kill(await screen.pid(), signal);
+        const after = await terminalGivenBack(screen, 1);
+        assert.match(after, new RegExp(`provoked by the test: ${what}`), "the error is printed");
+      }),
+  });
+}
+
+Deno.test({
+  name:
+    "console (v5, tmux): a second SIGINT while the stream is still closing exits at once with 130, the terminal given back",
+  ignore,
+  fn: () =>
+    withConsole("v5", async (screen, sim) => {
+      await screen.start([], { OET_REST_URI: sim.baseUrl, NO_COLOR: "1" });
+      await screen.until(/· live · OET 5 ·/);
+      assert.deepEqual(await screen.modes(), { alternate: true, cursor: false });
+      // A server that now takes a minute to answer: the thread courtesy's closing request waits.
+      const latencyMs = 60_000;
+      sim.setFaults({ latencyMs });
+      const pid = await screen.pid();
+      Deno.kill(pid, "SIGINT");
+      // The first signal gives the terminal back before the stream is closed; oet is still running.
+      const deadline = Date.now() + SCREEN_DEADLINE_MS;
+      while ((await screen.modes()).alternate) {
+        assert.ok(Date.now() < deadline, "the alternate screen was never left");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const first = performance.now();
+      assert.doesNotMatch(await screen.capture(), /\[exit/, "still closing the stream");
+      // Only a signal at least 500 ms after the first counts as a second one (a keypress
+      // delivered twice arrives sooner): wait that long, then press again.
+      await new Promise((r) => setTimeout(r, 600 - (performance.now() - first)));
+      const second = performance.now();
+      Deno.kill(pid, "SIGINT");
+      await terminalGivenBack(screen, 130);
+      assert.ok(
+        performance.now() - second < latencyMs,
+        "the exit was forced, not the end of the close",
+      );
+      sim.setFaults({});
+    }),
 });
