@@ -551,3 +551,53 @@ Deno.test({
       sim.setFaults({});
     }),
 });
+
+Deno.test({
+  name:
+    "console (AAA, tmux): a token the server refuses later is shown in the header and retried with back-off until it is accepted again",
+  ignore,
+  fn: async () => {
+    const sim = startSimulator({
+      flavor: "v7",
+      stepMs: 10,
+      auth: { keyPair: await generateSigningKey() },
+    });
+    const screen = new Screen();
+    try {
+      const token = await sim.issuer!.mint({ preferred_username: "ada@skao.int" });
+      await screen.start([], { OET_REST_URI: sim.baseUrl, OET_TOKEN: token, NO_COLOR: "1" });
+      await screen.until(/· live · OET 7\+ · 127\.0\.0\.1:\d+ · ada@skao\.int ·/);
+      // The deployment stops accepting the console's token (its audience changed, as when an
+      // app registration is replaced); another operator, with a token for the new audience,
+      // creates a procedure: its event reaches the console, whose re-read is refused.
+      const audience = sim.aaa!.settings.audience;
+      sim.aaa!.update({ audience: "api://oet-elsewhere" });
+      const other = await sim.issuer!.mint({ aud: "api://oet-elsewhere" });
+      const created = await fetch(`${sim.baseUrl}/procedures/`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${other}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          script: { script_type: "filesystem", script_uri: "file:///scripts/loop.py" },
+        }),
+      });
+      await created.body?.cancel();
+      assert.ok(created.ok, `the other operator's create: ${created.status}`);
+      const refused = await screen.until(/· unreachable, retrying ·/, "the refusal in the header");
+      assert.match(refused, /^error: .*token/im);
+      // Retried with back-off (more refused reads than the event's own re-read and its
+      // confirmation), with no event to prompt them: the stream stays open all along.
+      const refusedReads = () =>
+        sim.requests.filter((r) => r.status === 401 && r.method === "GET").length;
+      const first = refusedReads();
+      await until(() => refusedReads() >= first + 3, "the refused read to be retried");
+      // The token is accepted again: the console recovers by itself, no key pressed.
+      sim.aaa!.update({ audience });
+      await screen.until(/· (live|gap since \d\d:\d\d:\d\d) · OET 7\+ ·/, "recovered");
+      await screen.until(/›\s+1\s+file:\/\/\/scripts\/loop\.py/, "the other operator's procedure");
+      await quitRestores(screen);
+    } finally {
+      await screen.close();
+      await sim.close();
+    }
+  },
+});

@@ -9,6 +9,7 @@
 import { EventEmitter } from "node:events";
 import { type Instance, render } from "ink";
 import type { OetClient } from "../../api/client.ts";
+import { backoffDelay } from "../../api/events.ts";
 import { AuthError, ConnectionError, InterruptedError } from "../../domain/errors.ts";
 import { isPreparing } from "../../domain/states.ts";
 import type { OetEvent, StreamGap } from "../../domain/types.ts";
@@ -205,6 +206,12 @@ export async function runConsole(
   // Re-reads of the lists: at most one in flight, and one more queued behind it.
   let reading: Promise<void> | undefined;
   let again = false;
+  // A re-read refused (the token, later) or unanswered is tried again with back-off until it
+  // succeeds or the user quits: the stream may stay open meanwhile, and send nothing to re-read on.
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let retries = 0;
+  // Whether the stream is open now: a re-read that succeeds again is live only then.
+  let streamOpen = false;
   const refresh = () => {
     if (reading) {
       again = true;
@@ -221,8 +228,11 @@ export async function runConsole(
           ]);
           state.generation = client.generation() ?? state.generation;
           state.setLists(procedures, activities, since);
+          retries = 0;
           if (state.connection.kind === "unreachable") {
-            state.setConnection({ kind: "gap", since: state.connection.since });
+            state.setConnection(
+              streamOpen ? { kind: "live" } : { kind: "gap", since: state.connection.since },
+            );
           }
         } catch (err) {
           if (signal.aborted) return;
@@ -234,6 +244,12 @@ export async function runConsole(
               message: err.message,
               hint: err.hint,
             });
+            if (retry === undefined) {
+              retry = setTimeout(() => {
+                retry = undefined;
+                if (!signal.aborted) refresh();
+              }, backoffDelay(retries++, ctx.random, 500, 10_000));
+            }
           } else state.showError(err);
         }
         changed();
@@ -304,6 +320,7 @@ export async function runConsole(
     // The console's printer: what the stream says, into the state.
     const feed = runFeed(ctx, client, {
       opened() {
+        streamOpen = true;
         state.setConnection({ kind: "live" });
         refresh();
         changed();
@@ -329,6 +346,7 @@ export async function runConsole(
         changed();
       },
       note() {
+        streamOpen = false;
         // The stream dropped (or cannot be reopened yet): reconnecting, with back-off.
         const c = state.connection;
         if (c.kind === "live" || c.kind === "connecting") {
@@ -337,6 +355,7 @@ export async function runConsole(
         changed();
       },
       failed(err, _retryMs) {
+        streamOpen = false;
         const since = "since" in state.connection ? state.connection.since : ctx.clock.now();
         if (err instanceof ConnectionError || err instanceof AuthError) {
           state.setConnection({
@@ -377,6 +396,7 @@ export async function runConsole(
     stop.abort();
     if (timer !== undefined) clearTimeout(timer);
     if (confirm !== undefined) clearTimeout(confirm);
+    if (retry !== undefined) clearTimeout(retry);
     feedDone = feed;
   } finally {
     stop.abort();
