@@ -42,7 +42,7 @@ function optionValues(options: OptionSpecs): Node["values"] {
 
 function longNames(options: OptionSpecs): string[] {
   return Object.values(options).filter((o) => !o.hidden).flatMap((o) =>
-    o.kind === "flag" && o.fallback ? [`--${o.long}`, `--no-${o.long}`] : [`--${o.long}`]
+    o.kind === "flag" && o.fallback !== false ? [`--${o.long}`, `--no-${o.long}`] : [`--${o.long}`]
   );
 }
 

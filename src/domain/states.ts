@@ -161,6 +161,11 @@ export function isStartPending(p: {
     !p.history.some((e) => e.state === "RUNNING");
 }
 
+/** How many times a procedure's history says it started running. */
+export function runCount(p: { history: readonly { state: ProcedureState }[] }): number {
+  return p.history.filter((e) => e.state === "RUNNING").length;
+}
+
 /** The state a `procedure.lifecycle.statechange` event announces (its `new_state`). */
 export function announcedState(e: { data: { new_state?: unknown } }): ProcedureState {
   return procedureState(String(e.data.new_state));

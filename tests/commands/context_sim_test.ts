@@ -107,7 +107,9 @@ Deno.test("context commands: add, list (-o json), use, show, rename, set, remove
     ]);
 
     await ok(["context", "rename", "low", "low-itf"], { env });
-    await ok(["context", "set", "mid", "--no-protected", "--request-timeout", "9s"], { env });
+    await ok(["context", "set", "mid", "--no-protected", "--yes", "--request-timeout", "9s"], {
+      env,
+    });
     const text = await Deno.readTextFile(path);
     assert.match(text, /current-context = "low-itf"/);
     assert.doesNotMatch(text, /protected/);
@@ -426,6 +428,76 @@ Deno.test("removing a protected context confirms like a changing command", async
     assert.equal(wrong.code, 1);
     await ok(["context", "remove", "prod"], { env, stdin: linesIn(["prod"]), stderrTty: true });
     await ok(["context", "remove", "itf"], { env });
+  });
+});
+
+/** Whether context `name` is protected, as `context list -o json` says. */
+async function isProtected(env: Record<string, string>, name: string): Promise<boolean> {
+  const list = JSON.parse((await ok(["context", "list", "-o", "json"], { env })).stdout);
+  return list.find((c: { name: string }) => c.name === name).protected;
+}
+
+Deno.test("set --protected=False, --protected false and --no-protected all lift the protection", async () => {
+  await withConfig(async (env) => {
+    for (
+      const lift of [["--protected=False"], ["--protected=false"], ["--protected", "False"], [
+        "--no-protected",
+      ]]
+    ) {
+      await protectedSetUp(env, "http://127.0.0.1:8/api/v1.0");
+      assert.equal(await isProtected(env, "prod"), true);
+      await ok(["context", "set", "prod", ...lift, "--yes"], { env });
+      assert.equal(await isProtected(env, "prod"), false, lift.join(" "));
+      // Setting another value leaves the (lifted) protection as it is.
+      await ok(["context", "set", "prod", "--telescope", "Mid"], { env });
+      assert.equal(await isProtected(env, "prod"), false);
+      await ok(["context", "remove", "prod"], { env });
+      await ok(["context", "remove", "itf"], { env });
+    }
+    await protectedSetUp(env, "http://127.0.0.1:8/api/v1.0");
+    // --protected=True is --protected; =True with --no-protected is a contradiction.
+    await ok(["context", "set", "itf", "--protected=True"], { env });
+    assert.equal(await isProtected(env, "itf"), true);
+    const both = await oet(["context", "set", "itf", "--protected", "--no-protected"], { env });
+    assert.equal(both.code, 2, both.stderr);
+    assert.equal(await isProtected(env, "itf"), true);
+  });
+});
+
+Deno.test("lifting a context's protection confirms like removing it; nothing changes when refused", async () => {
+  await withConfig(async (env, path) => {
+    await protectedSetUp(env, "http://127.0.0.1:8/api/v1.0");
+    const before = await Deno.readTextFile(path);
+    for (const lift of ["--no-protected", "--protected=False"]) {
+      const refused = await oet(["context", "set", "prod", lift], { env });
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /context prod is protected: lift its protection needs --yes/);
+      const wrong = await oet(["context", "set", "prod", lift], {
+        env,
+        stdin: linesIn(["itf"]),
+        stderrTty: true,
+      });
+      assert.equal(wrong.code, 1);
+      assert.match(wrong.stderr, /Type its name to lift its protection: /);
+      const eof = await oet(["context", "set", "prod", lift], {
+        env,
+        stdin: linesIn([]),
+        stderrTty: true,
+      });
+      assert.equal(eof.code, 1);
+      assert.equal(await Deno.readTextFile(path), before, "refused: the file is not touched");
+    }
+    await ok(["context", "set", "prod", "--no-protected"], {
+      env,
+      stdin: linesIn(["prod"]),
+      stderrTty: true,
+    });
+    assert.equal(await isProtected(env, "prod"), false);
+    // Lifting what is not protected asks nothing; neither does protecting.
+    await ok(["context", "set", "prod", "--no-protected"], { env });
+    await ok(["context", "set", "prod", "--protected"], { env });
+    await ok(["context", "set", "prod", "--protected=False", "--yes"], { env });
+    assert.equal(await isProtected(env, "prod"), false);
   });
 });
 

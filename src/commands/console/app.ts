@@ -11,11 +11,13 @@ import { type Instance, render } from "ink";
 import type { OetClient } from "../../api/client.ts";
 import { backoffDelay } from "../../api/events.ts";
 import { AuthError, ConnectionError, InterruptedError } from "../../domain/errors.ts";
+import { isPreparing } from "../../domain/states.ts";
 import type { OetEvent, StreamGap } from "../../domain/types.ts";
 import { formatFollowEvent } from "../../render/events.ts";
 import type { Terminal } from "../../render/io.ts";
 import { loadWideWidths } from "../../render/table.ts";
 import { buildCreateRequest } from "../shared/create_request.ts";
+import { checkStopAnswer, refuseUnstartable, sendStart } from "../shared/procedure_actions.ts";
 import type { CommandContext } from "../framework/command_context.ts";
 import { eventProcedureId } from "../shared/event_procedure.ts";
 import { runFeed } from "./feed.ts";
@@ -90,8 +92,21 @@ export function gapLine(gap: StreamGap): MessageLine {
   };
 }
 
-/** Sends an action; returns the note for the status line. */
-async function perform(client: OetClient, action: Action, state: ConsoleState): Promise<string> {
+/**
+ * Sends an action; returns the note for the status line. A start or stop
+ * goes through the CLI's own rules (shared/procedure_actions.ts): what
+ * `oet procedure start` refuses is refused here, before anything is sent,
+ * and a stop the server refuses is an error, with the same text and hint.
+ */
+export async function perform(
+  client: Pick<
+    OetClient,
+    "createProcedure" | "getProcedure" | "startProcedure" | "runActivity" | "stopProcedure"
+  >,
+  action: Action,
+  state: ConsoleState,
+): Promise<string> {
+  const env = state.target.hints;
   switch (action.kind) {
     case "create": {
       const p = await client.createProcedure(
@@ -105,8 +120,11 @@ async function perform(client: OetClient, action: Action, state: ConsoleState): 
       return `created procedure ${p.id} (${p.state}); s starts it`;
     }
     case "start": {
-      const p = await client.startProcedure(action.pid, scriptCall(action.args));
-      return `started procedure ${p.id} (${p.state})`;
+      // The list may be old: the rule is applied to the procedure as the server has it now.
+      const now = await client.getProcedure(action.pid);
+      if (!isPreparing(now.state)) refuseUnstartable(now, env);
+      const p = await sendStart(client, action.pid, scriptCall(action.args), env);
+      return `started procedure ${p.id}`;
     }
     case "run": {
       const a = await client.runActivity({
@@ -121,7 +139,8 @@ async function perform(client: OetClient, action: Action, state: ConsoleState): 
       }`;
     }
     case "stop": {
-      await client.stopProcedure(action.pid, action.abort);
+      const answer = await client.stopProcedure(action.pid, action.abort);
+      checkStopAnswer(answer, action.pid, env);
       return `stop sent to procedure ${action.pid}${action.abort ? " (and the abort script)" : ""}`;
     }
   }

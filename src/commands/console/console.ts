@@ -45,7 +45,12 @@ oet --server-url http://oet:5000/ska-oso-oet/oet/api/v7 console`,
     const { runConsole } = await import("./app.ts");
     await runConsole(ctx, terminal, {
       readOnly: opts.readOnly,
-      target: { label: describeTarget(target), root, protectedName: target.protectedBy },
+      target: {
+        label: describeTarget(target),
+        root,
+        protectedName: target.protectedBy,
+        hints: ctx,
+      },
     });
   },
 });

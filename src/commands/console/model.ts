@@ -8,8 +8,10 @@
  */
 
 import type { OetError } from "../../domain/errors.ts";
-import { type ProcedureState, procedureState } from "../../domain/states.ts";
+import { isPreparing, type ProcedureState, procedureState } from "../../domain/states.ts";
 import type { Activity, Procedure } from "../../domain/types.ts";
+import { startRefusal } from "../shared/procedure_actions.ts";
+import type { TargetAware } from "../shared/target/hint.ts";
 
 /** The panes Tab moves between. */
 export type Pane = "procedures" | "activities" | "messages";
@@ -83,6 +85,8 @@ export interface Target {
   root: string;
   /** The name to type before an action, when the target is protected. */
   protectedName?: string;
+  /** What the hints' `oet …` commands add to stay on this target (the command context). */
+  hints?: TargetAware;
 }
 
 /** Everything on the screen. */
@@ -256,8 +260,14 @@ export class ConsoleState {
     return { lines: lines.reverse(), newer };
   }
 
-  /** Sets the connection state. */
+  /**
+   * Sets the connection state. The stream open again after an outage
+   * clears the status line: what it said (a stop refused, a failed read)
+   * was about the server before the outage, which may have restarted since.
+   */
   setConnection(c: Connection): void {
+    const before = this.connection.kind;
+    if (c.kind === "live" && before !== "live" && before !== "connecting") this.status = undefined;
     this.connection = c;
     this.version++;
   }
@@ -461,7 +471,13 @@ export function pressKey(state: ConsoleState, key: Key): Effect {
       case "s": {
         if (!actions) return refuse("start"), undefined;
         const p = state.focusProcedure();
+        // The CLI's rule, on the state the list shows (a procedure still being prepared
+        // may become READY: the send reads it again and applies the rule once more).
+        const refusal = p && !isPreparing(p.state)
+          ? startRefusal(p, state.target.hints)
+          : undefined;
         if (!p) state.setStatus({ kind: "error", text: "no procedure selected to start" });
+        else if (refusal) state.showError(refusal);
         else state.dialog = { kind: "start", pid: p.id, text: "" };
         break;
       }

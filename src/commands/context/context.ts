@@ -23,7 +23,7 @@ oet --context mid-prod procedure list`,
     ),
     lazyCommand(
       "set",
-      "Change a context's settings",
+      "Change a context's settings (lifting a protection asks for its name)",
       async () => (await import("./set.ts")).contextSetCommand,
     ),
     lazyCommand(

@@ -11,7 +11,12 @@ import { unknownContext } from "../../config/target.ts";
 import { UsageError } from "../../domain/errors.ts";
 import type { JsonObject } from "../../domain/types.ts";
 import { redactUrl } from "../../domain/redact.ts";
-import { type FlagOption, switchOption, type ValueOption, valueOption } from "../framework/spec.ts";
+import {
+  type FlagOption,
+  unsetFlagOption,
+  type ValueOption,
+  valueOption,
+} from "../framework/spec.ts";
 
 const text = (t: string) => t;
 
@@ -22,7 +27,7 @@ const text = (t: string) => t;
  */
 export interface SettingOptions {
   telescope: ValueOption<string>;
-  protected: FlagOption;
+  protected: FlagOption<undefined>;
   authIssuer: ValueOption<string>;
   authClientId: ValueOption<string>;
   authScope: ValueOption<string>;
@@ -37,9 +42,9 @@ export function settingOptions(): SettingOptions {
       text,
       { valueName: "label" },
     ),
-    protected: switchOption(
+    protected: unsetFlagOption(
       "protected",
-      "commands that change what the telescope does ask for the context's name (or --yes)",
+      "commands that change what the telescope does ask for the context's name (or --yes); --no-protected or --protected=False lifts it",
     ),
     authIssuer: valueOption("auth-issuer", "oet auth login: the OpenID Connect issuer", text, {
       valueName: "url",
@@ -65,7 +70,8 @@ export function givenSettings(
 export interface SettingValues {
   serverUrl?: string;
   telescope?: string;
-  protected: boolean;
+  /** True protects, False lifts the protection, undefined leaves it as it is. */
+  protected?: boolean;
   authIssuer?: string;
   authClientId?: string;
   authScope?: string;
@@ -117,7 +123,9 @@ export function applySettings(
     parsePositiveDuration(o.requestTimeout, "--request-timeout");
     out.request_timeout = o.requestTimeout.trim();
   }
-  if (o.protected) out.protected = true;
+  if (o.protected === true) out.protected = true;
+  // False is "not protected", which the file writes by leaving the key out.
+  if (o.protected === false) delete out.protected;
   return out;
 }
 
@@ -136,7 +144,6 @@ export function fromEnvironment(env: Env, fromDotEnv: ReadonlySet<EnvName>): Set
   }
   return {
     serverUrl: url,
-    protected: false,
     authIssuer: real("OET_AUTH_ISSUER"),
     authClientId: real("OET_AUTH_CLIENT_ID"),
     authScope: real("OET_AUTH_SCOPE"),

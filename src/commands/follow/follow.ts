@@ -28,7 +28,13 @@ import {
   RemoteFailureError,
   StalledError,
 } from "../../domain/errors.ts";
-import { announcedState, isFinal, isPreparing, isStartPending } from "../../domain/states.ts";
+import {
+  announcedState,
+  isFinal,
+  isPreparing,
+  isStartPending,
+  runCount,
+} from "../../domain/states.ts";
 import type { OetEvent, Procedure } from "../../domain/types.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import type { CommandContext } from "../framework/command_context.ts";
@@ -474,11 +480,6 @@ class Run {
       },
     };
   }
-}
-
-/** How many times a procedure's history says it started running. */
-export function runCount(p: Procedure): number {
-  return p.history.filter((e) => e.state === "RUNNING").length;
 }
 
 /**

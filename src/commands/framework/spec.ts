@@ -48,9 +48,10 @@ export interface ValueOption<T, R = T | undefined> extends BaseOption {
  * A Python-style boolean: a bare `--listen` is True, `--no-listen` False,
  * and `--listen=False` / `--listen False` take the reference doc's words.
  */
-export interface FlagOption extends BaseOption {
+export interface FlagOption<F extends boolean | undefined = boolean> extends BaseOption {
   readonly kind: "flag";
-  readonly fallback: boolean;
+  /** The value when not given; `undefined` when "not given" must differ from False (`context set --protected=False`). */
+  readonly fallback: F;
   /** A plain switch (`--help`, `--verbose`): help shows no `[=<bool>]`. */
   readonly switch?: boolean;
 }
@@ -62,11 +63,15 @@ export interface ListOption<T> extends BaseOption {
 }
 
 /** Any option declaration. */
-// deno-lint-ignore no-explicit-any
-export type AnyOption = ValueOption<any, any> | FlagOption | ListOption<any>;
+export type AnyOption =
+  // deno-lint-ignore no-explicit-any
+  | ValueOption<any, any>
+  | FlagOption<boolean | undefined>
+  // deno-lint-ignore no-explicit-any
+  | ListOption<any>;
 
 /** The parsed value of one option declaration. */
-export type OptionValue<S> = S extends FlagOption ? boolean
+export type OptionValue<S> = S extends FlagOption<infer F> ? boolean | F
   : S extends ValueOption<infer _T, infer R> ? R
   : S extends ListOption<infer T> ? T[]
   : never;
@@ -305,6 +310,15 @@ export function defaultedOption<T>(
 /** Declares a Python-style boolean option. */
 export function flagOption(long: string, help: string, fallback: boolean): FlagOption {
   return { kind: "flag", long, help, fallback };
+}
+
+/**
+ * Declares a boolean option that may be left unset: `--protected` (True),
+ * `--no-protected` or `--protected=False` (False), absent (undefined), for
+ * a setting that keeps its value unless the command line says otherwise.
+ */
+export function unsetFlagOption(long: string, help: string): FlagOption<undefined> {
+  return { kind: "flag", long, help, fallback: undefined };
 }
 
 /** Declares a plain switch: `--verbose` (off unless given). */

@@ -9,16 +9,17 @@
  */
 
 import type { OetClient } from "../../api/client.ts";
-import { HttpError, OetError } from "../../domain/errors.ts";
-import { isPreparing, isStartPending } from "../../domain/states.ts";
+import { OetError } from "../../domain/errors.ts";
+import { isPreparing } from "../../domain/states.ts";
 import type { Activity, FunctionArgs, Procedure } from "../../domain/types.ts";
 import { pyRepr } from "../../render/pyrepr.ts";
 import type { OutputFormat } from "../../render/output.ts";
 import { activityOfProcedure } from "../shared/activity_lookup.ts";
+import { refuseUnstartable, sendStart } from "../shared/procedure_actions.ts";
 import { buildCall } from "../framework/call_args.ts";
 import type { CommandContext } from "../framework/command_context.ts";
 import { note } from "../framework/feedback.ts";
-import { follow, runCount, type StartPlan } from "../follow/follow.ts";
+import { follow, type StartPlan } from "../follow/follow.ts";
 import {
   type Duration,
   kwargOption,
@@ -94,38 +95,6 @@ ${VALUE_RULES}`,
   },
 });
 
-/**
- * One rule for a procedure that can no longer start (already started,
- * running, or ended — before this command or while it waited for the
- * preparation): refused, exit 1, with its state and where to look.
- */
-export function refuseUnstartable(p: Procedure, env: TargetAware = {}): void {
-  if (p.state === "READY" && runCount(p) === 0 && !isStartPending(p)) return;
-  const running = p.state === "RUNNING" || (p.state === "READY" && runCount(p) > 0);
-  const what = p.state === "RUNNING"
-    ? "is already RUNNING"
-    : isStartPending(p)
-    ? "has already been started (it is about to run)"
-    : p.state === "READY"
-    ? "has already run (it is READY again while it finishes)"
-    : `is ${p.state}${failure(p)}`;
-  throw new OetError(`procedure ${p.id} ${what} and cannot be started`, {
-    hint: running || isStartPending(p)
-      ? `follow it with: ${oetCommand(env, `procedure wait --pid ${p.id}`)}`
-      : `see its history with: ${
-        oetCommand(env, `procedure describe --pid ${p.id}`)
-      }\na procedure runs once: load the script again with ${
-        oetCommand(env, "procedure create …")
-      }`,
-  });
-}
-
-/** ` (FileNotFoundError: …)`: the last line of a stack trace, if there is one. */
-function failure(p: Procedure): string {
-  const last = p.stacktrace?.trim().split("\n").at(-1)?.trim();
-  return last ? ` (${last})` : "";
-}
-
 /** The procedure to start: `--pid`, or the most recently created one. */
 async function pickProcedure(
   ctx: CommandContext,
@@ -194,25 +163,6 @@ function callText(args: FunctionArgs["args"], kwargs: FunctionArgs["kwargs"]): s
   return shown.join(", ");
 }
 
-/** Explains the server's "only one procedure runs at a time" refusal. */
-function explainStartError(err: unknown, pid: number, env: TargetAware): unknown {
-  if (!(err instanceof HttpError) || err.status !== 500) return err;
-  const m = err.serverMessage.match(
-    /Cannot start PID \d+: PID #(\d+) is (?:ProcedureState\.)?(\w+)/,
-  );
-  if (!m) return err;
-  return new OetError(
-    `procedure ${pid} was not started: procedure ${m[1]} is ${
-      m[2]
-    }, and only one procedure can run at a time (server: ${err.serverMessage})`,
-    {
-      hint: `wait for it with: ${
-        oetCommand(env, `procedure wait --pid ${m[1]}`)
-      }   or stop it with: ${oetCommand(env, `procedure stop --pid ${m[1]}`)}`,
-    },
-  );
-}
-
 /**
  * What `procedure start` asks the follow room to do: refuse a procedure
  * that can no longer start, and send the start (a refusal the server
@@ -229,23 +179,7 @@ export function startPlan(
     kind: "start",
     procedure: p,
     refuse: (q) => refuseUnstartable(q, env),
-    async send() {
-      let answer;
-      try {
-        answer = await client.startProcedure(pid, main);
-      } catch (err) {
-        throw explainStartError(err, pid, env);
-      }
-      if (answer.state !== "READY") {
-        // The server only starts a READY procedure; otherwise it answers 200
-        // with the unchanged summary (docs/servers.md, "Errors").
-        throw new OetError(
-          `the server did not start procedure ${pid}: it is ${answer.state}, not READY`,
-          { hint: `check it with: ${oetCommand(env, `procedure describe --pid ${pid}`)}` },
-        );
-      }
-      return answer;
-    },
+    send: () => sendStart(client, pid, main, env),
   };
 }
 

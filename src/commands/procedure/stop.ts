@@ -10,6 +10,7 @@ import type { CommandContext } from "../framework/command_context.ts";
 import { note } from "../framework/feedback.ts";
 import { outputOption, pidOption } from "../framework/options.ts";
 import { defineCommand, flagOption } from "../framework/spec.ts";
+import { checkStopAnswer, stopRefused } from "../shared/procedure_actions.ts";
 import { guardTelescope, yesOption } from "../shared/target/guard.ts";
 import { oetCommand } from "../shared/target/hint.ts";
 
@@ -96,7 +97,7 @@ async function stop(ctx: CommandContext, o: ProcedureStopOptions): Promise<void>
   let result;
   try {
     result = await client.stopProcedure(pid, o.runAbort);
-    if (/^Cannot stop/i.test(result.message) && o.pid !== undefined) {
+    if (stopRefused(result) && o.pid !== undefined) {
       // Maybe its start is still on its way: wait for it, and try once more.
       const p = await client.getProcedure(pid);
       if (isStartPending(p) && (await awaitRunning(ctx, client, p)).state === "RUNNING") {
@@ -125,11 +126,7 @@ async function stop(ctx: CommandContext, o: ProcedureStopOptions): Promise<void>
     }
     throw err;
   }
-  if (/^Cannot stop/i.test(result.message)) {
-    throw new OetError(result.message, {
-      hint: `see its state with: ${oetCommand(ctx, `procedure describe --pid ${pid}`)}`,
-    });
-  }
+  checkStopAnswer(result, pid, ctx);
   // The server's text: escaped, so that it cannot drive the terminal.
   if (o.output === "table") ctx.io.out.write(`${escapeInline(result.message)}\n`);
   else {
