@@ -63,15 +63,17 @@ interface Running {
 function start(
   url: string,
   args: string[],
-  o: { tty?: boolean; colour?: boolean; clock?: Clock; closeStdoutAfter?: number } = {},
+  o: {
+    tty?: boolean;
+    colour?: boolean;
+    clock?: Clock;
+    closeStdoutAfter?: number;
+    columns?: number;
+  } = {},
 ): Running {
-  const out = new Screen(
-    o.tty ?? false,
-    o.colour ?? false,
-    o.closeStdoutAfter,
-    o.tty ? 120 : undefined,
-  );
-  const err = new Screen(o.tty ?? false, o.colour ?? false);
+  const columns = o.tty ? o.columns ?? 120 : undefined;
+  const out = new Screen(o.tty ?? false, o.colour ?? false, o.closeStdoutAfter, columns);
+  const err = new Screen(o.tty ?? false, o.colour ?? false, undefined, columns);
   const stop = new AbortController();
   const done = runCli({
     args,
@@ -324,7 +326,7 @@ type Oet = (args: string[]) => Promise<{ code: number; stdout: string; stderr: s
 async function watching(
   sim: Simulator,
   args: string[],
-  o: { tty?: boolean; colour?: boolean; closeStdoutAfter?: number } = {},
+  o: { tty?: boolean; colour?: boolean; closeStdoutAfter?: number; columns?: number } = {},
 ): Promise<Running> {
   const before = sim.openStreams;
   const run = start(sim.baseUrl, args, o);
@@ -613,6 +615,25 @@ Deno.test("on a terminal against the simulator: frames redrawn in place, running
     assert.match(w.out.text, /\x1b\[36mRUNNING\x1b\[0m \x1b\[2m\d+s\x1b\[0m/);
     assert.match(w.err.text, /^watching procedures on .*; press Ctrl-C to stop\n$/);
   }, 40);
+});
+
+Deno.test("on a narrow terminal the watching line fits the width: shortened, then cut", async () => {
+  await withSim("v7", async (sim) => {
+    for (const columns of [80, 60, 30]) {
+      const w = await watching(sim, ["procedure", "list", "--watch"], { tty: true, columns });
+      assert.equal(await w.interrupt(), 130);
+      const line = w.err.text.split("\n")[0];
+      assert.ok(line.length <= columns, `${columns}: ${JSON.stringify(line)}`);
+      assert.match(line, /^watching procedures/);
+      // What is not cut says how to stop; what is cut ends with "…".
+      if (line.endsWith("…")) assert.equal(line.length, columns);
+      else assert.match(line, /Ctrl-C/);
+    }
+    // Wide enough: the whole line, as before.
+    const wide = await watching(sim, ["procedure", "list", "--watch"], { tty: true, columns: 200 });
+    assert.equal(await wide.interrupt(), 130);
+    assert.match(wide.err.text, /^watching procedures on http:\S+; press Ctrl-C to stop\n$/);
+  });
 });
 
 Deno.test("--watch with -o json or -o id is a usage error, and nothing is sent", async () => {

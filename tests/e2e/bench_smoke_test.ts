@@ -12,7 +12,8 @@ const BENCH = new URL("../../scripts/bench.ts", import.meta.url).pathname;
 const ROOT = new URL("../..", import.meta.url).pathname;
 
 Deno.test("bench: --quick runs every case and prints the tables", async () => {
-  const env = baseEnv();
+  // A fresh DENO_DIR fetches esbuild for `deno bundle`: keep the CA and proxy variables.
+  const env = baseEnv({}, { network: true });
   if (!env.DENO_DIR) delete env.DENO_DIR;
   const out = await new Deno.Command(Deno.execPath(), {
     // As `deno task bench -- --quick` runs it, `--` included.

@@ -34,7 +34,7 @@ Deno.test("install doc: the deno install command and the flag list are PERMISSIO
   const flags = PERMISSION_FLAGS.join(" ");
   assert.ok(
     joined.includes(
-      `deno install --global --config deno.json --frozen=false --name oet ${flags} main.ts`,
+      `deno install --global --no-config --import-map deno.json --name oet ${flags} main.ts`,
     ),
     "the deno install command carries exactly PERMISSION_FLAGS",
   );
@@ -52,13 +52,15 @@ Deno.test("README: its deno install shim carries exactly PERMISSION_FLAGS (the s
   const joined = (await Deno.readTextFile(README)).replaceAll(/ *\\\n */g, " ");
   assert.ok(
     joined.includes(
-      `deno install --global --config deno.json --frozen=false --name oet ${
+      `deno install --global --no-config --import-map deno.json --name oet ${
         PERMISSION_FLAGS.join(" ")
       } main.ts`,
     ),
     "the README's deno install command carries exactly PERMISSION_FLAGS",
   );
   assert.ok(joined.includes("npm install -g deno@2.9.6"), "the README says how to get Deno");
+  // deno install does not put its bin directory on PATH: the README does.
+  assert.ok(joined.includes(`export PATH="$HOME/.deno/bin:$PATH"`), "the README's PATH step");
   assert.ok(!joined.includes("alias oet="), "the clone-root alias is gone");
 });
 

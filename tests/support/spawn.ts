@@ -30,12 +30,61 @@ export interface SpawnResult {
   stderr: string;
 }
 
-/** A clean environment: no proxy for loopback, no colour, no Rust backtraces. */
-export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
+/**
+ * The variables that name the certificate authorities to trust (read by the
+ * runtime itself). A clean environment keeps them: behind a TLS-intercepting
+ * proxy, a fresh DENO_DIR fetches npm packages only with them, and they only
+ * add trust in the machine's own CAs (the TLS tests make a CA of their own).
+ */
+export const CA_VARIABLES = [
+  "NODE_EXTRA_CA_CERTS",
+  "DENO_CERT",
+  "DENO_TLS_CA_STORE",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+] as const;
+
+/** The proxy variables: kept only for a child that downloads packages (`network`). */
+export const PROXY_VARIABLES = [
+  "HTTPS_PROXY",
+  "https_proxy",
+  "HTTP_PROXY",
+  "http_proxy",
+  "ALL_PROXY",
+  "all_proxy",
+] as const;
+
+/** What a clean environment keeps beyond its own variables. */
+export interface BaseEnvOptions {
+  /**
+   * The child may download packages (a fresh DENO_DIR: `deno bundle`, `deno
+   * install`): keep the proxy variables too. Loopback stays exempt (NO_PROXY).
+   */
+  network?: boolean;
+  /** Where the kept variables come from: the test's own environment. */
+  from?: Record<string, string>;
+}
+
+/**
+ * A clean environment: no proxy for loopback, no colour, no Rust backtraces;
+ * the CA variables of the test's own environment (and its proxy variables
+ * with `network`), then `extra`.
+ */
+export function baseEnv(
+  extra: Record<string, string> = {},
+  o: BaseEnvOptions = {},
+): Record<string, string> {
+  const from = o.from ?? Deno.env.toObject();
+  const kept: Record<string, string> = {};
+  for (const name of [...CA_VARIABLES, ...(o.network ? PROXY_VARIABLES : [])]) {
+    const value = from[name];
+    if (value !== undefined) kept[name] = value;
+  }
   return {
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
     HOME: Deno.env.get("HOME") ?? "/tmp",
     DENO_DIR: Deno.env.get("DENO_DIR") ?? "",
+    ...kept,
     NO_PROXY: "127.0.0.1,localhost",
     no_proxy: "127.0.0.1,localhost",
     DENO_NO_UPDATE_CHECK: "1",

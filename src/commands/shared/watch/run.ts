@@ -20,6 +20,7 @@
  */
 
 import { backoffDelay } from "../../../api/events.ts";
+import { redactUrl } from "../../../domain/redact.ts";
 import { ConnectionError, HttpError, InterruptedError } from "../../../domain/errors.ts";
 import type { CommandContext } from "../../framework/command_context.ts";
 import { note } from "../../framework/feedback.ts";
@@ -56,12 +57,8 @@ export async function runWatch(
     const schedule = new ReadSchedule(ctx.clock.now());
     await source.read(ctx.clock.now());
     if (ctx.io.err.isTerminal) {
-      note(
-        ctx.io,
-        `watching ${
-          source.noun === "procedure" ? "procedures" : "activities"
-        } on ${client.baseUrl.href}; press Ctrl-C to stop`,
-      );
+      const what = source.noun === "procedure" ? "procedures" : "activities";
+      note(ctx.io, watchingLine(what, redactUrl(client.baseUrl), ctx.io.err.columns));
     }
     await printer.start(source, source.rows(), ctx.clock.now());
     await follow(ctx, sub, source, printer, schedule, say);
@@ -79,6 +76,22 @@ export async function runWatch(
   } finally {
     await sub?.close(source.pid);
   }
+}
+
+/**
+ * "watching procedures on URL; press Ctrl-C to stop", within `columns` on a
+ * terminal (a wrapped line would sit above the redrawn table): shortened,
+ * and if that is still too wide, cut with "…" like the frame's lines. The
+ * URL is ASCII (a URL's href is), so its length is its width.
+ */
+export function watchingLine(what: string, url: string, columns?: number): string {
+  const forms = [
+    `watching ${what} on ${url}; press Ctrl-C to stop`,
+    `watching ${what} on ${url} (Ctrl-C stops)`,
+  ];
+  if (columns === undefined || columns <= 0) return forms[0];
+  const fits = forms.find((f) => f.length <= columns);
+  return fits ?? `${forms[1].slice(0, Math.max(0, columns - 1))}…`;
 }
 
 /** The loop proper: never returns; ends by an exception. */
