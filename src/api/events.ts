@@ -125,8 +125,11 @@ export interface EventStreamOptions {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   now: () => number;
   random: () => number;
-  /** Receives one line per outage, for stderr. */
-  onNotice?: (message: string) => void;
+  /**
+   * Receives one line per outage, for stderr; for an outage, `since` is
+   * when the stream's last data came (events after it may be missing).
+   */
+  onNotice?: (message: string, since?: number) => void;
   /** Give up (ConnectionError) after the stream has been down this long. */
   reconnectWindowMs: number;
   initialBackoffMs?: number;
@@ -170,7 +173,7 @@ export async function* readEventStream(o: EventStreamOptions): AsyncGenerator<St
         );
       }
       if (!noticed) {
-        o.onNotice?.(`event stream unavailable (${err.message}); retrying`);
+        o.onNotice?.(`event stream unavailable (${err.message}); retrying`, lastData);
         noticed = true;
       }
       await o.sleep(

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { messageLine } from "../../src/commands/console/app.ts";
+import { messageLine } from "../../src/commands/console/monitor.ts";
 import { parseKeys } from "../../src/commands/console/keys.ts";
 import {
   ConsoleState,

@@ -9,28 +9,22 @@
 import { EventEmitter } from "node:events";
 import { type Instance, render } from "ink";
 import type { OetClient } from "../../api/client.ts";
-import { backoffDelay } from "../../api/events.ts";
-import { AuthError, ConnectionError, InterruptedError } from "../../domain/errors.ts";
+import { InterruptedError } from "../../domain/errors.ts";
 import { isPreparing } from "../../domain/states.ts";
-import type { OetEvent, StreamGap } from "../../domain/types.ts";
-import { formatFollowEvent } from "../../render/events.ts";
 import type { Terminal } from "../../render/io.ts";
 import { loadWideWidths } from "../../render/table.ts";
 import { buildCreateRequest } from "../shared/create_request.ts";
 import { checkStopAnswer, refuseUnstartable, sendStart } from "../shared/procedure_actions.ts";
 import type { CommandContext } from "../framework/command_context.ts";
-import { eventProcedureId } from "../shared/event_procedure.ts";
 import { runFeed } from "./feed.ts";
+import { Monitor } from "./monitor.ts";
 import { parseKeys } from "./keys.ts";
-import { type Action, ConsoleState, type MessageLine, pressKey, type Target } from "./model.ts";
+import { type Action, ConsoleState, pressKey, type Target } from "./model.ts";
 import { screen, type Size } from "./screen.ts";
 import { scriptCall } from "./script_words.ts";
 
 /** At most this many frames a second: a fast run's messages are drawn in batches. */
 const FRAME_MS = 33;
-
-/** When a state change has been read again to confirm it. */
-const CONFIRM_MS = 1000;
 
 /** The stdout Ink draws on: the command's own output stream, the terminal's size. */
 class Screen extends EventEmitter {
@@ -68,28 +62,6 @@ class NoKeyboard extends EventEmitter {
   read(): null {
     return null;
   }
-}
-
-/** The line a message pane shows for an event, or undefined to skip it. */
-export function messageLine(e: OetEvent, at: number): MessageLine | undefined {
-  const text = formatFollowEvent(e);
-  if (!text) return undefined;
-  return {
-    at,
-    pid: eventProcedureId(e),
-    kind: e.topic.endsWith("announce") ? "message" : "state",
-    text: text.replace(/^- /, "").replace(/\n$/, ""),
-  };
-}
-
-/** The message line for a gap in the stream. */
-export function gapLine(gap: StreamGap): MessageLine {
-  const t = (ms: number) => new Date(ms).toISOString().slice(11, 19);
-  return {
-    at: gap.to,
-    kind: "gap",
-    text: `stream down ${t(gap.from)}–${t(gap.to)}: events may be missing (${gap.reason})`,
-  };
 }
 
 /**
@@ -203,71 +175,13 @@ export async function runConsole(
     if (state.version !== drawn) schedule();
   };
 
-  // Re-reads of the lists: at most one in flight, and one more queued behind it.
-  let reading: Promise<void> | undefined;
-  let again = false;
-  // A re-read refused (the token, later) or unanswered is tried again with back-off until it
-  // succeeds or the user quits: the stream may stay open meanwhile, and send nothing to re-read on.
-  let retry: ReturnType<typeof setTimeout> | undefined;
-  let retries = 0;
-  // Whether the stream is open now: a re-read that succeeds again is live only then.
-  let streamOpen = false;
-  const refresh = () => {
-    if (reading) {
-      again = true;
-      return;
-    }
-    reading = (async () => {
-      do {
-        again = false;
-        const since = ctx.clock.now();
-        try {
-          const [procedures, activities] = await Promise.all([
-            client.listProcedures(),
-            client.listActivities(),
-          ]);
-          state.generation = client.generation() ?? state.generation;
-          state.setLists(procedures, activities, since);
-          retries = 0;
-          if (state.connection.kind === "unreachable") {
-            state.setConnection(
-              streamOpen ? { kind: "live" } : { kind: "gap", since: state.connection.since },
-            );
-          }
-        } catch (err) {
-          if (signal.aborted) return;
-          if (err instanceof ConnectionError || err instanceof AuthError) {
-            const since = "since" in state.connection ? state.connection.since : ctx.clock.now();
-            state.setConnection({
-              kind: "unreachable",
-              since,
-              message: err.message,
-              hint: err.hint,
-            });
-            if (retry === undefined) {
-              retry = setTimeout(() => {
-                retry = undefined;
-                if (!signal.aborted) refresh();
-              }, backoffDelay(retries++, ctx.random, 500, 10_000));
-            }
-          } else state.showError(err);
-        }
-        changed();
-      } while (again && !signal.aborted);
-      reading = undefined;
-    })();
-  };
-
-  // One more read a moment after a state change: a server may answer a GET
-  // with the old state just after it published the new one (5.x does).
-  let confirm: ReturnType<typeof setTimeout> | undefined;
-  const confirmSoon = () => {
-    if (confirm !== undefined || signal.aborted) return;
-    confirm = setTimeout(() => {
-      confirm = undefined;
-      refresh();
-    }, CONFIRM_MS);
-  };
+  // The printer of the stream and the re-reads of the lists.
+  const monitor = new Monitor(state, client, {
+    now: () => ctx.clock.now(),
+    random: ctx.random,
+    signal,
+    changed,
+  });
 
   let quit: () => void = () => {};
   const quitting = new Promise<void>((resolve) => quit = resolve);
@@ -276,7 +190,7 @@ export async function runConsole(
     changed();
     try {
       state.setStatus({ kind: "info", text: await perform(client, action, state) });
-      refresh();
+      void monitor.refresh();
     } catch (err) {
       state.showError(err);
     }
@@ -316,69 +230,12 @@ export async function runConsole(
       state.version++;
       changed();
     });
-    refresh();
-    // The console's printer: what the stream says, into the state.
-    const feed = runFeed(ctx, client, {
-      opened() {
-        streamOpen = true;
-        state.setConnection({ kind: "live" });
-        refresh();
-        changed();
-      },
-      event(e) {
-        const now = ctx.clock.now();
-        const l = messageLine(e, now);
-        if (l) state.addLines([l]);
-        if (e.topic === "procedure.lifecycle.statechange" && l?.pid !== undefined) {
-          state.applyStateChange(l.pid, String(e.data.new_state), now);
-        }
-        // The lists are read again (reads coalesce: one in flight, one queued).
-        if (
-          e.topic.startsWith("procedure.lifecycle.") || e.topic.startsWith("activity.lifecycle.")
-        ) {
-          refresh();
-          confirmSoon();
-        }
-        changed();
-      },
-      gap(gap) {
-        state.addLines([gapLine(gap)]);
-        changed();
-      },
-      note() {
-        streamOpen = false;
-        // The stream dropped (or cannot be reopened yet): reconnecting, with back-off.
-        const c = state.connection;
-        if (c.kind === "live" || c.kind === "connecting") {
-          state.setConnection({ kind: "reconnecting", since: ctx.clock.now() });
-        }
-        changed();
-      },
-      failed(err, _retryMs) {
-        streamOpen = false;
-        const since = "since" in state.connection ? state.connection.since : ctx.clock.now();
-        if (err instanceof ConnectionError || err instanceof AuthError) {
-          state.setConnection({
-            kind: "unreachable",
-            since,
-            message: (err as Error).message,
-            hint: (err as AuthError).hint,
-          });
-        } else {
-          state.setConnection({ kind: "gap", since });
-          state.showError(err);
-        }
-        refresh();
-        changed();
-      },
-    }, signal);
+    void monitor.refresh();
+    const feed = runFeed(ctx, client, monitor, signal);
     // The header's clock: one frame a second when nothing else happens.
     const tick = setInterval(() => {
-      const c = state.connection;
-      // A stream that stays down is a gap: events published now are lost.
-      if (c.kind === "reconnecting" && ctx.clock.now() - c.since >= 3000) {
-        state.setConnection({ kind: "gap", since: c.since });
-      }
+      // A stream that stays down is a gap; while it is down the lists are read again.
+      monitor.tick();
       state.version++;
       schedule();
       // React's development build (which runs where react_production.ts was not loaded first,
@@ -395,8 +252,7 @@ export async function runConsole(
     clearInterval(tick);
     stop.abort();
     if (timer !== undefined) clearTimeout(timer);
-    if (confirm !== undefined) clearTimeout(confirm);
-    if (retry !== undefined) clearTimeout(retry);
+    monitor.close();
     feedDone = feed;
   } finally {
     stop.abort();

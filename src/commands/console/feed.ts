@@ -26,6 +26,11 @@ export interface ConsolePrinter extends FollowSink {
   opened(): void;
   /** The stream could not be opened, or was lost for longer than the reconnect window. */
   failed(err: unknown, retryMs: number): void;
+  /**
+   * A note about the stream; `since`, for an outage (the stream is being
+   * reopened), is when its last data came.
+   */
+  note(message: string, since?: number): void;
 }
 
 /**
@@ -53,7 +58,7 @@ export async function runFeed(
     const onAbort = () => void (closing = sub?.close());
     signal.addEventListener("abort", onAbort, { once: true });
     try {
-      sub = await Subscription.open(ctx, client, (m) => printer.note(m));
+      sub = await Subscription.open(ctx, client, (m, since) => printer.note(m, since));
       attempt = 0;
       if (lastData !== undefined) {
         const gap: StreamGap = {

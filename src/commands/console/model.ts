@@ -26,8 +26,11 @@ export const SCROLLBACK = 10_000;
 export type Connection =
   | { kind: "connecting" }
   | { kind: "live" }
-  /** The stream dropped a moment ago and is being reopened. */
-  | { kind: "reconnecting"; since: number }
+  /**
+   * The stream dropped a moment ago and is being reopened; events may be
+   * missing since `since` (its last data); `at` is when the drop was seen.
+   */
+  | { kind: "reconnecting"; since: number; at?: number }
   /** The stream has been down since `since` (events then are lost); the server still answers. */
   | { kind: "gap"; since: number }
   /** Neither the stream nor the server answers, or the server refuses the token. */

@@ -50,7 +50,7 @@ export class Subscription implements EventFeed {
   static async open(
     ctx: CommandContext,
     client: OetClient,
-    onNotice: (message: string) => void,
+    onNotice: (message: string, since?: number) => void,
   ): Promise<Subscription> {
     const stop = new AbortController();
     const gen = readEventStream({

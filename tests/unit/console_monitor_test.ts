@@ -1,0 +1,129 @@
+/**
+ * `oet console`'s header against a server that goes away and comes back,
+ * without a terminal: the stream's printer (monitor.ts) on a fake server
+ * and clock. A server that refuses connections is "unreachable" as soon
+ * as the stream's drop is noticed (a re-read is sent at once and fails),
+ * not when the stream's reconnect window ends; the header's "gap since"
+ * and the gap's marker in the messages pane are one time.
+ */
+
+import assert from "node:assert/strict";
+import { renderToString } from "ink";
+import { Monitor } from "../../src/commands/console/monitor.ts";
+import { screen } from "../../src/commands/console/screen.ts";
+import { ConnectionError } from "../../src/domain/errors.ts";
+import type { Procedure } from "../../src/domain/types.ts";
+import { busyState, NOW, procedure } from "../support/console_fixtures.ts";
+
+/** A server that answers the lists while `up`, and refuses connections otherwise. */
+function fakeServer() {
+  const server = { up: true, reads: 0 };
+  const refused = () =>
+    new ConnectionError(
+      "refused",
+      "http://127.0.0.1:5000/api/v1.0/procedures",
+      "cannot reach the OET at http://127.0.0.1:5000: connection refused",
+      { hint: "is the server running? check the URL" },
+    );
+  const client = {
+    listProcedures(): Promise<Procedure[]> {
+      server.reads++;
+      return server.up ? Promise.resolve([procedure(4, "READY", 90)]) : Promise.reject(refused());
+    },
+    listActivities() {
+      return server.up ? Promise.resolve([]) : Promise.reject(refused());
+    },
+    generation: () => "5" as const,
+  };
+  return { server, client };
+}
+
+/** The connection's kind (read through a call: the checker cannot see the monitor change it). */
+function kindOf(s: ReturnType<typeof busyState>): string {
+  return s.connection.kind;
+}
+
+/** The header line of a frame at `now`. */
+function header(s: ReturnType<typeof busyState>, now: number): string {
+  return renderToString(screen(s, { columns: 160, rows: 30 }, now, false), { columns: 160 })
+    .split("\n")[0];
+}
+
+const hms = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+
+Deno.test("console monitor: a server gone (connection refused) is unreachable as soon as the stream drop is noticed, not 60 s later", async () => {
+  const s = busyState();
+  const { server, client } = fakeServer();
+  let now = NOW;
+  const stop = new AbortController();
+  const m = new Monitor(s, client, {
+    now: () => now,
+    random: () => 0.5,
+    signal: stop.signal,
+    changed() {},
+  });
+  try {
+    m.opened();
+    await m.idle();
+    assert.equal(kindOf(s), "live");
+    // The server stops; the stream ended 5 s ago, and its first reopening was refused.
+    server.up = false;
+    const lastData = now - 5000;
+    const before = server.reads;
+    m.note("event stream unavailable (connection refused); retrying", lastData);
+    await m.idle();
+    assert.ok(server.reads > before, "the lists are read again at once");
+    assert.equal(kindOf(s), "unreachable");
+    assert.match(header(s, now), /· unreachable, retrying ·/);
+    // The header's tick does not turn it back into a gap with stale rows.
+    now += 3000;
+    m.tick();
+    assert.equal(kindOf(s), "unreachable");
+  } finally {
+    stop.abort();
+    m.close();
+  }
+});
+
+Deno.test("console monitor: the header's 'gap since' and the gap's marker are one time (the stream's last data)", async () => {
+  const s = busyState();
+  const { client } = fakeServer();
+  let now = NOW;
+  const stop = new AbortController();
+  const m = new Monitor(s, client, {
+    now: () => now,
+    random: () => 0.5,
+    signal: stop.signal,
+    changed() {},
+  });
+  try {
+    m.opened();
+    await m.idle();
+    // Nothing came for 5 s before the stream dropped; the drop is noticed now.
+    const lastData = now - 5000;
+    m.note("event stream unavailable (the server closed the event stream); retrying", lastData);
+    await m.idle();
+    now += 4000;
+    m.tick();
+    assert.equal(kindOf(s), "gap");
+    assert.match(header(s, now), new RegExp(`· gap since ${hms(lastData)} ·`));
+    // The feed's own gap for the reopening (its last item came a moment later than the
+    // stream's last data): the marker still starts where the header said.
+    now += 2000;
+    m.gap({ from: lastData + 900, to: now, reason: "the server could not be reached" });
+    m.opened();
+    await m.idle();
+    const marker = s.lines.at(-1)!;
+    assert.equal(marker.kind, "gap");
+    assert.equal(
+      marker.text,
+      `stream down ${hms(lastData)}–${
+        hms(now)
+      }: events may be missing (the server could not be reached)`,
+    );
+    assert.equal(kindOf(s), "live");
+  } finally {
+    stop.abort();
+    m.close();
+  }
+});
