@@ -20,7 +20,7 @@ import { shQuote, which } from "./e2e_support.ts";
 
 const TMUX = which("tmux");
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-/** main.ts plus two signals that provoke an uncaught error and an unhandled rejection (test-only). */
+/** main.ts plus a trigger file that provokes an uncaught error or an unhandled rejection (test-only). */
 const FAULT_ENTRY = new URL("./console_fault_entry.ts", import.meta.url).pathname;
 if (!TMUX) {
   // deno-lint-ignore no-console -- say plainly why these tests do not run
@@ -489,9 +489,9 @@ async function terminalGivenBack(screen: Screen, code: number): Promise<string> 
 }
 
 for (
-  const [signal, what] of [
-    ["SIGUSR1", "an uncaught error"],
-    ["SIGUSR2", "an unhandled rejection"],
+  const [fault, what] of [
+    ["error", "an uncaught error"],
+    ["rejection", "an unhandled rejection"],
   ] as const
 ) {
   Deno.test({
@@ -509,9 +509,14 @@ for (
         await screen.until(/· live · OET 5 ·/);
         // The console has the terminal: the frame on the alternate screen, no cursor, raw mode.
         assert.deepEqual(await screen.modes(), { alternate: true, cursor: false });
-        Deno.kill(await screen.pid(), signal);
-        const after = await terminalGivenBack(screen, 1);
-        assert.match(after, new RegExp(`provoked by the test: ${what}`), "the error is printed");
+        const trigger = `/tmp/oet-console-fault-${await screen.pid()}`;
+        await Deno.writeTextFile(trigger, fault);
+        try {
+          const after = await terminalGivenBack(screen, 1);
+          assert.match(after, new RegExp(`provoked by the test: ${what}`), "the error is printed");
+        } finally {
+          await Deno.remove(trigger);
+        }
       }),
   });
 }
