@@ -127,3 +127,28 @@ Deno.test("console monitor: the header's 'gap since' and the gap's marker are on
     m.close();
   }
 });
+
+Deno.test("console: interrupted while its modules load, it never takes the terminal (Ctrl-C: returns; SIGTERM: 143)", async () => {
+  const { runConsole } = await import("../../src/commands/console/app.ts");
+  const { InterruptedError } = await import("../../src/domain/errors.ts");
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    const interrupt = new AbortController();
+    interrupt.abort(new InterruptedError(signal));
+    let takenOver = 0;
+    const terminal = {
+      interactive: true,
+      size: () => ({ columns: 80, rows: 24 }),
+      takeOver: () => void takenOver++,
+      restore: () => {},
+    };
+    // Only the signal: an interrupted console must not reach for the server or the screen.
+    const ctx = { signal: interrupt.signal } as unknown as Parameters<typeof runConsole>[0];
+    const run = runConsole(ctx, terminal, {
+      readOnly: false,
+      target: { label: "127.0.0.1", root: "http://127.0.0.1:9/api/v1.0" },
+    });
+    if (signal === "SIGINT") await run;
+    else await assert.rejects(run, (e) => e instanceof InterruptedError && e.signal === "SIGTERM");
+    assert.equal(takenOver, 0);
+  }
+});

@@ -139,6 +139,9 @@ export async function runConsole(
   o: { readOnly: boolean; target: Target },
 ): Promise<void> {
   await loadWideWidths();
+  // Interrupted while the screen's modules loaded: never take the terminal (the abort has
+  // fired already, so the wait for it below would never end and the frame would freeze).
+  if (ctx.signal.aborted) return endInterrupted(ctx.signal);
   const client = ctx.client();
   const state = new ConsoleState(o.target, o.readOnly);
   state.generation = client.generation() ?? "";
@@ -262,8 +265,13 @@ export async function runConsole(
   }
   // Closing the subscription frees the stream's server thread (thread courtesy).
   await feedDone?.catch(() => {});
-  const reason = ctx.signal.reason;
-  if (ctx.signal.aborted && reason instanceof InterruptedError && reason.signal === "SIGTERM") {
+  endInterrupted(ctx.signal);
+}
+
+/** Ctrl-C ends the console with 0, as q does; SIGTERM with 143 (quietly: the screen said enough). */
+function endInterrupted(signal: AbortSignal): void {
+  const reason = signal.reason;
+  if (signal.aborted && reason instanceof InterruptedError && reason.signal === "SIGTERM") {
     throw new InterruptedError("SIGTERM", "", { quiet: true });
   }
 }
