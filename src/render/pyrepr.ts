@@ -7,8 +7,14 @@
 import type { Json } from "../domain/types.ts";
 
 // Python's str.isprintable() is false for these (and for every other
-// separator than the plain space).
-const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+// separator than the plain space). Built on first use, not at import:
+// compiling the unassigned set (\p{Cn}) costs about 0.5 ms, and `procedure
+// list` imports this module (through its shared chunk) but never calls it.
+let nonPrintable: RegExp | undefined;
+function isNonPrintable(ch: string): boolean {
+  nonPrintable ??= /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+  return nonPrintable.test(ch);
+}
 
 function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, "0");
@@ -24,7 +30,7 @@ export function reprString(s: string): string {
     else if (ch === "\n") out += "\\n";
     else if (ch === "\r") out += "\\r";
     else if (ch === "\t") out += "\\t";
-    else if (ch !== " " && NON_PRINTABLE.test(ch)) {
+    else if (ch !== " " && isNonPrintable(ch)) {
       out += code < 0x100
         ? `\\x${hex(code, 2)}`
         : code < 0x10000
