@@ -89,6 +89,11 @@ export function benchmarkDocument(r: RunRecord): string {
       "counts newlines (1 per event in jsonl, 3 in the text form; bytes for curl), stops the " +
       "clock when the last one arrives, reads the client's peak RSS from /proc, and ends it " +
       "with SIGTERM. Pipe and counting cost the same for curl and oet.",
+    "- **Console** (scripts/bench/case_console.ts): `oet console` is measured as it ships, " +
+      "with React's production build, which the console selects itself " +
+      "(src/commands/console/react_production.ts): under the binary's permissions NODE_ENV " +
+      "reads as unset, and React would otherwise load its development build, which checks " +
+      "and records every render.",
     "",
     "## Results",
     "",

@@ -13,6 +13,7 @@ import { oetCommand } from "../support/spawn.ts";
 import { type Ran, runCommand, shQuote, which } from "./e2e_support.ts";
 import { runOetProcess } from "../support/spawn.ts";
 import { withSim } from "../support/sim.ts";
+import type { Simulator } from "../../sim/src/server.ts";
 
 /** The top-level commands a user sees, in tree order (the scripts must offer exactly these). */
 const TOP = buildTree().root.commands.filter((c) => !isHidden(c)).map((c) => c.name);
@@ -180,121 +181,109 @@ async function oetOnPath(): Promise<string> {
   return dir;
 }
 
+/**
+ * A simulator of `flavor` holding `procedures` procedures (created in turn)
+ * and, with `activity`, then the activity `hello`; an `oet` on PATH that runs
+ * this checkout; and the clean environment the shells run in, naming that
+ * server.
+ */
+async function onServer(
+  flavor: "v5" | "v7",
+  o: { procedures?: number; activity?: boolean },
+  fn: (env: Record<string, string>, sim: Simulator) => Promise<void>,
+): Promise<void> {
+  await withSim(flavor, async (sim) => {
+    for (let i = 0; i < (o.procedures ?? 0); i++) {
+      const c = await runOetProcess(["procedure", "create", "file:///scripts/hello_world.py"], {
+        env: { OET_REST_URI: sim.baseUrl },
+      });
+      assert.equal(c.code, 0, c.stderr);
+    }
+    if (o.activity) {
+      const a = await runOetProcess([
+        "activity",
+        "run",
+        "hello",
+        "sbd-t0001-20250403-00001",
+        "--listen=False",
+      ], {
+        env: { OET_REST_URI: sim.baseUrl },
+      });
+      assert.equal(a.code, 0, a.stderr);
+    }
+    const bin = await oetOnPath();
+    try {
+      await fn({
+        PATH: `${bin}:${Deno.env.get("PATH")}`,
+        HOME: Deno.env.get("HOME") ?? "/tmp",
+        NO_PROXY: "127.0.0.1,localhost",
+        OET_REST_URI: sim.baseUrl,
+      }, sim);
+    } finally {
+      await Deno.remove(bin, { recursive: true });
+    }
+  });
+}
+
 shellTest(
   "bash",
   "values: -o choices, and --pid ids from the server named on the line",
   async (file) => {
-    await withSim("v7", async (sim) => {
-      for (let i = 0; i < 3; i++) {
-        const c = await runOetProcess(["procedure", "create", "file:///scripts/hello_world.py"], {
-          env: { OET_REST_URI: sim.baseUrl },
-        });
-        assert.equal(c.code, 0, c.stderr);
-      }
-      const bin = await oetOnPath();
-      try {
-        const line = (words: string[]) =>
-          `COMP_WORDS=(${words.map(shQuote).join(" ")}); COMP_CWORD=${words.length - 1}; ` +
-          `COMP_LINE=${shQuote(words.join(" "))}; COMPREPLY=(); _oet; echo "[\${COMPREPLY[*]}]"`;
-        const r = await runCommand("bash", [
-          "--norc",
-          "--noprofile",
-          "-c",
-          `source ${shQuote(file)}; ` + [
-            line(["oet", "procedure", "list", "-o", ""]),
-            line(["oet", "listen", "--output", "j"]),
-            line(["oet", "procedure", "start", "--server-url", sim.baseUrl, "--pid", ""]),
-            line(["oet", "procedure", "describe", "--pid", ""]), // no server: nothing, quickly
-          ].join("; "),
-        ], {
-          env: {
-            PATH: `${bin}:${Deno.env.get("PATH")}`,
-            HOME: Deno.env.get("HOME") ?? "/tmp",
-            NO_PROXY: "127.0.0.1,localhost",
-            OET_REST_URI: "http://127.0.0.1:9/api/v1.0",
-          },
-          clearEnv: true,
-        });
-        assert.equal(r.code, 0, r.stderr);
-        assert.deepEqual(r.stdout.trimEnd().split("\n"), [
-          "[table json jsonl id]",
-          "[jsonl]",
-          "[1 2 3]",
-          "[]",
-        ]);
-      } finally {
-        await Deno.remove(bin, { recursive: true });
-      }
+    await onServer("v7", { procedures: 3 }, async (env, sim) => {
+      const line = (words: string[]) =>
+        `COMP_WORDS=(${words.map(shQuote).join(" ")}); COMP_CWORD=${words.length - 1}; ` +
+        `COMP_LINE=${shQuote(words.join(" "))}; COMPREPLY=(); _oet; echo "[\${COMPREPLY[*]}]"`;
+      const r = await runCommand("bash", [
+        "--norc",
+        "--noprofile",
+        "-c",
+        `source ${shQuote(file)}; ` + [
+          line(["oet", "procedure", "list", "-o", ""]),
+          line(["oet", "listen", "--output", "j"]),
+          line(["oet", "procedure", "start", "--server-url", sim.baseUrl, "--pid", ""]),
+          line(["oet", "procedure", "describe", "--pid", ""]), // no server: nothing, quickly
+        ].join("; "),
+      ], {
+        env: { ...env, OET_REST_URI: "http://127.0.0.1:9/api/v1.0" },
+        clearEnv: true,
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.stdout.trimEnd().split("\n"), [
+        "[table json jsonl id]",
+        "[jsonl]",
+        "[1 2 3]",
+        "[]",
+      ]);
     });
   },
 );
 
 shellTest("zsh", "values: -o choices, and --pid ids from the server", async (file) => {
-  await withSim("v5", async (sim) => {
-    const c = await runOetProcess(["procedure", "create", "file:///scripts/hello_world.py"], {
-      env: { OET_REST_URI: sim.baseUrl },
-    });
-    assert.equal(c.code, 0, c.stderr);
-    const bin = await oetOnPath();
-    try {
-      const r = await runCommand("zsh", [
-        "-f",
-        "-c",
-        `compdef() { :; }; source ${shQuote(file)}; compadd() { shift; print -r -- "[$*]"; }; ` +
-        `words=(oet activity list -o ''); CURRENT=5; _oet; ` +
-        `words=(oet procedure wait --pid ''); CURRENT=5; _oet`,
-      ], {
-        env: {
-          PATH: `${bin}:${Deno.env.get("PATH")}`,
-          HOME: Deno.env.get("HOME") ?? "/tmp",
-          NO_PROXY: "127.0.0.1,localhost",
-          OET_REST_URI: sim.baseUrl,
-        },
-        clearEnv: true,
-      });
-      assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(r.stdout.trimEnd().split("\n"), ["[table json jsonl id]", "[1]"]);
-    } finally {
-      await Deno.remove(bin, { recursive: true });
-    }
+  await onServer("v5", { procedures: 1 }, async (env) => {
+    const r = await runCommand("zsh", [
+      "-f",
+      "-c",
+      `compdef() { :; }; source ${shQuote(file)}; compadd() { shift; print -r -- "[$*]"; }; ` +
+      `words=(oet activity list -o ''); CURRENT=5; _oet; ` +
+      `words=(oet procedure wait --pid ''); CURRENT=5; _oet`,
+    ], { env, clearEnv: true });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trimEnd().split("\n"), ["[table json jsonl id]", "[1]"]);
   });
 });
 
 shellTest("fish", "values: -o choices, and --aid ids from the server", async (file) => {
-  await withSim("v7", async (sim) => {
-    const a = await runOetProcess([
-      "activity",
-      "run",
-      "hello",
-      "sbd-t0001-20250403-00001",
-      "--listen=False",
-    ], {
-      env: { OET_REST_URI: sim.baseUrl },
-    });
-    assert.equal(a.code, 0, a.stderr);
-    const bin = await oetOnPath();
-    try {
-      const r = await runCommand("fish", [
-        "--no-config",
-        "-c",
-        `source ${shQuote(file)}; ` +
-        `for line in 'oet procedure list --output ' 'oet activity describe --aid '; ` +
-        `set -l words (complete -C $line); echo "[$words]"; end`,
-      ], {
-        env: {
-          PATH: `${bin}:${Deno.env.get("PATH")}`,
-          HOME: Deno.env.get("HOME") ?? "/tmp",
-          NO_PROXY: "127.0.0.1,localhost",
-          OET_REST_URI: sim.baseUrl,
-        },
-        clearEnv: true,
-      });
-      assert.equal(r.code, 0, r.stderr);
-      // fish sorts what it offers.
-      assert.deepEqual(r.stdout.trimEnd().split("\n"), ["[id json jsonl table]", "[1]"]);
-    } finally {
-      await Deno.remove(bin, { recursive: true });
-    }
+  await onServer("v7", { activity: true }, async (env) => {
+    const r = await runCommand("fish", [
+      "--no-config",
+      "-c",
+      `source ${shQuote(file)}; ` +
+      `for line in 'oet procedure list --output ' 'oet activity describe --aid '; ` +
+      `set -l words (complete -C $line); echo "[$words]"; end`,
+    ], { env, clearEnv: true });
+    assert.equal(r.code, 0, r.stderr);
+    // fish sorts what it offers.
+    assert.deepEqual(r.stdout.trimEnd().split("\n"), ["[id json jsonl table]", "[1]"]);
   });
 });
 
@@ -359,36 +348,8 @@ shellTest("bash", "context names: --context <TAB> and oet context use <TAB>", as
  * `--pid=` and `--aid=`, as the README's own examples write them: bash splits
  * the word at `=` (COMP_WORDBREAKS), zsh and fish keep it whole.
  */
-async function idsOnServer(fn: (env: Record<string, string>, bin: string) => Promise<void>) {
-  await withSim("v7", async (sim) => {
-    for (let i = 0; i < 2; i++) {
-      const c = await runOetProcess(["procedure", "create", "file:///scripts/hello_world.py"], {
-        env: { OET_REST_URI: sim.baseUrl },
-      });
-      assert.equal(c.code, 0, c.stderr);
-    }
-    const a = await runOetProcess([
-      "activity",
-      "run",
-      "hello",
-      "sbd-t0001-20250403-00001",
-      "--listen=False",
-    ], {
-      env: { OET_REST_URI: sim.baseUrl },
-    });
-    assert.equal(a.code, 0, a.stderr);
-    const bin = await oetOnPath();
-    try {
-      await fn({
-        PATH: `${bin}:${Deno.env.get("PATH")}`,
-        HOME: Deno.env.get("HOME") ?? "/tmp",
-        NO_PROXY: "127.0.0.1,localhost",
-        OET_REST_URI: sim.baseUrl,
-      }, bin);
-    } finally {
-      await Deno.remove(bin, { recursive: true });
-    }
-  });
+async function idsOnServer(fn: (env: Record<string, string>) => Promise<void>) {
+  await onServer("v7", { procedures: 2, activity: true }, fn);
 }
 
 shellTest("bash", "--pid= and --aid=: ids after the =, as after a space", async (file) => {

@@ -11,86 +11,22 @@
 
 import assert from "node:assert/strict";
 import { type Simulator, startSimulator } from "../../sim/src/server.ts";
-import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
 import { runOetProcess as runOet } from "../support/spawn.ts";
-import { shQuote, which } from "./e2e_support.ts";
-
-const TMUX = which("tmux");
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-/** How long one expected screen may take to appear on a loaded machine. */
-const SCREEN_DEADLINE_MS = 45_000;
-let sessions = 0;
+import { oetCommandLine, TMUX, TmuxSession } from "../support/tmux.ts";
+import { shQuote } from "./e2e_support.ts";
 
 /** One command in a tmux server of its own; `[exit N]` shows when it ends. */
-class Terminal {
-  readonly socket = `oet-confirm-test-${Deno.pid}-${++sessions}`;
-
-  async tmux(...args: string[]): Promise<string> {
-    const out = await new Deno.Command(TMUX!, {
-      args: ["-L", this.socket, "-f", "/dev/null", ...args],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!out.success) {
-      throw new Error(`tmux ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
-    }
-    return new TextDecoder().decode(out.stdout);
+class Terminal extends TmuxSession {
+  constructor() {
+    super("confirm");
   }
 
   async start(args: string[], env: Record<string, string>, out: string): Promise<void> {
-    const vars = {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: Deno.env.get("HOME") ?? "/tmp",
-      TERM: "xterm-256color",
-      NO_PROXY: "127.0.0.1,localhost",
-      DENO_NO_UPDATE_CHECK: "1",
-      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
-      ...env,
-    };
-    const command = [
-      "env",
-      "-i",
-      ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      ...PERMISSION_FLAGS,
-      MAIN,
-      ...args,
-    ].map(shQuote).join(" ");
     // stdout to a file (a pipe's place): stdin and stderr are the terminal.
-    await this.tmux(
-      "new-session",
-      "-d",
-      "-s",
-      "t",
-      "-x",
-      "120",
-      "-y",
-      "20",
-      `${command} > ${shQuote(out)}; echo "[exit $?]"; exec sleep 3600`,
+    await this.open(
+      `${oetCommandLine(args, env)} > ${shQuote(out)}; echo "[exit $?]"; exec sleep 3600`,
+      { columns: 120, rows: 20 },
     );
-  }
-
-  /** Polls the screen until `re` matches it; returns that screen. */
-  async until(re: RegExp): Promise<string> {
-    const deadline = Date.now() + SCREEN_DEADLINE_MS;
-    let screen = "";
-    while (Date.now() < deadline) {
-      screen = await this.tmux("capture-pane", "-p", "-t", "t");
-      if (re.test(screen)) return screen;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`the screen never showed ${re}; last screen:\n${screen}`);
-  }
-
-  keys(...keys: string[]): Promise<string> {
-    return this.tmux("send-keys", "-t", "t", ...keys);
-  }
-
-  async close(): Promise<void> {
-    await this.tmux("kill-server").catch(() => {});
   }
 }
 
@@ -151,42 +87,38 @@ tmuxTest(
   },
 );
 
-tmuxTest("confirmation on a terminal: a wrong name is exit 1, nothing sent", async () => {
-  await withProtected(async (t, sim, env, out) => {
-    await t.start(CREATE, env, out);
-    await t.until(PROMPT);
-    await t.keys("-l", "itf");
-    await t.keys("Enter");
-    const screen = await t.until(/\[exit \d+\]/);
-    assert.match(screen, /error: not confirmed: "itf" is not prod; nothing was sent/);
-    assert.match(screen, /\[exit 1\]/);
-    assert.equal(sim.requests.length, 0);
-  });
-});
+/** Answers the prompt with `keys`; the refusal says `said` and exits with `code`, nothing sent. */
+function refusal(keys: string[][], said: RegExp, code: number): () => Promise<void> {
+  return () =>
+    withProtected(async (t, sim, env, out) => {
+      await t.start(CREATE, env, out);
+      await t.until(PROMPT);
+      for (const k of keys) await t.keys(...k);
+      const screen = await t.until(/\[exit \d+\]/);
+      assert.match(screen, said);
+      assert.match(screen, new RegExp(`\\[exit ${code}\\]`));
+      assert.equal(sim.requests.length, 0);
+    });
+}
 
-tmuxTest("confirmation on a terminal: end of input (Ctrl-D) is exit 1, nothing sent", async () => {
-  await withProtected(async (t, sim, env, out) => {
-    await t.start(CREATE, env, out);
-    await t.until(PROMPT);
-    await t.keys("C-d");
-    const screen = await t.until(/\[exit \d+\]/);
-    assert.match(screen, /error: not confirmed \(end of input\): nothing was sent/);
-    assert.match(screen, /\[exit 1\]/);
-    assert.equal(sim.requests.length, 0);
-  });
-});
+tmuxTest(
+  "confirmation on a terminal: a wrong name is exit 1, nothing sent",
+  refusal(
+    [["-l", "itf"], ["Enter"]],
+    /error: not confirmed: "itf" is not prod; nothing was sent/,
+    1,
+  ),
+);
 
-tmuxTest("confirmation on a terminal: Ctrl-C is exit 130, nothing sent", async () => {
-  await withProtected(async (t, sim, env, out) => {
-    await t.start(CREATE, env, out);
-    await t.until(PROMPT);
-    await t.keys("C-c");
-    const screen = await t.until(/\[exit \d+\]/);
-    assert.match(screen, /interrupted: not confirmed, nothing was sent/);
-    assert.match(screen, /\[exit 130\]/);
-    assert.equal(sim.requests.length, 0);
-  });
-});
+tmuxTest(
+  "confirmation on a terminal: end of input (Ctrl-D) is exit 1, nothing sent",
+  refusal([["C-d"]], /error: not confirmed \(end of input\): nothing was sent/, 1),
+);
+
+tmuxTest(
+  "confirmation on a terminal: Ctrl-C is exit 130, nothing sent",
+  refusal([["C-c"]], /interrupted: not confirmed, nothing was sent/, 130),
+);
 
 tmuxTest(
   "without a terminal on stdin the same command is refused (exit 2), nothing sent",

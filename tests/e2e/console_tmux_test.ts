@@ -13,13 +13,10 @@ import { generateSigningKey } from "../../sim/src/jwt.ts";
 import { type Simulator, startSimulator } from "../../sim/src/server.ts";
 import type { Flavor } from "../../sim/src/flavor.ts";
 import type { Faults } from "../../sim/src/faults.ts";
-import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
 import { runOetProcess } from "../support/spawn.ts";
 import { until } from "../support/wait.ts";
-import { shQuote, which } from "./e2e_support.ts";
+import { oetCommandLine, SCREEN_DEADLINE_MS, TMUX, TmuxSession } from "../support/tmux.ts";
 
-const TMUX = which("tmux");
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 /** main.ts plus a trigger file that provokes an uncaught error or an unhandled rejection (test-only). */
 const FAULT_ENTRY = new URL("./console_fault_entry.ts", import.meta.url).pathname;
 if (!TMUX) {
@@ -27,27 +24,10 @@ if (!TMUX) {
   console.error("tmux is not installed: the console's terminal tests are skipped");
 }
 
-/** How long one expected screen may take to appear on a loaded machine. */
-const SCREEN_DEADLINE_MS = 45_000;
-
-let sessions = 0;
-
 /** One console in a tmux server of its own. */
-class Screen {
-  readonly socket = `oet-console-test-${Deno.pid}-${++sessions}`;
-
-  async tmux(...args: string[]): Promise<string> {
-    const out = await new Deno.Command(TMUX!, {
-      args: ["-L", this.socket, "-f", "/dev/null", ...args],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    if (!out.success) {
-      throw new Error(`tmux ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
-    }
-    return text;
+class Screen extends TmuxSession {
+  constructor() {
+    super("console");
   }
 
   /**
@@ -60,68 +40,14 @@ class Screen {
     args: string[],
     env: Record<string, string>,
     size = { columns: 80, rows: 24 },
-    entry = MAIN,
+    entry?: string,
   ): Promise<void> {
-    const vars = {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: Deno.env.get("HOME") ?? "/tmp",
-      TERM: "xterm-256color",
-      NO_PROXY: "127.0.0.1,localhost",
-      DENO_NO_UPDATE_CHECK: "1",
-      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
-      ...env,
-    };
-    const command = [
-      "env",
-      "-i",
-      ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      ...PERMISSION_FLAGS,
-      entry,
-      "console",
-      ...args,
-    ].map(shQuote).join(" ");
-    await this.tmux(
-      "new-session",
-      "-d",
-      "-s",
-      "t",
-      "-x",
-      String(size.columns),
-      "-y",
-      String(size.rows),
-      `${command}; echo "[exit $?]"; ` +
+    await this.open(
+      `${oetCommandLine(["console", ...args], env, entry)}; echo "[exit $?]"; ` +
         `echo "[tty $(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(isig|icanon|echo)' | tr '\\n' ' ')]"; ` +
         "exec sleep 3600",
+      size,
     );
-  }
-
-  /** The screen as it is now. */
-  capture(): Promise<string> {
-    return this.tmux("capture-pane", "-p", "-t", "t");
-  }
-
-  /** Polls the screen until `re` matches it; returns that screen. */
-  async until(re: RegExp, what = String(re)): Promise<string> {
-    const deadline = Date.now() + SCREEN_DEADLINE_MS;
-    let screen = "";
-    while (Date.now() < deadline) {
-      screen = await this.capture();
-      if (re.test(screen)) return screen;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`the screen never showed ${what}; last screen:\n${screen}`);
-  }
-
-  /** Types keys (tmux key names: Enter, Tab, Up, Escape, C-c) or, with `literal`, text. */
-  keys(...keys: string[]): Promise<string> {
-    return this.tmux("send-keys", "-t", "t", ...keys);
-  }
-
-  text(text: string): Promise<string> {
-    return this.tmux("send-keys", "-t", "t", "-l", "--", text);
   }
 
   resize(columns: number, rows: number): Promise<string> {
@@ -147,18 +73,20 @@ class Screen {
     const out = await new Deno.Command("pgrep", { args: ["-P", shell], stdout: "piped" }).output();
     return Number(new TextDecoder().decode(out.stdout).trim().split("\n")[0]);
   }
-
-  async close(): Promise<void> {
-    await this.tmux("kill-server").catch(() => {});
-  }
 }
 
+/** A console's screen and a simulator of `flavor` (with `aaa`, one that checks bearer tokens). */
 async function withConsole(
   flavor: Flavor,
   fn: (screen: Screen, sim: Simulator) => Promise<void>,
-  o: { faults?: Faults; stepMs?: number } = {},
+  o: { faults?: Faults; stepMs?: number; aaa?: boolean } = {},
 ): Promise<void> {
-  const sim = startSimulator({ flavor, stepMs: o.stepMs ?? 10, faults: o.faults });
+  const sim = startSimulator({
+    flavor,
+    stepMs: o.stepMs ?? 10,
+    faults: o.faults,
+    ...(o.aaa ? { auth: { keyPair: await generateSigningKey() } } : {}),
+  });
   const screen = new Screen();
   try {
     await fn(screen, sim);
@@ -166,6 +94,13 @@ async function withConsole(
     await screen.close();
     await sim.close();
   }
+}
+
+/** Starts the console with a token for ada@skao.int; waits until the header names her. */
+async function startAsAda(screen: Screen, sim: Simulator): Promise<void> {
+  const token = await sim.issuer!.mint({ preferred_username: "ada@skao.int" });
+  await screen.start([], { OET_REST_URI: sim.baseUrl, OET_TOKEN: token, NO_COLOR: "1" });
+  await screen.until(/· live · OET 7\+ · 127\.0\.0\.1:\d+ · ada@skao\.int ·/);
 }
 
 /** Quits with q and checks the terminal was given back: the shell's line, no console left. */
@@ -378,33 +313,24 @@ Deno.test({
   name:
     "console (AAA, tmux): who the token says you are in the header; a refused token shown, and SIGTERM ends it with 143",
   ignore,
-  fn: async () => {
-    const sim = startSimulator({
-      flavor: "v7",
-      stepMs: 10,
-      auth: { keyPair: await generateSigningKey() },
-    });
-    const screen = new Screen();
-    const refused = new Screen();
-    try {
-      const token = await sim.issuer!.mint({ preferred_username: "ada@skao.int" });
-      await screen.start([], { OET_REST_URI: sim.baseUrl, OET_TOKEN: token, NO_COLOR: "1" });
-      await screen.until(/· live · OET 7\+ · 127\.0\.0\.1:\d+ · ada@skao\.int ·/);
+  fn: () =>
+    withConsole("v7", async (screen, sim) => {
+      await startAsAda(screen, sim);
       await quitRestores(screen);
 
-      const foreign = await sim.issuer!.mint({}, { signer: "foreign" });
-      await refused.start([], { OET_REST_URI: sim.baseUrl, OET_TOKEN: foreign, NO_COLOR: "1" });
-      const text = await refused.until(/· unreachable, retrying ·/);
-      assert.match(text, /error: .*(token|authenticat)/i);
-      Deno.kill(await refused.pid(), "SIGTERM");
-      const after = await refused.until(/\[exit 143\]/);
-      assert.doesNotMatch(after, /oet console ·/, "the alternate screen was left");
-    } finally {
-      await screen.close();
-      await refused.close();
-      await sim.close();
-    }
-  },
+      const refused = new Screen();
+      try {
+        const foreign = await sim.issuer!.mint({}, { signer: "foreign" });
+        await refused.start([], { OET_REST_URI: sim.baseUrl, OET_TOKEN: foreign, NO_COLOR: "1" });
+        const text = await refused.until(/· unreachable, retrying ·/);
+        assert.match(text, /error: .*(token|authenticat)/i);
+        Deno.kill(await refused.pid(), "SIGTERM");
+        const after = await refused.until(/\[exit 143\]/);
+        assert.doesNotMatch(after, /oet console ·/, "the alternate screen was left");
+      } finally {
+        await refused.close();
+      }
+    }, { aaa: true }),
 });
 
 Deno.test({
@@ -561,17 +487,9 @@ Deno.test({
   name:
     "console (AAA, tmux): a token the server refuses later is shown in the header and retried with back-off until it is accepted again",
   ignore,
-  fn: async () => {
-    const sim = startSimulator({
-      flavor: "v7",
-      stepMs: 10,
-      auth: { keyPair: await generateSigningKey() },
-    });
-    const screen = new Screen();
-    try {
-      const token = await sim.issuer!.mint({ preferred_username: "ada@skao.int" });
-      await screen.start([], { OET_REST_URI: sim.baseUrl, OET_TOKEN: token, NO_COLOR: "1" });
-      await screen.until(/· live · OET 7\+ · 127\.0\.0\.1:\d+ · ada@skao\.int ·/);
+  fn: () =>
+    withConsole("v7", async (screen, sim) => {
+      await startAsAda(screen, sim);
       // The deployment stops accepting the console's token (its audience changed, as when an
       // app registration is replaced); another operator, with a token for the new audience,
       // creates a procedure: its event reaches the console, whose re-read is refused.
@@ -600,11 +518,7 @@ Deno.test({
       await screen.until(/· (live|gap since \d\d:\d\d:\d\d) · OET 7\+ ·/, "recovered");
       await screen.until(/›\s+1\s+file:\/\/\/scripts\/loop\.py/, "the other operator's procedure");
       await quitRestores(screen);
-    } finally {
-      await screen.close();
-      await sim.close();
-    }
-  },
+    }, { aaa: true }),
 });
 
 Deno.test({
