@@ -16,8 +16,11 @@ import { simulatorWith } from "./sim_fixture.ts";
 import { cells, count, mb, summarize, type Summary } from "./stats.ts";
 
 const LIMIT_KIB = 100e6 / 1024;
-/** Caps each of V8's two young-generation semi-spaces at 2 MB (the default grows to 16+). */
-const SMALL_YOUNG_GEN = "--v8-flags=--max-semi-space-size=2";
+/**
+ * Caps each of V8's two young-generation semi-spaces at 2 MB (the default
+ * grows to 16+), and starts them there (scripts/permissions.ts says why).
+ */
+const SMALL_YOUNG_GEN = "--v8-flags=--max-semi-space-size=2,--min-semi-space-size=2";
 
 interface Peak {
   label: string;
