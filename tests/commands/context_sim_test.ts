@@ -12,7 +12,7 @@ import { denoAuthFs } from "../../src/auth/fs.ts";
 import { InterruptedError } from "../../src/domain/errors.ts";
 import type { InStream } from "../../src/render/io.ts";
 import { generateSigningKey } from "../../sim/src/jwt.ts";
-import { startSimulator } from "../../sim/src/server.ts";
+import { type Simulator, startSimulator } from "../../sim/src/server.ts";
 import { linesIn, runOet, type RunOptions } from "../support/cli.ts";
 import { VirtualClock } from "../support/virtual_clock.ts";
 
@@ -26,6 +26,18 @@ async function withConfig<T>(fn: (env: Record<string, string>, path: string) => 
     return await fn({ XDG_CONFIG_HOME: dir }, path);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** A 7.x simulator and a configuration file, for the length of `fn`. */
+async function withSimAndConfig(
+  fn: (sim: Simulator, env: Record<string, string>) => Promise<void>,
+): Promise<void> {
+  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  try {
+    await withConfig((env) => fn(sim, env));
+  } finally {
+    await sim.close();
   }
 }
 
@@ -233,46 +245,41 @@ Deno.test("two contexts on two simulators of different generations: each command
 });
 
 Deno.test("a context applies whole or not at all: a URL that wins gets none of its settings (no login sent)", async () => {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
-  try {
-    await withConfig(async (env) => {
-      // The context's login would need a token from its issuer: were it applied, the request
-      // would fail (not logged in, exit 5) instead of reaching the server without a header.
-      await ok([
-        "context",
-        "add",
-        "aaa",
-        "--server-url",
-        "http://127.0.0.1:9/api/v1.0",
-        "--auth-issuer",
-        "https://issuer.example/v2.0",
-        "--auth-client-id",
-        "cid",
-        "--auth-scope",
-        "api://x/.default",
-        "--request-timeout",
-        "1ms",
-      ], { env });
-      const r = await ok(["procedure", "list"], { env: { ...env, OET_REST_URI: sim.baseUrl } });
-      assert.match(r.stdout + r.stderr, /no procedures yet|ID/);
-      assert.ok(sim.requests.length > 0);
-      assert.ok(sim.requests.every((q) => q.authorization === null));
-      // auth status says which login is in effect: the context's, or none when a URL wins.
-      const inEffect = JSON.parse((await oet(["auth", "status", "-o", "json"], { env })).stdout);
-      assert.equal(inEffect.login?.issuer, "https://issuer.example/v2.0");
-      assert.equal(inEffect.state, "not-logged-in");
-      const won = JSON.parse(
-        (await oet(["auth", "status", "-o", "json"], {
-          env: { ...env, OET_REST_URI: sim.baseUrl },
-        }))
-          .stdout,
-      );
-      assert.equal(won.state, "none");
-      assert.equal(won.login, null);
-    });
-  } finally {
-    await sim.close();
-  }
+  await withSimAndConfig(async (sim, env) => {
+    // The context's login would need a token from its issuer: were it applied, the request
+    // would fail (not logged in, exit 5) instead of reaching the server without a header.
+    await ok([
+      "context",
+      "add",
+      "aaa",
+      "--server-url",
+      "http://127.0.0.1:9/api/v1.0",
+      "--auth-issuer",
+      "https://issuer.example/v2.0",
+      "--auth-client-id",
+      "cid",
+      "--auth-scope",
+      "api://x/.default",
+      "--request-timeout",
+      "1ms",
+    ], { env });
+    const r = await ok(["procedure", "list"], { env: { ...env, OET_REST_URI: sim.baseUrl } });
+    assert.match(r.stdout + r.stderr, /no procedures yet|ID/);
+    assert.ok(sim.requests.length > 0);
+    assert.ok(sim.requests.every((q) => q.authorization === null));
+    // auth status says which login is in effect: the context's, or none when a URL wins.
+    const inEffect = JSON.parse((await oet(["auth", "status", "-o", "json"], { env })).stdout);
+    assert.equal(inEffect.login?.issuer, "https://issuer.example/v2.0");
+    assert.equal(inEffect.state, "not-logged-in");
+    const won = JSON.parse(
+      (await oet(["auth", "status", "-o", "json"], {
+        env: { ...env, OET_REST_URI: sim.baseUrl },
+      }))
+        .stdout,
+    );
+    assert.equal(won.state, "none");
+    assert.equal(won.login, null);
+  });
 });
 
 /** Adds a protected context `prod` for `url` and an unprotected `itf`. */
@@ -291,56 +298,51 @@ async function protectedSetUp(env: Record<string, string>, url: string) {
 }
 
 Deno.test("protected: without a terminal every changing command is refused, exit 2, nothing sent; --yes goes; reads never ask", async () => {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
-  try {
-    await withConfig(async (env) => {
-      await protectedSetUp(env, sim.baseUrl);
-      const changing = [
-        ["procedure", "create", HELLO],
-        ["procedure", "start", "--pid", "1"],
-        ["procedure", "stop", "--pid", "1"],
-        ["activity", "run", "observe", "sbd-t0001-20250403-00001"],
-      ];
-      // By context, and by URL match whichever way the URL is given.
-      const ways: [string[], Record<string, string>][] = [
-        [["--context", "prod"], {}],
-        [[], { OET_CONTEXT: "prod" }],
-        [["--server-url", `${sim.baseUrl}/`], {}],
-        [[], { OET_REST_URI: sim.baseUrl }],
-      ];
-      for (const [lead, more] of ways) {
-        for (const args of changing) {
-          // stdin a terminal but stderr not, or the other way round: not "at a terminal".
-          for (const o of [{}, { stdin: linesIn(["prod"]) }, { stderrTty: true }]) {
-            const r = await oet([...lead, ...args], { env: { ...env, ...more }, ...o });
-            const what = `${lead.join(" ")} ${JSON.stringify(more)} ${args.join(" ")}`;
-            assert.equal(r.code, 2, `${what}: ${r.stderr}`);
-            assert.match(
-              r.stderr,
-              /context prod is protected: .* needs --yes when oet is not at a terminal/,
-            );
-            assert.match(r.stderr, /hint: nothing was sent/);
-          }
+  await withSimAndConfig(async (sim, env) => {
+    await protectedSetUp(env, sim.baseUrl);
+    const changing = [
+      ["procedure", "create", HELLO],
+      ["procedure", "start", "--pid", "1"],
+      ["procedure", "stop", "--pid", "1"],
+      ["activity", "run", "observe", "sbd-t0001-20250403-00001"],
+    ];
+    // By context, and by URL match whichever way the URL is given.
+    const ways: [string[], Record<string, string>][] = [
+      [["--context", "prod"], {}],
+      [[], { OET_CONTEXT: "prod" }],
+      [["--server-url", `${sim.baseUrl}/`], {}],
+      [[], { OET_REST_URI: sim.baseUrl }],
+    ];
+    for (const [lead, more] of ways) {
+      for (const args of changing) {
+        // stdin a terminal but stderr not, or the other way round: not "at a terminal".
+        for (const o of [{}, { stdin: linesIn(["prod"]) }, { stderrTty: true }]) {
+          const r = await oet([...lead, ...args], { env: { ...env, ...more }, ...o });
+          const what = `${lead.join(" ")} ${JSON.stringify(more)} ${args.join(" ")}`;
+          assert.equal(r.code, 2, `${what}: ${r.stderr}`);
+          assert.match(
+            r.stderr,
+            /context prod is protected: .* needs --yes when oet is not at a terminal/,
+          );
+          assert.match(r.stderr, /hint: nothing was sent/);
         }
       }
-      assert.equal(sim.requests.length, 0, "nothing reached the server");
-      for (const args of [["procedure", "list"], ["activity", "list"], ["status"]]) {
-        await ok(["--context", "prod", ...args], { env });
-      }
-      const created = await ok(["--context", "prod", "procedure", "create", HELLO, "--yes"], {
-        env,
-      });
-      assert.equal(created.stderr, "", "no line when stderr is not a terminal");
-      assert.equal(sim.requests.filter((q) => q.method === "POST").length, 1);
-      // Unprotected: no question, no refusal.
-      const itf = await oet(["--context", "itf", "procedure", "list", "--request-timeout", "1s"], {
-        env,
-      });
-      assert.equal(itf.code, 4, "itf points at a closed port");
+    }
+    assert.equal(sim.requests.length, 0, "nothing reached the server");
+    for (const args of [["procedure", "list"], ["activity", "list"], ["status"]]) {
+      await ok(["--context", "prod", ...args], { env });
+    }
+    const created = await ok(["--context", "prod", "procedure", "create", HELLO, "--yes"], {
+      env,
     });
-  } finally {
-    await sim.close();
-  }
+    assert.equal(created.stderr, "", "no line when stderr is not a terminal");
+    assert.equal(sim.requests.filter((q) => q.method === "POST").length, 1);
+    // Unprotected: no question, no refusal.
+    const itf = await oet(["--context", "itf", "procedure", "list", "--request-timeout", "1s"], {
+      env,
+    });
+    assert.equal(itf.code, 4, "itf points at a closed port");
+  });
 });
 
 /** Standard input that never answers until the command is interrupted. */
@@ -356,63 +358,58 @@ function silentTerminal(): InStream {
 }
 
 Deno.test("the typed confirmation at a terminal: right name, wrong name, end of input, Ctrl-C", async () => {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
-  try {
-    await withConfig(async (env) => {
-      await protectedSetUp(env, sim.baseUrl);
-      const at = (stdin: InStream, signal?: AbortSignal): RunOptions => ({
-        env: { ...env, OET_CONTEXT: "prod" },
-        stdin,
-        stderrTty: true,
-        signal,
-      });
-      const wrong = await oet(["procedure", "create", HELLO], at(linesIn(["itf"])));
-      assert.equal(wrong.code, 1);
-      assert.equal(
-        wrong.stderr,
-        "procedure create on SKA-Mid (context prod, protected)\n" +
-          "context prod is protected. Type its name to procedure create: " +
-          'error: not confirmed: "itf" is not prod; nothing was sent\n',
-      );
-      const eof = await oet(["procedure", "create", HELLO], at(linesIn([])));
-      assert.equal(eof.code, 1);
-      assert.match(eof.stderr, /error: not confirmed \(end of input\): nothing was sent/);
-      const interrupt = new AbortController();
-      const running = oet(["procedure", "create", HELLO], at(silentTerminal(), interrupt.signal));
-      await new Promise((r) => setTimeout(r, 20));
-      interrupt.abort(new InterruptedError("SIGINT"));
-      const ctrlC = await running;
-      assert.equal(ctrlC.code, 130);
-      assert.match(ctrlC.stderr, /interrupted: not confirmed, nothing was sent/);
-      assert.equal(sim.requests.length, 0, "nothing was sent");
-
-      const right = await oet(["procedure", "create", HELLO, "-o", "id"], at(linesIn(["prod"])));
-      assert.equal(right.code, 0, right.stderr);
-      assert.equal(right.stdout, "1\n");
-      assert.equal(sim.requests.filter((q) => q.method === "POST").length, 1);
-      // --yes: the line, no question.
-      const stdin = linesIn([]);
-      const yes = await oet(["procedure", "create", HELLO, "--yes", "-o", "id"], at(stdin));
-      assert.equal(yes.code, 0, yes.stderr);
-      assert.equal(stdin.asked, 0);
-      assert.equal(yes.stderr, "procedure create on SKA-Mid (context prod, protected)\n");
-      // Unprotected at a terminal: the line names the host, no question.
-      const plain = await oet(["procedure", "create", HELLO, "-o", "id"], {
-        env: { ...env, OET_REST_URI: "http://127.0.0.1:9/api/v1.0" },
-        stdin,
-        stderrTty: true,
-        files: {},
-      }).catch((e) => e);
-      assert.equal(plain.code, 4);
-      assert.match(
-        plain.stderr,
-        /^procedure create on 127\.0\.0\.1:9 \(OET_REST_URI in the environment wins over the current context itf\)\n/,
-      );
-      assert.equal(stdin.asked, 0);
+  await withSimAndConfig(async (sim, env) => {
+    await protectedSetUp(env, sim.baseUrl);
+    const at = (stdin: InStream, signal?: AbortSignal): RunOptions => ({
+      env: { ...env, OET_CONTEXT: "prod" },
+      stdin,
+      stderrTty: true,
+      signal,
     });
-  } finally {
-    await sim.close();
-  }
+    const wrong = await oet(["procedure", "create", HELLO], at(linesIn(["itf"])));
+    assert.equal(wrong.code, 1);
+    assert.equal(
+      wrong.stderr,
+      "procedure create on SKA-Mid (context prod, protected)\n" +
+        "context prod is protected. Type its name to procedure create: " +
+        'error: not confirmed: "itf" is not prod; nothing was sent\n',
+    );
+    const eof = await oet(["procedure", "create", HELLO], at(linesIn([])));
+    assert.equal(eof.code, 1);
+    assert.match(eof.stderr, /error: not confirmed \(end of input\): nothing was sent/);
+    const interrupt = new AbortController();
+    const running = oet(["procedure", "create", HELLO], at(silentTerminal(), interrupt.signal));
+    await new Promise((r) => setTimeout(r, 20));
+    interrupt.abort(new InterruptedError("SIGINT"));
+    const ctrlC = await running;
+    assert.equal(ctrlC.code, 130);
+    assert.match(ctrlC.stderr, /interrupted: not confirmed, nothing was sent/);
+    assert.equal(sim.requests.length, 0, "nothing was sent");
+
+    const right = await oet(["procedure", "create", HELLO, "-o", "id"], at(linesIn(["prod"])));
+    assert.equal(right.code, 0, right.stderr);
+    assert.equal(right.stdout, "1\n");
+    assert.equal(sim.requests.filter((q) => q.method === "POST").length, 1);
+    // --yes: the line, no question.
+    const stdin = linesIn([]);
+    const yes = await oet(["procedure", "create", HELLO, "--yes", "-o", "id"], at(stdin));
+    assert.equal(yes.code, 0, yes.stderr);
+    assert.equal(stdin.asked, 0);
+    assert.equal(yes.stderr, "procedure create on SKA-Mid (context prod, protected)\n");
+    // Unprotected at a terminal: the line names the host, no question.
+    const plain = await oet(["procedure", "create", HELLO, "-o", "id"], {
+      env: { ...env, OET_REST_URI: "http://127.0.0.1:9/api/v1.0" },
+      stdin,
+      stderrTty: true,
+      files: {},
+    }).catch((e) => e);
+    assert.equal(plain.code, 4);
+    assert.match(
+      plain.stderr,
+      /^procedure create on 127\.0\.0\.1:9 \(OET_REST_URI in the environment wins over the current context itf\)\n/,
+    );
+    assert.equal(stdin.asked, 0);
+  });
 });
 
 Deno.test("removing a protected context confirms like a changing command", async () => {
@@ -513,103 +510,93 @@ Deno.test("--context and --yes join the near-miss guard of create and start", as
 });
 
 Deno.test("hints name the target: --context when it is not the current one, --server-url when a URL wins over it", async () => {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
-  try {
-    await withConfig(async (env) => {
-      await ok(["context", "add", "itf", "--server-url", "http://127.0.0.1:9/api/v1.0"], { env });
-      await ok(["context", "add", "sim", "--server-url", sim.baseUrl], { env });
-      // A failure's hint, and a detach's, carry --context sim.
-      await ok(["--context", "sim", "procedure", "create", "file:///scripts/fail.py"], { env });
-      await sim.settle();
-      const failed = await oet(["--context", "sim", "procedure", "start", "--pid", "1"], { env });
-      assert.equal(failed.code, 3, failed.stderr);
-      assert.match(
-        failed.stderr,
-        /hint: see why with: oet procedure describe --pid 1 --context sim\n/,
-      );
-      await ok(["procedure", "create", HELLO], { env: { ...env, OET_CONTEXT: "sim" } });
-      await sim.settle();
-      const detached = await oet(["procedure", "start", "--pid", "2", "--listen=False"], {
-        env: { ...env, OET_CONTEXT: "sim" },
-        tty: true,
-      });
-      assert.equal(detached.code, 0, detached.stderr);
-      assert.match(
-        detached.stderr,
-        /follow it with: oet procedure wait --pid 2 --context sim\n/,
-      );
-      // A URL that wins over the current context: --server-url URL.
-      await ok(["--context", "sim", "procedure", "wait", "--pid", "2"], { env });
-      await ok(["procedure", "create", HELLO], { env: { ...env, OET_CONTEXT: "sim" } });
-      await sim.settle();
-      const byUrl = await oet(["procedure", "start", "--pid", "3", "--listen=False"], {
-        env: { ...env, OET_REST_URI: sim.baseUrl },
-        tty: true,
-      });
-      assert.equal(byUrl.code, 0, byUrl.stderr);
-      assert.ok(
-        byUrl.stderr.includes(
-          `follow it with: oet procedure wait --pid 3 --server-url ${sim.baseUrl}\n`,
-        ),
-        byUrl.stderr,
-      );
-      // The current context: nothing added.
-      await ok(["context", "use", "sim"], { env });
-      const current = await oet(["procedure", "describe", "--pid", "1"], { env });
-      assert.equal(current.code, 0, current.stderr);
-      const again = await oet(["procedure", "start", "--pid", "1"], { env });
-      assert.match(again.stderr, /hint: see its history with: oet procedure describe --pid 1\n/);
+  await withSimAndConfig(async (sim, env) => {
+    await ok(["context", "add", "itf", "--server-url", "http://127.0.0.1:9/api/v1.0"], { env });
+    await ok(["context", "add", "sim", "--server-url", sim.baseUrl], { env });
+    // A failure's hint, and a detach's, carry --context sim.
+    await ok(["--context", "sim", "procedure", "create", "file:///scripts/fail.py"], { env });
+    await sim.settle();
+    const failed = await oet(["--context", "sim", "procedure", "start", "--pid", "1"], { env });
+    assert.equal(failed.code, 3, failed.stderr);
+    assert.match(
+      failed.stderr,
+      /hint: see why with: oet procedure describe --pid 1 --context sim\n/,
+    );
+    await ok(["procedure", "create", HELLO], { env: { ...env, OET_CONTEXT: "sim" } });
+    await sim.settle();
+    const detached = await oet(["procedure", "start", "--pid", "2", "--listen=False"], {
+      env: { ...env, OET_CONTEXT: "sim" },
+      tty: true,
     });
-  } finally {
-    await sim.close();
-  }
+    assert.equal(detached.code, 0, detached.stderr);
+    assert.match(
+      detached.stderr,
+      /follow it with: oet procedure wait --pid 2 --context sim\n/,
+    );
+    // A URL that wins over the current context: --server-url URL.
+    await ok(["--context", "sim", "procedure", "wait", "--pid", "2"], { env });
+    await ok(["procedure", "create", HELLO], { env: { ...env, OET_CONTEXT: "sim" } });
+    await sim.settle();
+    const byUrl = await oet(["procedure", "start", "--pid", "3", "--listen=False"], {
+      env: { ...env, OET_REST_URI: sim.baseUrl },
+      tty: true,
+    });
+    assert.equal(byUrl.code, 0, byUrl.stderr);
+    assert.ok(
+      byUrl.stderr.includes(
+        `follow it with: oet procedure wait --pid 3 --server-url ${sim.baseUrl}\n`,
+      ),
+      byUrl.stderr,
+    );
+    // The current context: nothing added.
+    await ok(["context", "use", "sim"], { env });
+    const current = await oet(["procedure", "describe", "--pid", "1"], { env });
+    assert.equal(current.code, 0, current.stderr);
+    const again = await oet(["procedure", "start", "--pid", "1"], { env });
+    assert.match(again.stderr, /hint: see its history with: oet procedure describe --pid 1\n/);
+  });
 });
 
 Deno.test("status, doctor and context show say which context is in effect and why (text and -o json)", async () => {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
-  try {
-    await withConfig(async (env) => {
-      await ok([
-        "context",
-        "add",
-        "mid",
-        "--server-url",
-        sim.baseUrl,
-        "--telescope",
-        "SKA-Mid",
-        "--protected",
-      ], { env });
-      const json = JSON.parse((await ok(["status", "-o", "json"], { env })).stdout);
-      assert.deepEqual([json.context, json.telescope, json.protected], ["mid", "SKA-Mid", true]);
-      assert.match(json.source, /^current-context in .*config\.toml$/);
-      const text = (await ok(["status"], { env })).stdout;
-      assert.match(text, /^Context: +mid \(SKA-Mid, protected\), from current-context in /m);
-      const byEnv = JSON.parse(
-        (await ok(["status", "-o", "json"], { env: { ...env, OET_REST_URI: sim.baseUrl } })).stdout,
-      );
-      assert.deepEqual([byEnv.context, byEnv.protected, byEnv.source], [
-        null,
-        true,
-        "OET_REST_URI in the environment",
-      ]);
-      const overridden = (await ok(["status"], { env: { ...env, OET_REST_URI: sim.baseUrl } }))
-        .stdout;
-      assert.match(
-        overridden,
-        /^Context: +none: OET_REST_URI in the environment wins over the current context mid/m,
-      );
-      const doctor = await oet(["doctor", "-o", "json"], { env });
-      const d = JSON.parse(doctor.stdout);
-      assert.deepEqual([d.context, d.telescope, d.protected], ["mid", "SKA-Mid", true]);
-      const doctorText = await oet(["doctor"], { env });
-      assert.match(
-        doctorText.stdout,
-        /configuration .*; context mid \(SKA-Mid, protected\), from current-context in /,
-      );
-    });
-  } finally {
-    await sim.close();
-  }
+  await withSimAndConfig(async (sim, env) => {
+    await ok([
+      "context",
+      "add",
+      "mid",
+      "--server-url",
+      sim.baseUrl,
+      "--telescope",
+      "SKA-Mid",
+      "--protected",
+    ], { env });
+    const json = JSON.parse((await ok(["status", "-o", "json"], { env })).stdout);
+    assert.deepEqual([json.context, json.telescope, json.protected], ["mid", "SKA-Mid", true]);
+    assert.match(json.source, /^current-context in .*config\.toml$/);
+    const text = (await ok(["status"], { env })).stdout;
+    assert.match(text, /^Context: +mid \(SKA-Mid, protected\), from current-context in /m);
+    const byEnv = JSON.parse(
+      (await ok(["status", "-o", "json"], { env: { ...env, OET_REST_URI: sim.baseUrl } })).stdout,
+    );
+    assert.deepEqual([byEnv.context, byEnv.protected, byEnv.source], [
+      null,
+      true,
+      "OET_REST_URI in the environment",
+    ]);
+    const overridden = (await ok(["status"], { env: { ...env, OET_REST_URI: sim.baseUrl } }))
+      .stdout;
+    assert.match(
+      overridden,
+      /^Context: +none: OET_REST_URI in the environment wins over the current context mid/m,
+    );
+    const doctor = await oet(["doctor", "-o", "json"], { env });
+    const d = JSON.parse(doctor.stdout);
+    assert.deepEqual([d.context, d.telescope, d.protected], ["mid", "SKA-Mid", true]);
+    const doctorText = await oet(["doctor"], { env });
+    assert.match(
+      doctorText.stdout,
+      /configuration .*; context mid \(SKA-Mid, protected\), from current-context in /,
+    );
+  });
 });
 
 Deno.test("auth per context against the simulator's issuer: login, status, token, logout follow the context; the same (issuer, client id, scope) shares one login", async () => {

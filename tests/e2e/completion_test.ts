@@ -225,65 +225,105 @@ async function onServer(
   });
 }
 
+/**
+ * One bash completion of `words`, the cursor on the last: COMP_WORDS as
+ * readline splits it, COMP_LINE the words joined by `join` (`--pid=` is
+ * split at the `=` but typed whole); echoes `[COMPREPLY]`.
+ */
+function bashCompletion(words: string[], join = " "): string {
+  return `COMP_WORDS=(${words.map(shQuote).join(" ")}); COMP_CWORD=${words.length - 1}; ` +
+    `COMP_LINE=${shQuote(words.join(join))}; COMPREPLY=(); _oet; echo "[\${COMPREPLY[*]}]"`;
+}
+
+/** bash with only `file` sourced (clean `env`), then each of `calls`; the lines it printed. */
+async function bashOffers(
+  file: string,
+  calls: string[],
+  env: Record<string, string>,
+): Promise<string[]> {
+  const r = await runCommand("bash", [
+    "--norc",
+    "--noprofile",
+    "-c",
+    `source ${shQuote(file)}; ${calls.join("; ")}`,
+  ], { env, clearEnv: true });
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.trimEnd().split("\n");
+}
+
+/**
+ * zsh with `file` sourced (clean `env`) and a compadd that prints what it is
+ * offered as `[…]`, then `calls` (`words=(…); CURRENT=n; _oet`); the lines it printed.
+ */
+async function zshOffers(
+  file: string,
+  calls: string,
+  env: Record<string, string>,
+): Promise<string[]> {
+  const r = await runCommand("zsh", [
+    "-f",
+    "-c",
+    `compdef() { :; }; source ${shQuote(file)}; compadd() { shift; print -r -- "[$*]"; }; ` +
+    calls,
+  ], { env, clearEnv: true });
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.trimEnd().split("\n");
+}
+
+/** fish with `file` sourced (clean `env`): `complete -C` of each line, as `[…]`; the lines it printed. */
+async function fishOffers(
+  file: string,
+  lines: string[],
+  env: Record<string, string>,
+): Promise<string[]> {
+  const r = await runCommand("fish", [
+    "--no-config",
+    "-c",
+    `source ${shQuote(file)}; ` +
+    `for line in ${lines.map(shQuote).join(" ")}; ` +
+    `set -l words (complete -C $line); echo "[$words]"; end`,
+  ], { env, clearEnv: true });
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.trimEnd().split("\n");
+}
+
 shellTest(
   "bash",
   "values: -o choices, and --pid ids from the server named on the line",
   async (file) => {
     await onServer("v7", { procedures: 3 }, async (env, sim) => {
-      const line = (words: string[]) =>
-        `COMP_WORDS=(${words.map(shQuote).join(" ")}); COMP_CWORD=${words.length - 1}; ` +
-        `COMP_LINE=${shQuote(words.join(" "))}; COMPREPLY=(); _oet; echo "[\${COMPREPLY[*]}]"`;
-      const r = await runCommand("bash", [
-        "--norc",
-        "--noprofile",
-        "-c",
-        `source ${shQuote(file)}; ` + [
-          line(["oet", "procedure", "list", "-o", ""]),
-          line(["oet", "listen", "--output", "j"]),
-          line(["oet", "procedure", "start", "--server-url", sim.baseUrl, "--pid", ""]),
-          line(["oet", "procedure", "describe", "--pid", ""]), // no server: nothing, quickly
-        ].join("; "),
-      ], {
-        env: { ...env, OET_REST_URI: "http://127.0.0.1:9/api/v1.0" },
-        clearEnv: true,
-      });
-      assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(r.stdout.trimEnd().split("\n"), [
-        "[table json jsonl id]",
-        "[jsonl]",
-        "[1 2 3]",
-        "[]",
-      ]);
+      const offered = await bashOffers(file, [
+        bashCompletion(["oet", "procedure", "list", "-o", ""]),
+        bashCompletion(["oet", "listen", "--output", "j"]),
+        bashCompletion(["oet", "procedure", "start", "--server-url", sim.baseUrl, "--pid", ""]),
+        bashCompletion(["oet", "procedure", "describe", "--pid", ""]), // no server: nothing, quickly
+      ], { ...env, OET_REST_URI: "http://127.0.0.1:9/api/v1.0" });
+      assert.deepEqual(offered, ["[table json jsonl id]", "[jsonl]", "[1 2 3]", "[]"]);
     });
   },
 );
 
 shellTest("zsh", "values: -o choices, and --pid ids from the server", async (file) => {
   await onServer("v5", { procedures: 1 }, async (env) => {
-    const r = await runCommand("zsh", [
-      "-f",
-      "-c",
-      `compdef() { :; }; source ${shQuote(file)}; compadd() { shift; print -r -- "[$*]"; }; ` +
+    const offered = await zshOffers(
+      file,
       `words=(oet activity list -o ''); CURRENT=5; _oet; ` +
-      `words=(oet procedure wait --pid ''); CURRENT=5; _oet`,
-    ], { env, clearEnv: true });
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.stdout.trimEnd().split("\n"), ["[table json jsonl id]", "[1]"]);
+        `words=(oet procedure wait --pid ''); CURRENT=5; _oet`,
+      env,
+    );
+    assert.deepEqual(offered, ["[table json jsonl id]", "[1]"]);
   });
 });
 
 shellTest("fish", "values: -o choices, and --aid ids from the server", async (file) => {
   await onServer("v7", { activity: true }, async (env) => {
-    const r = await runCommand("fish", [
-      "--no-config",
-      "-c",
-      `source ${shQuote(file)}; ` +
-      `for line in 'oet procedure list --output ' 'oet activity describe --aid '; ` +
-      `set -l words (complete -C $line); echo "[$words]"; end`,
-    ], { env, clearEnv: true });
-    assert.equal(r.code, 0, r.stderr);
+    const offered = await fishOffers(
+      file,
+      ["oet procedure list --output ", "oet activity describe --aid "],
+      env,
+    );
     // fish sorts what it offers.
-    assert.deepEqual(r.stdout.trimEnd().split("\n"), ["[id json jsonl table]", "[1]"]);
+    assert.deepEqual(offered, ["[id json jsonl table]", "[1]"]);
   });
 });
 
@@ -304,33 +344,19 @@ shellTest("bash", "context names: --context <TAB> and oet context use <TAB>", as
       });
       assert.equal(r.code, 0, r.stderr);
     }
-    const line = (words: string[]) =>
-      `COMP_WORDS=(${words.map(shQuote).join(" ")}); COMP_CWORD=${words.length - 1}; ` +
-      `COMP_LINE=${shQuote(words.join(" "))}; COMPREPLY=(); _oet; echo "[\${COMPREPLY[*]}]"`;
-    const r = await runCommand("bash", [
-      "--norc",
-      "--noprofile",
-      "-c",
-      `source ${shQuote(file)}; ${
-        [
-          line(["oet", "--context", "mid"]),
-          line(["oet", "procedure", "list", "--context", ""]),
-          line(["oet", "context", "use", ""]),
-          line(["oet", "context", "remove", "l"]),
-          line(["oet", "context", "use", "--"]),
-          line(["oet", "context", "u"]),
-        ].join("; ")
-      }`,
+    const offered = await bashOffers(file, [
+      bashCompletion(["oet", "--context", "mid"]),
+      bashCompletion(["oet", "procedure", "list", "--context", ""]),
+      bashCompletion(["oet", "context", "use", ""]),
+      bashCompletion(["oet", "context", "remove", "l"]),
+      bashCompletion(["oet", "context", "use", "--"]),
+      bashCompletion(["oet", "context", "u"]),
     ], {
-      env: {
-        PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
-        HOME: Deno.env.get("HOME") ?? "/tmp",
-        OET_CONFIG: env.OET_CONFIG,
-      },
-      clearEnv: true,
+      PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
+      HOME: Deno.env.get("HOME") ?? "/tmp",
+      OET_CONFIG: env.OET_CONFIG,
     });
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.stdout.trimEnd().split("\n"), [
+    assert.deepEqual(offered, [
       "[mid-itf mid-prod]",
       "[mid-itf mid-prod low-itf]",
       "[mid-itf mid-prod low-itf]",
@@ -354,58 +380,35 @@ async function idsOnServer(fn: (env: Record<string, string>) => Promise<void>) {
 
 shellTest("bash", "--pid= and --aid=: ids after the =, as after a space", async (file) => {
   await idsOnServer(async (env) => {
-    const line = (words: string[]) =>
-      `COMP_WORDS=(${words.map(shQuote).join(" ")}); COMP_CWORD=${words.length - 1}; ` +
-      `COMP_LINE=${shQuote(words.join(""))}; COMPREPLY=(); _oet; echo "[\${COMPREPLY[*]}]"`;
-    const r = await runCommand("bash", [
-      "--norc",
-      "--noprofile",
-      "-c",
-      `source ${shQuote(file)}; ` + [
-        line(["oet", "procedure", "start", "--pid", "="]),
-        line(["oet", "procedure", "start", "--pid", "=", "2"]),
-        line(["oet", "activity", "describe", "--aid", "="]),
-        line(["oet", "procedure", "list", "-o", "=", "js"]),
-      ].join("; "),
-    ], { env, clearEnv: true });
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.stdout.trimEnd().split("\n"), ["[1 2 3]", "[2]", "[1]", "[json jsonl]"]);
+    const offered = await bashOffers(file, [
+      bashCompletion(["oet", "procedure", "start", "--pid", "="], ""),
+      bashCompletion(["oet", "procedure", "start", "--pid", "=", "2"], ""),
+      bashCompletion(["oet", "activity", "describe", "--aid", "="], ""),
+      bashCompletion(["oet", "procedure", "list", "-o", "=", "js"], ""),
+    ], env);
+    assert.deepEqual(offered, ["[1 2 3]", "[2]", "[1]", "[json jsonl]"]);
   });
 });
 
 shellTest("zsh", "--pid= and --aid=: ids after the =", async (file) => {
   await idsOnServer(async (env) => {
-    const r = await runCommand("zsh", [
-      "-f",
-      "-c",
-      `compdef() { :; }; source ${shQuote(file)}; compadd() { shift; print -r -- "[$*]"; }; ` +
+    const offered = await zshOffers(
+      file,
       `compset() { print -r -- "compset $*"; }; ` +
-      `words=(oet procedure wait --pid=); CURRENT=4; _oet; ` +
-      `words=(oet activity describe --aid=1); CURRENT=4; _oet`,
-    ], { env, clearEnv: true });
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.stdout.trimEnd().split("\n"), [
-      "compset -P *=",
-      "[1 2 3]",
-      "compset -P *=",
-      "[1]",
-    ]);
+        `words=(oet procedure wait --pid=); CURRENT=4; _oet; ` +
+        `words=(oet activity describe --aid=1); CURRENT=4; _oet`,
+      env,
+    );
+    assert.deepEqual(offered, ["compset -P *=", "[1 2 3]", "compset -P *=", "[1]"]);
   });
 });
 
 shellTest("fish", "--pid= and --aid=: ids after the =", async (file) => {
   await idsOnServer(async (env) => {
-    const r = await runCommand("fish", [
-      "--no-config",
-      "-c",
-      `source ${shQuote(file)}; ` +
-      `for line in 'oet procedure start --pid=' 'oet activity describe --aid='; ` +
-      `set -l words (complete -C $line); echo "[$words]"; end`,
-    ], { env, clearEnv: true });
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.stdout.trimEnd().split("\n"), [
-      "[--pid=1 --pid=2 --pid=3]",
-      "[--aid=1]",
-    ]);
+    const offered = await fishOffers(file, [
+      "oet procedure start --pid=",
+      "oet activity describe --aid=",
+    ], env);
+    assert.deepEqual(offered, ["[--pid=1 --pid=2 --pid=3]", "[--aid=1]"]);
   });
 });

@@ -51,13 +51,24 @@ function header(s: ReturnType<typeof busyState>, now: number): string {
 
 const hms = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 
-Deno.test("console monitor: a server gone (connection refused) is unreachable as soon as the stream drop is noticed, not 60 s later", async () => {
+/**
+ * A monitor of a busy state on the fake server, its stream opened and the
+ * lists read, at a clock the test moves; closed after `fn`.
+ */
+async function withMonitor(
+  fn: (t: {
+    s: ReturnType<typeof busyState>;
+    server: ReturnType<typeof fakeServer>["server"];
+    m: Monitor;
+    clock: { now: number };
+  }) => Promise<void>,
+): Promise<void> {
   const s = busyState();
   const { server, client } = fakeServer();
-  let now = NOW;
+  const clock = { now: NOW };
   const stop = new AbortController();
   const m = new Monitor(s, client, {
-    now: () => now,
+    now: () => clock.now,
     random: () => 0.5,
     signal: stop.signal,
     changed() {},
@@ -65,52 +76,46 @@ Deno.test("console monitor: a server gone (connection refused) is unreachable as
   try {
     m.opened();
     await m.idle();
+    await fn({ s, server, m, clock });
+  } finally {
+    stop.abort();
+    m.close();
+  }
+}
+
+Deno.test("console monitor: a server gone (connection refused) is unreachable as soon as the stream drop is noticed, not 60 s later", async () => {
+  await withMonitor(async ({ s, server, m, clock }) => {
     assert.equal(kindOf(s), "live");
     // The server stops; the stream ended 5 s ago, and its first reopening was refused.
     server.up = false;
-    const lastData = now - 5000;
+    const lastData = clock.now - 5000;
     const before = server.reads;
     m.note("event stream unavailable (connection refused); retrying", lastData);
     await m.idle();
     assert.ok(server.reads > before, "the lists are read again at once");
     assert.equal(kindOf(s), "unreachable");
-    assert.match(header(s, now), /· unreachable, retrying ·/);
+    assert.match(header(s, clock.now), /· unreachable, retrying ·/);
     // The header's tick does not turn it back into a gap with stale rows.
-    now += 3000;
+    clock.now += 3000;
     m.tick();
     assert.equal(kindOf(s), "unreachable");
-  } finally {
-    stop.abort();
-    m.close();
-  }
+  });
 });
 
 Deno.test("console monitor: the header's 'gap since' and the gap's marker are one time (the stream's last data)", async () => {
-  const s = busyState();
-  const { client } = fakeServer();
-  let now = NOW;
-  const stop = new AbortController();
-  const m = new Monitor(s, client, {
-    now: () => now,
-    random: () => 0.5,
-    signal: stop.signal,
-    changed() {},
-  });
-  try {
-    m.opened();
-    await m.idle();
+  await withMonitor(async ({ s, m, clock }) => {
     // Nothing came for 5 s before the stream dropped; the drop is noticed now.
-    const lastData = now - 5000;
+    const lastData = clock.now - 5000;
     m.note("event stream unavailable (the server closed the event stream); retrying", lastData);
     await m.idle();
-    now += 4000;
+    clock.now += 4000;
     m.tick();
     assert.equal(kindOf(s), "gap");
-    assert.match(header(s, now), new RegExp(`· gap since ${hms(lastData)} ·`));
+    assert.match(header(s, clock.now), new RegExp(`· gap since ${hms(lastData)} ·`));
     // The feed's own gap for the reopening (its last item came a moment later than the
     // stream's last data): the marker still starts where the header said.
-    now += 2000;
-    m.gap({ from: lastData + 900, to: now, reason: "the server could not be reached" });
+    clock.now += 2000;
+    m.gap({ from: lastData + 900, to: clock.now, reason: "the server could not be reached" });
     m.opened();
     await m.idle();
     const marker = s.lines.at(-1)!;
@@ -118,14 +123,11 @@ Deno.test("console monitor: the header's 'gap since' and the gap's marker are on
     assert.equal(
       marker.text,
       `stream down ${hms(lastData)}–${
-        hms(now)
+        hms(clock.now)
       }: events may be missing (the server could not be reached)`,
     );
     assert.equal(kindOf(s), "live");
-  } finally {
-    stop.abort();
-    m.close();
-  }
+  });
 });
 
 Deno.test("console: interrupted while its modules load, it never takes the terminal (Ctrl-C: returns; SIGTERM: 143)", async () => {
