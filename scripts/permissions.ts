@@ -46,8 +46,9 @@ export const PERMISSION_FLAGS: readonly string[] = [
 ];
 
 /**
- * Flags for `deno run` of oet (the `oet` task, the benchmark, the start-up
- * module test), never for `deno compile`.
+ * Flags for `deno run` of oet (the `oet` task, the `deno install` shim of the
+ * README and docs/install.md, the benchmark, the start-up module test), never
+ * for `deno compile`.
  *
  * `--unstable-lazy-dynamic-imports`: without it, `deno run` reads every
  * module a literal `import("…")` can reach before running anything (96

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { TARGETS } from "../../scripts/build.ts";
-import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
+import { PERMISSION_FLAGS, RUN_FLAGS } from "../../scripts/permissions.ts";
 import { updatingGoldens } from "../support/golden.ts";
 
 const DOC = new URL("../../docs/install.md", import.meta.url);
@@ -34,9 +34,11 @@ Deno.test("install doc: the deno install command and the flag list are PERMISSIO
   const flags = PERMISSION_FLAGS.join(" ");
   assert.ok(
     joined.includes(
-      `deno install --global --no-config --import-map deno.json --name oet ${flags} main.ts`,
+      `deno install --global --no-config --import-map deno.json --name oet ${
+        RUN_FLAGS.join(" ")
+      } ${flags} main.ts`,
     ),
-    "the deno install command carries exactly PERMISSION_FLAGS",
+    "the deno install command carries RUN_FLAGS and exactly PERMISSION_FLAGS",
   );
   assert.ok(text.includes(`\n${flags}\n`), "the Permissions section lists PERMISSION_FLAGS");
 });
@@ -52,11 +54,11 @@ Deno.test("README: its deno install shim carries exactly PERMISSION_FLAGS (the s
   const joined = (await Deno.readTextFile(README)).replaceAll(/ *\\\n */g, " ");
   assert.ok(
     joined.includes(
-      `deno install --global --no-config --import-map deno.json --name oet ${
+      `deno install --global --no-config --import-map deno.json --name oet ${RUN_FLAGS.join(" ")} ${
         PERMISSION_FLAGS.join(" ")
       } main.ts`,
     ),
-    "the README's deno install command carries exactly PERMISSION_FLAGS",
+    "the README's deno install command carries RUN_FLAGS and exactly PERMISSION_FLAGS",
   );
   assert.ok(joined.includes("npm install -g deno@2.9.6"), "the README says how to get Deno");
   // deno install does not put its bin directory on PATH: the README does.

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
+import { PERMISSION_FLAGS, RUN_FLAGS } from "../../scripts/permissions.ts";
 import { startSimulator } from "../../sim/src/server.ts";
 import { baseEnv } from "../support/spawn.ts";
 import { until } from "../support/wait.ts";
@@ -27,6 +27,7 @@ function installArgs(root: string): string[] {
     "deno.json",
     "--name",
     "oet",
+    ...RUN_FLAGS,
     ...PERMISSION_FLAGS,
     "main.ts",
   ];
@@ -56,7 +57,9 @@ Deno.test("deno install shim: the binary's permissions, the user's directory, si
     assert.doesNotMatch(installed.stderr, /warning/i);
     const shim = await Deno.readTextFile(`${root}/bin/oet`);
     assert.match(shim, /^exec deno run /m, "the shim execs deno: signals reach oet itself");
-    for (const flag of PERMISSION_FLAGS) assert.ok(shim.includes(flag), `the shim has ${flag}`);
+    for (const flag of [...RUN_FLAGS, ...PERMISSION_FLAGS]) {
+      assert.ok(shim.includes(flag), `the shim has ${flag}`);
+    }
 
     // Another directory: its .env names the server, its file the script arguments.
     await Deno.writeTextFile(`${work}/.env`, `OET_REST_URI=${sim.baseUrl}\n`);
