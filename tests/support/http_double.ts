@@ -24,10 +24,12 @@
  *
  * A failed request rejects (in-process) or is answered 599 with the reason
  * (loopback), and is kept for `verify()`, so code that swallows the error
- * still fails the test.
+ * still fails the test. Every recorded request and every stream opened or
+ * closed calls `changed()` (tests/support/wait.ts), so `until` sees it.
  */
 
 import type { RecordedResponse } from "./transcripts.ts";
+import { changed } from "./wait.ts";
 
 /** One request as the code sent it. */
 export interface SeenRequest {
@@ -248,6 +250,7 @@ export class HttpDouble {
         }
       }
       this.#streams.clear();
+      changed();
       await this.#server?.shutdown();
     }
     this.verify();
@@ -256,6 +259,7 @@ export class HttpDouble {
   async #answer(request: Request, signal?: AbortSignal, inProcess = false): Promise<Response> {
     const seen = await record(request);
     this.requests.push(seen);
+    changed();
     if (inProcess) signal?.throwIfAborted();
     const entry = this.#match(seen);
     if (entry === undefined) {
@@ -286,11 +290,13 @@ export class HttpDouble {
       start(controller) {
         mine = controller;
         streams.add(controller);
+        changed();
         // The OET starts every stream with a blank line (docs/servers.md, "Event stream wire format").
         controller.enqueue(encoder.encode("\n"));
       },
       cancel() {
         if (mine) streams.delete(mine);
+        changed();
       },
     });
     return new Response(body, {
