@@ -60,6 +60,14 @@ export interface EngineOptions {
    * create; STOPPED) show at once.
    */
   getLagMs?: number;
+  /**
+   * Called after anything the inspection methods show changes: a
+   * procedure's state as GET shows it (when GET shows it, so once more
+   * `getLagMs` after it went out on the stream), a queued or cancelled run,
+   * a procedure pruned ("procedure"); an activity recorded ("activity").
+   * Unset, nothing is called or scheduled.
+   */
+  onChange?: (what: "procedure" | "activity") => void;
 }
 
 interface QueuedRun {
@@ -300,6 +308,7 @@ export class Engine {
     rt.run = { fn, args: clone(runArgs), early: state !== "READY" };
     const snap = this.#snapshot(rt);
     rt.wakeRun?.();
+    this.#o.onChange?.("procedure");
     return snap;
   }
 
@@ -447,6 +456,7 @@ export class Engine {
       sbiId,
     };
     this.#activities.set(aid, record);
+    this.#o.onChange?.("activity");
     if (created instanceof SimError) {
       // The activity is kept, in TODO and without a procedure; the service
       // then reads `.id` of the exception it got back instead of a summary.
@@ -516,9 +526,20 @@ export class Engine {
    */
   #setState(rt: Runtime, state: ProcedureState, now = false, visibleAt?: number): void {
     rt.rec.history.push([state, pyTime()]);
-    rt.visibleAt.push(visibleAt ?? performance.now() + (now ? 0 : this.#o.getLagMs ?? 0));
+    const shown = visibleAt ?? performance.now() + (now ? 0 : this.#o.getLagMs ?? 0);
+    rt.visibleAt.push(shown);
     this.#o.bus.emit({ topic: "procedure.lifecycle.statechange", pid: rt.rec.id, state });
     for (const wake of [...rt.stateWaiters]) wake();
+    if (this.#o.onChange) this.#changedAt(shown);
+  }
+
+  /** Tells `onChange` now (the newest state changed), and again once GET shows it at `at`. */
+  #changedAt(at: number): void {
+    this.#o.onChange?.("procedure");
+    const wait = at - performance.now();
+    if (wait <= 0) return;
+    // A timer may fire a fraction of a millisecond early: wait a whole one more.
+    this.#o.clock.sleep(Math.ceil(wait) + 1).then(() => this.#changedAt(at), () => {});
   }
 
   #fail(rt: Runtime, trace: string): void {
@@ -535,6 +556,7 @@ export class Engine {
   #terminate(rt: Runtime): void {
     rt.run = undefined;
     rt.abort.abort();
+    this.#o.onChange?.("procedure");
   }
 
   #spawn(pid: number, script: ScriptSpec, initArgs: FnArgs): Runtime {
@@ -572,6 +594,7 @@ export class Engine {
     for (const rt of [...this.#procs.values()].slice(0, excess)) {
       if (FINISHED_STATES.has(this.#state(rt))) this.#procs.delete(rt.rec.id);
     }
+    this.#o.onChange?.("procedure");
   }
 
   #waitForState(rt: Runtime, done: (s: ProcedureState) => boolean): Promise<void> {

@@ -93,6 +93,8 @@ export interface EventHubOptions {
   lagMs?: number;
   /** Writes to a dead stream before its worker slot is freed (1 or 2). */
   writesToNotice?: number;
+  /** Called after a stream opens, its client leaves, or it ends. */
+  onChange?: () => void;
 }
 
 /** Options of one stream. */
@@ -137,6 +139,7 @@ export class EventHub {
   readonly #dead = new Set<Connection>();
   readonly #clock: Clock;
   readonly #writesToNotice: number;
+  readonly #onChange: (() => void) | undefined;
   #batch: Batch | undefined;
   /** Delay of every delivery, in ms. */
   lagMs: number;
@@ -145,6 +148,7 @@ export class EventHub {
     this.#clock = options.clock;
     this.lagMs = options.lagMs ?? 0;
     this.#writesToNotice = Math.max(1, options.writesToNotice ?? 1);
+    this.#onChange = options.onChange;
   }
 
   /** Number of open streams whose client is still connected. */
@@ -162,6 +166,7 @@ export class EventHub {
     const conn = new Connection(options.dropAfter, options.worker);
     conn.worker?.become("stream");
     this.#live.add(conn);
+    this.#onChange?.();
     // The servers write a lone newline first so the headers go out at once.
     conn.push(encoder.encode("\n"));
     return new ReadableStream<Uint8Array>({
@@ -264,6 +269,7 @@ export class EventHub {
     conn.writesSinceLeft = distinctWrites(conn.writeTimes, performance.now() - CLIENT_GONE_LAG_MS);
     this.#dead.add(conn);
     conn.worker?.become("dead-stream");
+    this.#onChange?.();
     if (conn.writesSinceLeft >= this.#writesToNotice) this.#finish(conn);
   }
 
@@ -283,5 +289,6 @@ export class EventHub {
     this.#live.delete(conn);
     this.#dead.delete(conn);
     conn.worker?.release();
+    this.#onChange?.();
   }
 }

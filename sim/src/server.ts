@@ -84,7 +84,25 @@ export interface SimulatorOptions {
    * requests to the issuer included (those with `body: null`).
    */
   onRequest?: (record: RequestRecord) => void;
+  /**
+   * Called after anything a test may wait for has changed (the tests wake
+   * their waits on it instead of polling); see {@link SimChange}. Unset,
+   * nothing is called or scheduled.
+   */
+  onChange?: (what: SimChange) => void;
 }
+
+/**
+ * What changed, for {@link SimulatorOptions.onChange}: `request` — one was
+ * recorded in {@link Simulator.requests} or its record was completed
+ * (status, refusal); `procedure` — a procedure's newest state, or its state
+ * as GET shows it (told again when a lagging change becomes visible), a
+ * queued or cancelled run, a prune; `activity` — one was recorded; `stream` —
+ * a stream opened, its client left, or it ended ({@link Simulator.openStreams});
+ * `workers` — the pool's counts ({@link SimulatorState.workers}); `issuer` —
+ * the AAA issuer handled a request (its `requests`, its codes' polls).
+ */
+export type SimChange = "request" | "procedure" | "activity" | "stream" | "workers" | "issuer";
 
 /** Options of AAA mode (`SimulatorOptions.auth`); see aaa.ts and issuer.ts. */
 export interface AuthOptions {
@@ -192,11 +210,16 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   const flavor = options.flavor;
   const clock = new Clock();
   const model = poolModel(flavor);
-  const pool = new WorkerPool(options.workers ?? model.size);
+  const onChange = options.onChange;
+  const pool = new WorkerPool(
+    options.workers ?? model.size,
+    onChange && (() => onChange("workers")),
+  );
   const hub = new EventHub({
     clock,
     lagMs: options.streamLagMs ?? 0,
     writesToNotice: model.writesToNotice,
+    onChange: onChange && (() => onChange("stream")),
   });
   const faults = new FaultState(options.faults);
   const engine = new Engine({
@@ -206,6 +229,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     stepMs: options.stepMs ?? DEFAULT_STEP_MS,
     sbds: new SbdStore(options.sbdDir),
     getLagMs: options.getLagMs ?? DEFAULT_GET_LAG_MS,
+    onChange,
   });
   const requests: RequestRecord[] = [];
   const generic500 = () => (isFastApi(flavor) ? generic500V7() : generic500V5());
@@ -221,6 +245,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   const handleIssuer = async (req: Request, url: URL): Promise<Response> => {
     if (closed) return new Response(null, { status: 503 });
     const res = await issuer!.handle(req, url);
+    onChange?.("issuer");
     options.onRequest?.({
       method: req.method,
       path: url.pathname,
@@ -244,11 +269,13 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       authorization: req.headers.get("authorization"),
     };
     requests.push(record);
+    onChange?.("request");
     if (closed) return new Response(null, { status: 503 });
     // A proxy in front of the server sends the client elsewhere: no worker is involved.
     const elsewhere = faults.redirectTo;
     if (elsewhere) {
       record.status = 307;
+      onChange?.("request");
       options.onRequest?.(record);
       return redirect(elsewhere.replace(/\/+$/, "") + url.pathname + url.search);
     }
@@ -302,6 +329,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       return generic500();
     } finally {
       if (worker?.use === "request") worker.release();
+      onChange?.("request");
       options.onRequest?.(record);
     }
   };

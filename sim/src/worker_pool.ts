@@ -46,7 +46,9 @@ export class WorkerSlot {
 
   /** Hands the slot over to something else (a request's slot to its stream). */
   become(use: SlotUse): void {
-    if (this.#use !== undefined) this.#use = use;
+    if (this.#use === undefined) return;
+    this.#use = use;
+    this.pool.onChange?.();
   }
 
   /** Gives the slot back (once; later calls do nothing). */
@@ -66,8 +68,11 @@ export class WorkerPool {
   #freedDead = 0;
   #closed = false;
 
-  /** `size` 0 or `Infinity` turns the model off: no request ever waits. */
-  constructor(size: number) {
+  /**
+   * `size` 0 or `Infinity` turns the model off: no request ever waits.
+   * `onChange` is called after every change of the {@link stats}.
+   */
+  constructor(size: number, readonly onChange?: () => void) {
     this.size = size > 0 ? size : Infinity;
   }
 
@@ -77,7 +82,10 @@ export class WorkerPool {
     if (this.#held.size < this.size && this.#waiting.length === 0) {
       return Promise.resolve(this.#grant());
     }
-    return new Promise((grant, refuse) => this.#waiting.push({ grant, refuse }));
+    return new Promise((grant, refuse) => {
+      this.#waiting.push({ grant, refuse });
+      this.onChange?.();
+    });
   }
 
   /** Called by {@link WorkerSlot.release}. */
@@ -87,6 +95,7 @@ export class WorkerPool {
     while (this.#waiting.length && this.#held.size < this.size) {
       this.#waiting.shift()!.grant(this.#grant());
     }
+    this.onChange?.();
   }
 
   /** The counts tests assert on. */
@@ -119,6 +128,7 @@ export class WorkerPool {
   #grant(): WorkerSlot {
     const slot = new WorkerSlot(this);
     this.#held.add(slot);
+    this.onChange?.();
     return slot;
   }
 }

@@ -21,11 +21,11 @@ import { InterruptedError } from "../../src/domain/errors.ts";
 import { decodeJwt } from "../../src/domain/jwt.ts";
 import { type Flavor, FLAVORS as ALL_FLAVORS, isFastApi } from "../../sim/src/flavor.ts";
 import { generateSigningKey } from "../../sim/src/jwt.ts";
-import { type AuthOptions, type Simulator, startSimulator } from "../../sim/src/server.ts";
+import type { AuthOptions, Simulator } from "../../sim/src/server.ts";
 import type { RunOptions, RunResult } from "../support/cli.ts";
 import { VirtualClock } from "../support/virtual_clock.ts";
-import { withSim } from "../support/sim.ts";
-import { until as waitUntil } from "../support/wait.ts";
+import { startSim, withSim } from "../support/sim.ts";
+import { changed, until as waitUntil } from "../support/wait.ts";
 
 type Oet = (args: string[], o?: RunOptions) => Promise<RunResult>;
 
@@ -92,7 +92,10 @@ async function listenBriefly(sim: Simulator, oet: Oet, o: RunOptions): Promise<R
   const before = sim.requests.filter((q) => q.path.endsWith("/stream")).length;
   const running = oet(["listen"], { ...o, signal: interrupt.signal });
   let done = false;
-  running.finally(() => done = true);
+  running.finally(() => {
+    done = true;
+    changed();
+  });
   await waitUntil(
     () => done || sim.requests.filter((q) => q.path.endsWith("/stream")).length > before,
     "oet listen to open its stream",
@@ -255,7 +258,7 @@ Deno.test("Authorization: Bearer on every REST request and every event-stream co
 });
 
 Deno.test("the token never goes to another origin: a redirect elsewhere is followed without it", async () => {
-  const other = startSimulator({ flavor: "v7", stepMs: 5 });
+  const other = startSim({ flavor: "v7", stepMs: 5 });
   try {
     await withSim("v7", async (sim, oet) => {
       const token = await sim.issuer!.mint();

@@ -12,7 +12,8 @@ import { denoAuthFs } from "../../src/auth/fs.ts";
 import { InterruptedError } from "../../src/domain/errors.ts";
 import type { InStream } from "../../src/render/io.ts";
 import { generateSigningKey } from "../../sim/src/jwt.ts";
-import { type Simulator, startSimulator } from "../../sim/src/server.ts";
+import type { Simulator } from "../../sim/src/server.ts";
+import { startSim } from "../support/sim.ts";
 import { linesIn, runOet, type RunOptions } from "../support/cli.ts";
 import { VirtualClock } from "../support/virtual_clock.ts";
 
@@ -33,7 +34,7 @@ async function withConfig<T>(fn: (env: Record<string, string>, path: string) => 
 async function withSimAndConfig(
   fn: (sim: Simulator, env: Record<string, string>) => Promise<void>,
 ): Promise<void> {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  const sim = startSim({ flavor: "v7", stepMs: 5 });
   try {
     await withConfig((env) => fn(sim, env));
   } finally {
@@ -200,8 +201,8 @@ Deno.test("a malformed file: one error with its line, exit 2, never overwritten"
 });
 
 Deno.test("two contexts on two simulators of different generations: each command reaches its context's server", async () => {
-  const v5 = startSimulator({ flavor: "v5", stepMs: 5 });
-  const v7 = startSimulator({ flavor: "v7", stepMs: 5 });
+  const v5 = startSim({ flavor: "v5", stepMs: 5 });
+  const v7 = startSim({ flavor: "v7", stepMs: 5 });
   try {
     await withConfig(async (env) => {
       await ok(["context", "add", "five", "--server-url", v5.baseUrl], { env });
@@ -601,7 +602,7 @@ Deno.test("status, doctor and context show say which context is in effect and wh
 
 Deno.test("auth per context against the simulator's issuer: login, status, token, logout follow the context; the same (issuer, client id, scope) shares one login", async () => {
   const keyPair = await generateSigningKey();
-  const sim = startSimulator({
+  const sim = startSim({
     flavor: "v7",
     stepMs: 5,
     auth: { keyPair, issuer: { autoApprove: 0 } },

@@ -7,7 +7,6 @@
  */
 
 import assert from "node:assert/strict";
-import { startSimulator } from "../../sim/src/server.ts";
 import { runOet } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
 import { json, startFakeOet } from "../support/fake_oet.ts";
@@ -22,7 +21,7 @@ import {
   readRequestHead,
   startRawServer,
 } from "../support/reliability.ts";
-import { FLAVORS, withSim } from "../support/sim.ts";
+import { FLAVORS, startSim, withSim } from "../support/sim.ts";
 
 const NO_OPENSSL = onPath("openssl") ? undefined : "openssl is not on PATH to make a test CA";
 
@@ -321,7 +320,7 @@ faultTest("stream-cut-mid-event", async (row) => {
 
 faultTest("server-gone-start", async (row) => {
   for (const flavor of FLAVORS) {
-    const sim = startSimulator({ flavor, stepMs: 5 });
+    const sim = startSim({ flavor, stepMs: 5 });
     try {
       const env = { OET_REST_URI: sim.baseUrl, OET_RECONNECT_TIMEOUT: "500ms" };
       assert.equal(

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { runOet } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
 import { type FakeRequest, json, startFakeOet } from "../support/fake_oet.ts";
-import { until } from "../support/wait.ts";
+import { changed, until } from "../support/wait.ts";
 import { assertCleanError } from "../support/reliability.ts";
 import { fixtureDir, readTranscript, type RecordedResponse } from "../support/transcripts.ts";
 
@@ -82,6 +82,7 @@ faultTest("quiet-observation", async (row) => {
       // The OET answers a start with the summary before the run begins.
       const answer = json(procedure("READY", 0));
       state = "RUNNING";
+      changed();
       queueMicrotask(() => server.emit({ msg_src: "1", new_state: "RUNNING", topic: statechange }));
       return answer;
     }

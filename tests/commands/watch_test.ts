@@ -25,7 +25,7 @@ import type { OutStream } from "../../src/render/io.ts";
 import { type FakeOet, json, startFakeOet } from "../support/fake_oet.ts";
 import { assertGolden } from "../support/golden.ts";
 import { normalize, withSim } from "../support/sim.ts";
-import { until } from "../support/wait.ts";
+import { changed, until } from "../support/wait.ts";
 import { VirtualClock } from "../support/virtual_clock.ts";
 
 const ALL: readonly Flavor[] = ["v5", "v6", "v7", "v8"];
@@ -47,6 +47,7 @@ class Screen implements OutStream {
     }
     this.writes++;
     this.text += text;
+    changed();
   }
 }
 
@@ -86,6 +87,7 @@ function start(
     runtime: { deno: "2.9.6", v8: "v8", typescript: "ts", target: "x86_64-unknown-linux-gnu" },
     clock: o.clock,
   });
+  done.then(changed, changed);
   return {
     out,
     err,

@@ -12,12 +12,8 @@
 
 import assert from "node:assert/strict";
 import { generateSigningKey } from "../../sim/src/jwt.ts";
-import {
-  type AuthOptions,
-  type Simulator,
-  type SimulatorOptions,
-  startSimulator,
-} from "../../sim/src/server.ts";
+import type { AuthOptions, Simulator, SimulatorOptions } from "../../sim/src/server.ts";
+import { startSim } from "../support/sim.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 import { spawnOet } from "../support/spawn.ts";
 import { runCommand } from "./e2e_support.ts";
@@ -48,7 +44,7 @@ async function withAaaSim<T>(
   auth: AuthOptions = {},
   extra: Omit<SimulatorOptions, "flavor" | "auth"> = {},
 ): Promise<T> {
-  const sim = startSimulator({
+  const sim = startSim({
     flavor: "v7",
     stepMs: 5,
     ...extra,

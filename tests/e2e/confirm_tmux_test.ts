@@ -10,7 +10,8 @@
  */
 
 import assert from "node:assert/strict";
-import { type Simulator, startSimulator } from "../../sim/src/server.ts";
+import type { Simulator } from "../../sim/src/server.ts";
+import { startSim } from "../support/sim.ts";
 import { runOetProcess as runOet } from "../support/spawn.ts";
 import { oetCommandLine, TMUX, TmuxSession } from "../support/tmux.ts";
 import { shQuote } from "./e2e_support.ts";
@@ -34,7 +35,7 @@ class Terminal extends TmuxSession {
 async function withProtected(
   fn: (t: Terminal, sim: Simulator, env: Record<string, string>, out: string) => Promise<void>,
 ): Promise<void> {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  const sim = startSim({ flavor: "v7", stepMs: 5 });
   const dir = await Deno.makeTempDir({ prefix: "oet-confirm-" });
   const t = new Terminal();
   try {

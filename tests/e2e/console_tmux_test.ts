@@ -10,7 +10,8 @@
 
 import assert from "node:assert/strict";
 import { generateSigningKey } from "../../sim/src/jwt.ts";
-import { type Simulator, startSimulator } from "../../sim/src/server.ts";
+import type { Simulator } from "../../sim/src/server.ts";
+import { startSim } from "../support/sim.ts";
 import type { Flavor } from "../../sim/src/flavor.ts";
 import type { Faults } from "../../sim/src/faults.ts";
 import { runOetProcess } from "../support/spawn.ts";
@@ -81,7 +82,7 @@ async function withConsole(
   fn: (screen: Screen, sim: Simulator) => Promise<void>,
   o: { faults?: Faults; stepMs?: number; aaa?: boolean } = {},
 ): Promise<void> {
-  const sim = startSimulator({
+  const sim = startSim({
     flavor,
     stepMs: o.stepMs ?? 10,
     faults: o.faults,
@@ -252,7 +253,7 @@ Deno.test({
   ignore,
   fn: async () => {
     // A port that was just free: nothing answers there until the simulator starts on it.
-    const probe = startSimulator({ flavor: "v5", stepMs: 10 });
+    const probe = startSim({ flavor: "v5", stepMs: 10 });
     const port = probe.port;
     await probe.close();
     const screen = new Screen();
@@ -265,7 +266,7 @@ Deno.test({
       const down = await screen.until(/· unreachable, retrying ·/);
       assert.match(down, /^error: connection refused by 127\.0\.0\.1:\d+/m);
       assert.match(down, /^hint: is the OET server running/m);
-      sim = startSimulator({ flavor: "v5", stepMs: 10, port });
+      sim = startSim({ flavor: "v5", stepMs: 10, port });
       await screen.until(/· live · OET 5 ·/, "live once the server answers");
       await quitRestores(screen, "C-c");
     } finally {

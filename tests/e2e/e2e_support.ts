@@ -7,7 +7,7 @@
  */
 
 import { outputWithin, PROCESS_DEADLINE_MS } from "../support/spawn.ts";
-import { until } from "../support/wait.ts";
+import { changed, until } from "../support/wait.ts";
 
 /** Collects a stream's text as it arrives; `done` resolves at its end. */
 export class StreamText {
@@ -16,15 +16,22 @@ export class StreamText {
 
   constructor(stream: ReadableStream<Uint8Array>) {
     this.done = (async () => {
-      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) this.text += chunk;
-      return this.text;
+      try {
+        for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+          this.text += chunk;
+          changed();
+        }
+        return this.text;
+      } finally {
+        changed();
+      }
     })();
   }
 
   /** Resolves once the text so far matches `re`; throws after `ms` or at the stream's end. */
   async until(re: RegExp, ms = 10_000): Promise<void> {
     let ended = false;
-    this.done.then(() => ended = true, () => ended = true);
+    this.done.then(() => ended = true, () => ended = true).then(changed);
     await until(() => re.test(this.text) || ended, `output matching ${re}`, ms);
     if (!re.test(this.text)) {
       throw new Error(`output ended without matching ${re}:\n${this.text}`);

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { PERMISSION_FLAGS, RUN_FLAGS } from "../../scripts/permissions.ts";
-import { startSimulator } from "../../sim/src/server.ts";
+import { startSim } from "../support/sim.ts";
 import { baseEnv } from "../support/spawn.ts";
 import { until } from "../support/wait.ts";
 import { runCommand, StreamText } from "./e2e_support.ts";
@@ -45,7 +45,7 @@ function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
 Deno.test("deno install shim: the binary's permissions, the user's directory, signals straight to oet", async () => {
   const root = await Deno.makeTempDir({ prefix: "oet-shim-" });
   const work = await Deno.makeTempDir({ prefix: "oet-shim-cwd-" });
-  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  const sim = startSim({ flavor: "v7", stepMs: 5 });
   try {
     const installed = await runCommand(Deno.execPath(), installArgs(root), {
       cwd: ROOT,

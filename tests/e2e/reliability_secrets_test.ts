@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { startSimulator } from "../../sim/src/server.ts";
+import { startSim } from "../support/sim.ts";
 import { runOet, type RunOptions, type RunResult } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
 import { json, startFakeOet } from "../support/fake_oet.ts";
@@ -78,7 +78,7 @@ faultTest("credentials-in-url", async (row) => {
       assert.match(r.stderr, /cannot resolve host oet\.invalid \(https:\/\/oet\.invalid\/ska/, w);
     },
   );
-  const sim = startSimulator({ flavor: "v7", stepMs: 5, faults: { slowHeadersMs: 10_000 } });
+  const sim = startSim({ flavor: "v7", stepMs: 5, faults: { slowHeadersMs: 10_000 } });
   try {
     await everyWay(withCredentials(sim.baseUrl), ["procedure", "list"], (r, what) => {
       assert.equal(r.code, 4, what);
@@ -125,7 +125,7 @@ faultTest("credentials-in-url", async (row) => {
 });
 
 Deno.test("credentials in the URL: not in notes while listening or waiting, nor when the server is lost", async () => {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  const sim = startSim({ flavor: "v7", stepMs: 5 });
   const env = {
     OET_REST_URI: withCredentials(sim.baseUrl),
     OET_RECONNECT_TIMEOUT: "300ms",

@@ -9,7 +9,7 @@
  */
 
 import assert from "node:assert/strict";
-import { startSimulator } from "../../sim/src/server.ts";
+import { startSim } from "../support/sim.ts";
 import { runOet } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
 import { until } from "../support/wait.ts";
@@ -56,7 +56,7 @@ async function signalAndTime(
 }
 
 faultTest("sigint-request", async (row) => {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5, faults: { slowHeadersMs: 30_000 } });
+  const sim = startSim({ flavor: "v7", stepMs: 5, faults: { slowHeadersMs: 30_000 } });
   const child = spawnOet(["procedure", "list"], { env: { OET_REST_URI: sim.baseUrl } });
   const out = new Collected(child.stdout);
   const err = new Collected(child.stderr);
@@ -80,7 +80,7 @@ async function waitingOnLoop(
   spawn: (args: string[], env: Record<string, string>) => Deno.ChildProcess = (args, env) =>
     spawnOet(args, { env }),
 ): Promise<void> {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  const sim = startSim({ flavor: "v7", stepMs: 5 });
   const env = { OET_REST_URI: sim.baseUrl };
   let child: Deno.ChildProcess | undefined;
   let out: Collected | undefined;
@@ -167,7 +167,7 @@ faultTest("sigterm", async (row) => {
 });
 
 faultTest("sigint-listen", async (row) => {
-  const sim = startSimulator({ flavor: "v5", stepMs: 5 });
+  const sim = startSim({ flavor: "v5", stepMs: 5 });
   const child = spawnOet(["listen"], { env: { OET_REST_URI: sim.baseUrl } });
   const out = new Collected(child.stdout);
   const err = new Collected(child.stderr);
@@ -185,7 +185,7 @@ faultTest("sigint-listen", async (row) => {
 });
 
 faultTest("stdout-closed", async (row) => {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  const sim = startSim({ flavor: "v7", stepMs: 5 });
   const env = { OET_REST_URI: sim.baseUrl };
   const child = spawnOet(["listen", "-o", "jsonl"], { env });
   const err = new Collected(child.stderr);

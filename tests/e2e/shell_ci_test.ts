@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { startSimulator } from "../../sim/src/server.ts";
+import { startSim } from "../support/sim.ts";
 import type { Flavor } from "../../sim/src/flavor.ts";
 import { baseEnv, oetCommand } from "../support/spawn.ts";
 
@@ -48,7 +48,7 @@ const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
 
 for (const flavor of ["v5", "v7"] as Flavor[]) {
   Deno.test(`${flavor}: create && start from a shell: 3 for a failing script, 0 for a completing one`, async () => {
-    const sim = startSimulator({ flavor, stepMs: 5 });
+    const sim = startSim({ flavor, stepMs: 5 });
     const dir = wrapperDir();
     try {
       const failing = await bash(
@@ -79,7 +79,7 @@ for (const flavor of ["v5", "v7"] as Flavor[]) {
   });
 
   Deno.test(`${flavor}: if oet activity run …; then — the right branch for completing and failing scripts`, async () => {
-    const sim = startSimulator({ flavor, stepMs: 5 });
+    const sim = startSim({ flavor, stepMs: 5 });
     const dir = wrapperDir();
     try {
       const script = `
@@ -113,7 +113,7 @@ for (const flavor of ["v5", "v7"] as Flavor[]) {
 }
 
 Deno.test("pid=$(oet procedure create … -o id) feeds the next command", async () => {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  const sim = startSim({ flavor: "v7", stepMs: 5 });
   const dir = wrapperDir();
   try {
     const r = await bash(

@@ -12,14 +12,10 @@ import { ENGINEER_ROLE, OET_SCOPES, operatorRole } from "../../sim/src/aaa.ts";
 import { parseSimArgs, usage } from "../../sim/src/cli.ts";
 import { type Flavor, FLAVORS, isFastApi } from "../../sim/src/flavor.ts";
 import { generateSigningKey } from "../../sim/src/jwt.ts";
-import {
-  type AuthOptions,
-  type Simulator,
-  type SimulatorOptions,
-  startSimulator,
-} from "../../sim/src/server.ts";
+import type { AuthOptions, Simulator, SimulatorOptions } from "../../sim/src/server.ts";
+import { startSim } from "../support/sim.ts";
 import { parseEvents } from "./sse_reader.ts";
-import { until as waitUntil } from "../support/wait.ts";
+import { changed, until as waitUntil } from "../support/wait.ts";
 
 /** One key for the whole file: making one takes a few tenths of a second. */
 const KEYS = await generateSigningKey();
@@ -31,7 +27,7 @@ async function withAaa<T>(
   auth: AuthOptions = {},
   extra: Omit<SimulatorOptions, "flavor" | "auth"> = {},
 ): Promise<T> {
-  const sim = startSimulator({ flavor, stepMs: 5, ...extra, auth: { keyPair: KEYS, ...auth } });
+  const sim = startSim({ flavor, stepMs: 5, ...extra, auth: { keyPair: KEYS, ...auth } });
   try {
     return await fn(sim);
   } finally {
@@ -132,7 +128,7 @@ function decode(token: string): Record<string, unknown> {
 // ---------------------------------------------------------------- the OET's side
 
 Deno.test("aaa: without --auth nothing changes: no token needed, no issuer, headers recorded", async () => {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  const sim = startSim({ flavor: "v7", stepMs: 5 });
   try {
     assert.equal(sim.issuer, undefined);
     assert.equal(sim.aaa, undefined);
@@ -361,6 +357,7 @@ Deno.test("aaa: a refused request publishes no event", async () => {
         const { value, done } = await reader.read();
         if (done) return;
         raw += value;
+        changed();
       }
     })();
     try {
@@ -735,15 +732,15 @@ Deno.test("issuer: takes no OET worker, and OET faults do not touch it", async (
 });
 
 Deno.test("issuer: waitForCode is refused when the simulator closes", async () => {
-  const sim = startSimulator({ flavor: "v7", auth: { keyPair: KEYS } });
+  const sim = startSim({ flavor: "v7", auth: { keyPair: KEYS } });
   const refused = assert.rejects(sim.issuer!.waitForCode(), /cancelled/);
   await sim.close();
   await refused;
 });
 
 Deno.test("aaa: a fresh key is made when none is given, and tokens of another simulator are refused", async () => {
-  const a = startSimulator({ flavor: "v7", auth: true });
-  const b = startSimulator({ flavor: "v7", auth: true });
+  const a = startSim({ flavor: "v7", auth: true });
+  const b = startSim({ flavor: "v7", auth: true });
   try {
     const token = await a.issuer!.mint({ iss: b.issuer!.url });
     const r = await call(b, endpoints("v7")[0], bearer(token));
@@ -756,7 +753,7 @@ Deno.test("aaa: a fresh key is made when none is given, and tokens of another si
 });
 
 Deno.test("faults: redirectTo sends every OET request elsewhere, without a worker", async () => {
-  const other = startSimulator({ flavor: "v7" });
+  const other = startSim({ flavor: "v7" });
   try {
     await withAaa(
       "v7",

@@ -6,7 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { type Simulator, startSimulator } from "../../sim/src/server.ts";
+import type { Simulator } from "../../sim/src/server.ts";
+import { startSim } from "../support/sim.ts";
 import type { Flavor } from "../../sim/src/flavor.ts";
 import { until as waitUntil } from "../support/wait.ts";
 
@@ -55,7 +56,7 @@ async function startMain(sim: Simulator, id: number, kwargs: Any = {}) {
 }
 
 Deno.test("v6 flavour: 5.x shapes under /ska-oso-oet/oet/api/v6", async () => {
-  const sim = startSimulator({ flavor: "v6", stepMs: 5 });
+  const sim = startSim({ flavor: "v6", stepMs: 5 });
   try {
     assert.equal(new URL(sim.baseUrl).pathname, "/ska-oso-oet/oet/api/v6");
     const created = await createScript(sim, file("success.py"));
@@ -75,7 +76,7 @@ Deno.test("v6 flavour: 5.x shapes under /ska-oso-oet/oet/api/v6", async () => {
 
 for (const flavor of ["v5", "v7"] as Flavor[]) {
   Deno.test(`${flavor}: stop with abort runs abort.py for the subarray, which completes`, async () => {
-    const sim = startSimulator({ flavor, stepMs: 5 });
+    const sim = startSim({ flavor, stepMs: 5 });
     try {
       await createScript(sim, file("loop.py"), { subarray_id: 3 });
       await startMain(sim, 1);
@@ -97,7 +98,7 @@ for (const flavor of ["v5", "v7"] as Flavor[]) {
 }
 
 Deno.test("catalogue: failures end FAILED with Python-style traces", async () => {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  const sim = startSim({ flavor: "v7", stepMs: 5 });
   try {
     const cases: [Any, Any, string | undefined, RegExp, string][] = [
       [file("fail.py"), { subarray_id: 1 }, undefined, /\nException: Script failed!\n$/, "RUNNING"],
@@ -153,7 +154,7 @@ Deno.test("catalogue: failures end FAILED with Python-style traces", async () =>
 });
 
 Deno.test("git scripts: create_env adds PREP_ENV; an unreachable repo with create_env is a 500", async () => {
-  const sim = startSimulator({ flavor: "v5", stepMs: 5 });
+  const sim = startSim({ flavor: "v5", stepMs: 5 });
   try {
     const ok = await createScript(sim, {
       script_type: "git",
@@ -197,7 +198,7 @@ Deno.test("git scripts: create_env adds PREP_ENV; an unreachable repo with creat
 
 Deno.test("activities: SBDs from --sbd-dir, merged args, prepare_only, unknown ids", async () => {
   const dir = await Deno.makeTempDir();
-  const sim = startSimulator({ flavor: "v7", stepMs: 5, sbdDir: dir });
+  const sim = startSim({ flavor: "v7", stepMs: 5, sbdDir: dir });
   try {
     await Deno.writeTextFile(
       `${dir}/sbd-mine-00001.json`,
@@ -284,7 +285,7 @@ async function gitactSbdDir(): Promise<string> {
 for (const flavor of ["v5", "v6", "v7", "v8"] as Flavor[]) {
   Deno.test(`${flavor}: an activity whose create_env prepare fails is kept without a procedure`, async () => {
     const dir = await gitactSbdDir();
-    const sim = startSimulator({ flavor, stepMs: 5, sbdDir: dir });
+    const sim = startSim({ flavor, stepMs: 5, sbdDir: dir });
     const fastApi = flavor === "v7" || flavor === "v8";
     const activities = fastApi ? "/activities/" : "/activities";
     try {
@@ -340,7 +341,7 @@ for (const flavor of ["v5", "v6", "v7", "v8"] as Flavor[]) {
 }
 
 Deno.test("v8 flavour: the 7.x shapes under /ska-oso-oet/oet/api/v8", async () => {
-  const sim = startSimulator({ flavor: "v8", stepMs: 5 });
+  const sim = startSim({ flavor: "v8", stepMs: 5 });
   try {
     assert.equal(new URL(sim.baseUrl).pathname, "/ska-oso-oet/oet/api/v8");
     const created = await createScript(sim, file("success.py"));
@@ -368,7 +369,7 @@ Deno.test("v8 flavour: the 7.x shapes under /ska-oso-oet/oet/api/v8", async () =
 });
 
 Deno.test("v6 flavour: 6.6.0's no-slash 404, 400 for a wrong prefix, start without script_args runs", async () => {
-  const sim = startSimulator({ flavor: "v6", stepMs: 5 });
+  const sim = startSim({ flavor: "v6", stepMs: 5 });
   try {
     const slash = await call(sim, "GET", "/procedures/");
     assert.equal(slash.status, 404);

@@ -1,7 +1,7 @@
 /** Fault switches: each one, through the in-process API, and the request log. */
 
 import assert from "node:assert/strict";
-import { startSimulator } from "../../sim/src/server.ts";
+import { startSim } from "../support/sim.ts";
 import { openStream } from "./sse_reader.ts";
 import { until as waitUntil } from "../support/wait.ts";
 
@@ -11,7 +11,7 @@ async function get(url: string): Promise<[number, string, Headers]> {
 }
 
 Deno.test("faults: forced 500s for the next N requests, flavour-shaped, nothing handled", async () => {
-  const sim = startSimulator({ flavor: "v5", stepMs: 5, faults: { fail500Next: 2 } });
+  const sim = startSim({ flavor: "v5", stepMs: 5, faults: { fail500Next: 2 } });
   try {
     const body = JSON.stringify({
       script: { script_type: "filesystem", script_uri: "file:///scripts/success.py" },
@@ -43,7 +43,7 @@ Deno.test("faults: forced 500s for the next N requests, flavour-shaped, nothing 
 });
 
 Deno.test("faults: forced 500s by path pattern (v7 plain text), cleared by setFaults({})", async () => {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  const sim = startSim({ flavor: "v7", stepMs: 5 });
   try {
     sim.setFaults({ fail500Path: "/activities/" });
     const [status, text, headers] = await get(`${sim.baseUrl}/activities/`);
@@ -59,7 +59,7 @@ Deno.test("faults: forced 500s by path pattern (v7 plain text), cleared by setFa
 });
 
 Deno.test("faults: the Nth through Mth read of a path answers 500; other paths and methods are counted apart", async () => {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5 });
+  const sim = startSim({ flavor: "v7", stepMs: 5 });
   try {
     sim.setFaults({ failRead: { path: "/procedures/$", nth: 2, last: 3 } });
     const statuses = [];
@@ -78,7 +78,7 @@ Deno.test("faults: the Nth through Mth read of a path answers 500; other paths a
 });
 
 Deno.test("faults: malformed JSON bodies on 200", async () => {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5, faults: { malformedJson: 1 } });
+  const sim = startSim({ flavor: "v7", stepMs: 5, faults: { malformedJson: 1 } });
   try {
     const [status, text] = await get(`${sim.baseUrl}/procedures/`);
     assert.equal(status, 200);
@@ -92,7 +92,7 @@ Deno.test("faults: malformed JSON bodies on 200", async () => {
 });
 
 Deno.test("faults: latency and slow headers delay the answer", async () => {
-  const sim = startSimulator({ flavor: "v5", stepMs: 5, faults: { latencyMs: 80 } });
+  const sim = startSim({ flavor: "v5", stepMs: 5, faults: { latencyMs: 80 } });
   try {
     let t0 = performance.now();
     await get(`${sim.baseUrl}/procedures`);
@@ -108,7 +108,7 @@ Deno.test("faults: latency and slow headers delay the answer", async () => {
 });
 
 Deno.test("faults: an event stream is cut in the middle of event N+1", async () => {
-  const sim = startSimulator({ flavor: "v5", stepMs: 5, faults: { dropStreamAfter: 3 } });
+  const sim = startSim({ flavor: "v5", stepMs: 5, faults: { dropStreamAfter: 3 } });
   try {
     const stream = await openStream(`${sim.baseUrl}/stream`);
     // Each list request publishes two events (request and reply).
@@ -126,7 +126,7 @@ Deno.test("faults: an event stream is cut in the middle of event N+1", async () 
 
 for (const flavor of ["v8", "v5"] as const) {
   Deno.test(`faults ${flavor}: start500ButRuns answers the start with a generic 500, and the procedure runs`, async () => {
-    const sim = startSimulator({ flavor, stepMs: 5, faults: { start500ButRuns: 1 } });
+    const sim = startSim({ flavor, stepMs: 5, faults: { start500ButRuns: 1 } });
     const procedures = `${sim.baseUrl}/procedures${flavor === "v8" ? "/" : ""}`;
     try {
       for (const n of [1, 2]) {

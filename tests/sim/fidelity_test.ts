@@ -15,7 +15,7 @@
 
 import assert from "node:assert/strict";
 import { fixtureDir, listTranscripts, readTranscript } from "../support/transcripts.ts";
-import { startSimulator } from "../../sim/src/server.ts";
+import { startSim } from "../support/sim.ts";
 import type { Flavor } from "../../sim/src/flavor.ts";
 import { type CompareContext, compareResponse, recordedStates, simRequest } from "./replay.ts";
 import { until as waitUntil } from "../support/wait.ts";
@@ -146,7 +146,7 @@ for (const version of ["v5.4.0", "v6.6.0", "v7.0.0"] as const) {
     const replayed = files.filter((f) => !(f in skipped));
     assert.ok(replayed.length > 70, `only ${replayed.length} exchanges to replay`);
 
-    const sim = startSimulator({ flavor: FLAVOR[version], stepMs: STEP_MS });
+    const sim = startSim({ flavor: FLAVOR[version], stepMs: STEP_MS });
     const open: { plan: StreamPlan; stream: StreamCapture }[] = [];
     try {
       for (const name of replayed) {

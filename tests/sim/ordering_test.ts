@@ -10,7 +10,8 @@
  */
 
 import assert from "node:assert/strict";
-import { type Simulator, startSimulator } from "../../sim/src/server.ts";
+import type { Simulator } from "../../sim/src/server.ts";
+import { startSim } from "../support/sim.ts";
 import type { Flavor } from "../../sim/src/flavor.ts";
 import { openStream, type StreamCapture } from "./sse_reader.ts";
 import { until as waitUntil } from "../support/wait.ts";
@@ -68,7 +69,7 @@ function announced(stream: StreamCapture): string[] {
 
 for (const flavor of ["v6", "v7"] as Flavor[]) {
   Deno.test(`ordering ${flavor}: a short script's message, READY and COMPLETE are on the stream before GET shows them`, async () => {
-    const sim = startSimulator({ flavor, stepMs: 5, getLagMs: HELD_BACK_MS });
+    const sim = startSim({ flavor, stepMs: 5, getLagMs: HELD_BACK_MS });
     const stream = await openStream(`${sim.baseUrl}/stream`);
     try {
       await createFast(sim);
@@ -91,7 +92,7 @@ for (const flavor of ["v6", "v7"] as Flavor[]) {
   });
 
   Deno.test(`ordering ${flavor}: GET never shows RUNNING for a main that returns at once`, async () => {
-    const sim = startSimulator({ flavor, stepMs: 5 });
+    const sim = startSim({ flavor, stepMs: 5 });
     try {
       await createFast(sim);
       await waitUntil(() => sim.state.procedure(1)?.state === "READY", "READY");
@@ -107,7 +108,7 @@ for (const flavor of ["v6", "v7"] as Flavor[]) {
   });
 
   Deno.test(`ordering ${flavor}: streamLagMs puts the stream behind GET`, async () => {
-    const sim = startSimulator({ flavor, stepMs: 5, getLagMs: 0, streamLagMs: HELD_BACK_MS });
+    const sim = startSim({ flavor, stepMs: 5, getLagMs: 0, streamLagMs: HELD_BACK_MS });
     const stream = await openStream(`${sim.baseUrl}/stream`);
     try {
       await createFast(sim);
@@ -126,7 +127,7 @@ for (const flavor of ["v6", "v7"] as Flavor[]) {
 }
 
 Deno.test("ordering: a lagging stream still delivers every event, in order, and a cut after them", async () => {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5, getLagMs: 0, streamLagMs: 30 });
+  const sim = startSim({ flavor: "v7", stepMs: 5, getLagMs: 0, streamLagMs: 30 });
   const stream = await openStream(`${sim.baseUrl}/stream`);
   try {
     await createFast(sim);

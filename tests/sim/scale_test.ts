@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { startSimulator } from "../../sim/src/server.ts";
+import { startSim } from "../support/sim.ts";
 import { openStream, type StreamCapture } from "./sse_reader.ts";
 import { until as waitUntil } from "../support/wait.ts";
 
@@ -14,7 +14,7 @@ const PROCEDURES = 1000;
 
 Deno.test("scale: 200 concurrent stream clients all get every event", async () => {
   // Each open stream holds a worker, as on the real servers: a pool that big.
-  const sim = startSimulator({ flavor: "v7", stepMs: 5, workers: CLIENTS + 10 });
+  const sim = startSim({ flavor: "v7", stepMs: 5, workers: CLIENTS + 10 });
   let streams: StreamCapture[] = [];
   try {
     streams = await Promise.all(
@@ -54,7 +54,7 @@ Deno.test("scale: 200 concurrent stream clients all get every event", async () =
 Deno.test("scale: 1,000 procedures created concurrently, all READY and listed", async () => {
   // 50 requests at a time against waitress's 4 threads (one held by the
   // stream): they queue, and every one is answered.
-  const sim = startSimulator({ flavor: "v5", stepMs: 5 });
+  const sim = startSim({ flavor: "v5", stepMs: 5 });
   let stream: StreamCapture | undefined;
   try {
     // One listener, so every event is also encoded (jsonpickle on v5).
@@ -85,8 +85,16 @@ Deno.test("scale: 1,000 procedures created concurrently, all READY and listed", 
     const ids = list.map((p) => Number(p.uri.split("/").pop()));
     assert.deepEqual(ids, Array.from({ length: PROCEDURES }, (_, i) => i + 1));
     // The listener reads at its own pace: wait for it to see every create.
-    const created = () =>
-      stream!.events().filter((e) => e.data.includes('"procedure.lifecycle.created"')).length;
+    // Counted as they arrive: the wait asks after every chunk of a long stream.
+    let looked = 0;
+    let seen = 0;
+    const created = () => {
+      const events = stream!.events();
+      for (; looked < events.length; looked++) {
+        if (events[looked].data.includes('"procedure.lifecycle.created"')) seen++;
+      }
+      return seen;
+    };
     await waitUntil(() => created() === PROCEDURES, "1,000 created events", 20_000);
     // An exception result is a reduce of an exception type.
     const failed = stream.events().filter((e) => e.data.includes('{"py/reduce": [{"py/type"'));

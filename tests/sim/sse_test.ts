@@ -8,7 +8,8 @@
 
 import assert from "node:assert/strict";
 import { decodeJsonPickle } from "../../src/api/jsonpickle.ts";
-import { type Simulator, startSimulator } from "../../sim/src/server.ts";
+import type { Simulator } from "../../sim/src/server.ts";
+import { startSim } from "../support/sim.ts";
 import type { Flavor } from "../../sim/src/flavor.ts";
 import { pyDumps } from "../../sim/src/py_json.ts";
 import { openStream, type StreamCapture } from "./sse_reader.ts";
@@ -56,7 +57,7 @@ function start(sim: Simulator, pid: number) {
 
 for (const flavor of ["v5", "v7"] as Flavor[]) {
   Deno.test(`sse ${flavor}: create + start stream has the recorded framing and topics`, async () => {
-    const sim = startSimulator({ flavor, stepMs: 5 });
+    const sim = startSim({ flavor, stepMs: 5 });
     let stream: StreamCapture | undefined;
     try {
       stream = await openStream(`${sim.baseUrl}/stream`);
@@ -125,7 +126,7 @@ for (const flavor of ["v5", "v7"] as Flavor[]) {
 
 Deno.test("sse v7: a refused start closes every open stream abruptly; v5 keeps them", async () => {
   for (const flavor of ["v7", "v5"] as Flavor[]) {
-    const sim = startSimulator({ flavor, stepMs: 5 });
+    const sim = startSim({ flavor, stepMs: 5 });
     const streams: StreamCapture[] = [];
     try {
       await create(sim, "loop_announce.py");

@@ -11,7 +11,8 @@
  */
 
 import assert from "node:assert/strict";
-import { type Simulator, startSimulator } from "../../sim/src/server.ts";
+import type { Simulator } from "../../sim/src/server.ts";
+import { startSim } from "../support/sim.ts";
 import type { Flavor } from "../../sim/src/flavor.ts";
 import { openStream, type StreamCapture } from "./sse_reader.ts";
 import { until as waitUntil } from "../support/wait.ts";
@@ -64,7 +65,7 @@ function turn(): Promise<void> {
 
 for (const flavor of ["v5", "v6"] as Flavor[]) {
   Deno.test(`workers ${flavor}: 4 threads; a left stream is freed by the second event-publishing request, not the first`, async () => {
-    const sim = startSimulator({ flavor, stepMs: 5 });
+    const sim = startSim({ flavor, stepMs: 5 });
     try {
       assert.equal(sim.state.workers().size, 4);
       await leave(sim, await openStreams(sim, 3));
@@ -101,7 +102,7 @@ for (const flavor of ["v5", "v6"] as Flavor[]) {
   });
 
   Deno.test(`workers ${flavor}: 4 streams open or left behind wedge the server for good`, async () => {
-    const sim = startSimulator({ flavor, stepMs: 5 });
+    const sim = startSim({ flavor, stepMs: 5 });
     const streams = await openStreams(sim, 4);
     try {
       assert.equal(sim.state.workers().heldByStreams, 4);
@@ -129,7 +130,7 @@ for (const flavor of ["v5", "v6"] as Flavor[]) {
 }
 
 Deno.test("workers v5: a running script's events free a left stream, and the queued request is answered", async () => {
-  const sim = startSimulator({ flavor: "v5", stepMs: 2 });
+  const sim = startSim({ flavor: "v5", stepMs: 2 });
   const streams = await openStreams(sim, 3);
   try {
     const body = {
@@ -159,7 +160,7 @@ Deno.test("workers v5: a running script's events free a left stream, and the que
 
 for (const flavor of ["v7", "v8"] as Flavor[]) {
   Deno.test(`workers ${flavor}: 40 slots; one event-publishing request frees every left stream`, async () => {
-    const sim = startSimulator({ flavor, stepMs: 5 });
+    const sim = startSim({ flavor, stepMs: 5 });
     try {
       assert.equal(sim.state.workers().size, 40);
       await leave(sim, await openStreams(sim, 39));
@@ -176,7 +177,7 @@ for (const flavor of ["v7", "v8"] as Flavor[]) {
   });
 
   Deno.test(`workers ${flavor}: 40 streams open or left behind wedge the server`, async () => {
-    const sim = startSimulator({ flavor, stepMs: 5 });
+    const sim = startSim({ flavor, stepMs: 5 });
     const streams = await openStreams(sim, 40);
     try {
       const pending = fetch(collection(sim, "procedures"));
@@ -199,7 +200,7 @@ for (const flavor of ["v7", "v8"] as Flavor[]) {
 }
 
 Deno.test("workers: a POST publishes events too; `workers: Infinity` never queues", async () => {
-  const sim = startSimulator({ flavor: "v6", stepMs: 5, workers: Infinity });
+  const sim = startSim({ flavor: "v6", stepMs: 5, workers: Infinity });
   const streams = await openStreams(sim, 10);
   try {
     assert.equal(sim.state.workers().size, Infinity);
@@ -221,7 +222,7 @@ Deno.test("workers: a POST publishes events too; `workers: Infinity` never queue
 });
 
 Deno.test("workers: a stream the server ends (7.x cut, shutdown) frees its worker at once", async () => {
-  const sim = startSimulator({ flavor: "v7", stepMs: 5, workers: 3 });
+  const sim = startSim({ flavor: "v7", stepMs: 5, workers: 3 });
   const streams = await openStreams(sim, 2);
   try {
     const body = {

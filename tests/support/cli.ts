@@ -11,6 +11,7 @@ import type { Env } from "../../src/config/config.ts";
 import { OutputClosedError } from "../../src/domain/errors.ts";
 import type { AuthFs } from "../../src/auth/fs.ts";
 import type { InStream, OutStream } from "../../src/render/io.ts";
+import { changed } from "./wait.ts";
 
 /** What a run printed and returned. */
 export interface RunResult {
@@ -71,6 +72,7 @@ class Buffer implements OutStream {
     }
     this.writes++;
     this.text += text;
+    changed();
   }
 }
 

@@ -6,6 +6,8 @@
  * likes. Every request is logged, for "nothing was sent" checks.
  */
 
+import { changed } from "./wait.ts";
+
 /** One request the fake server saw. */
 export interface FakeRequest {
   method: string;
@@ -41,17 +43,20 @@ export function startFakeOet(route: Route): FakeOet {
     const url = new URL(req.url);
     const seen = { method: req.method, path: url.pathname, body: await req.text() };
     requests.push(seen);
+    changed();
     if (req.method === "GET" && /\/stream\/?$/.test(url.pathname)) {
       let mine: ReadableStreamDefaultController<Uint8Array> | undefined;
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
           mine = controller;
           streams.add(controller);
+          changed();
           // The OET starts every stream with a blank line (docs/servers.md, "Event stream wire format").
           controller.enqueue(encoder.encode("\n"));
         },
         cancel() {
           if (mine) streams.delete(mine);
+          changed();
         },
       });
       return new Response(body, {

@@ -10,7 +10,7 @@ import type { Env } from "../../src/config/config.ts";
 import { InterruptedError } from "../../src/domain/errors.ts";
 import type { OutStream } from "../../src/render/io.ts";
 import type { RunResult } from "./cli.ts";
-import { until } from "./wait.ts";
+import { changed, until } from "./wait.ts";
 
 class Live implements OutStream {
   text = "";
@@ -18,6 +18,7 @@ class Live implements OutStream {
   constructor(readonly isTerminal: boolean) {}
   write(text: string): void {
     this.text += text;
+    changed();
   }
 }
 
@@ -52,9 +53,10 @@ export function startOet(args: string[], o: { env?: Env; tty?: boolean } = {}): 
     runtime: { deno: "2.9.6", v8: "v8", typescript: "ts", target: "x86_64-unknown-linux-gnu" },
   }).then((code) => {
     ended = true;
+    changed();
     return { code, stdout: out.text, stderr: err.text };
   });
-  // Event-based: polls the text itself, however slow the machine is.
+  // Event-based: every write and the end wake the wait.
   const waitText = async (stream: Live, re: RegExp, ms = 30_000) => {
     await until(() => ended || re.test(stream.text), `${re}`, ms, () => stream.text);
     if (!re.test(stream.text)) {

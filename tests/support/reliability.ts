@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { until } from "./wait.ts";
+import { changed, until } from "./wait.ts";
 
 /** What a run of oet printed and returned (in-process or spawned). */
 export interface Outcome {
@@ -211,9 +211,16 @@ export class Collected {
 
   constructor(stream: ReadableStream<Uint8Array>) {
     this.done = (async () => {
-      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) this.text += chunk;
-      this.#ended = true;
-      return this.text;
+      try {
+        for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+          this.text += chunk;
+          changed();
+        }
+        return this.text;
+      } finally {
+        this.#ended = true;
+        changed();
+      }
     })();
   }
 

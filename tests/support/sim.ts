@@ -7,9 +7,26 @@
 import type { Flavor } from "../../sim/src/flavor.ts";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../sim/src/server.ts";
 import { runOet, type RunOptions, type RunResult } from "./cli.ts";
+import { changed } from "./wait.ts";
 
 /** The flavours every command is tested against (typed narrowly: tables keyed by them stay exhaustive). */
 export const FLAVORS: readonly ("v5" | "v7")[] = ["v5", "v7"];
+
+/**
+ * Starts a simulator whose every change wakes the tests' waits (`until` in
+ * wait.ts): the one way a test starts one (an `onChange` of its own is
+ * called too).
+ */
+export function startSim(options: SimulatorOptions): Simulator {
+  const own = options.onChange;
+  return startSimulator({
+    ...options,
+    onChange: (what) => {
+      own?.(what);
+      changed();
+    },
+  });
+}
 
 /**
  * Runs `fn` with a fresh simulator, and closes it whatever happens. The
@@ -20,7 +37,7 @@ export async function withSim<T>(
   fn: (sim: Simulator, oet: (args: string[], o?: RunOptions) => Promise<RunResult>) => Promise<T>,
   options: number | Omit<SimulatorOptions, "flavor"> = 5,
 ): Promise<T> {
-  const sim = startSimulator(
+  const sim = startSim(
     typeof options === "number" ? { flavor, stepMs: options } : { stepMs: 5, ...options, flavor },
   );
   try {

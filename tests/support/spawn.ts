@@ -5,6 +5,7 @@
  */
 
 import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
+import { changed } from "./wait.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -97,7 +98,7 @@ export function spawnOet(args: string[], o: SpawnOptions = {}): Deno.ChildProces
   const [program, lead] = oetCommand();
   const env = baseEnv(o.env);
   if (!env.DENO_DIR) delete env.DENO_DIR;
-  return new Deno.Command(program, {
+  const child = new Deno.Command(program, {
     args: [...lead, ...args],
     env,
     clearEnv: true,
@@ -106,6 +107,9 @@ export function spawnOet(args: string[], o: SpawnOptions = {}): Deno.ChildProces
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  // Its end wakes the tests' waits (`until` in wait.ts).
+  child.status.then(changed, changed);
+  return child;
 }
 
 /** How long any one process a test starts may run. */

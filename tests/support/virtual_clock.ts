@@ -15,6 +15,7 @@
 
 import type { Clock } from "../../src/domain/clock.ts";
 import { InterruptedError } from "../../src/domain/errors.ts";
+import { changed } from "./wait.ts";
 
 /** The start the auth tests' clocks share (the tokens they mint are dated from it). */
 export const AUTH_T0 = Date.UTC(2026, 10, 29, 21, 0, 0);
@@ -73,6 +74,8 @@ export class VirtualClock implements Clock {
 
   sleep = (ms: number, signal?: AbortSignal): Promise<void> => {
     this.sleeps.push(ms);
+    // A test may wait for the code under test to sleep (`until` in wait.ts).
+    changed();
     this.onSleep?.(ms);
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#manual) return this.#wait(ms, signal);
