@@ -14,11 +14,19 @@
  * - Node built-ins are never bundled (`--platform deno`): an import of one
  *   stays an import, for the start-up module test to see.
  *
+ * - Start-up is two modules: esbuild splits what main.ts imports statically
+ *   into about 15 small chunks (one per set of importers), which every
+ *   command loaded one by one before running anything. `foldStartup` joins
+ *   them into `core.js` (a second `deno bundle`, which renames and orders as
+ *   esbuild does), and main.js becomes an entry of three lines that imports
+ *   it: the chunks that stay lazy import what they share from `core.js`.
+ *
  * Why: `deno run` of the source loads about 35 TypeScript modules for
  * `procedure list` and, before running anything, reads all 96 that a
- * literal dynamic import can reach; the bundle loads about 20 chunks
- * (docs/benchmarks.md). Run it with `RUN_FLAGS` (scripts/permissions.ts) so
- * that `deno run` reads a chunk only when it is imported, as the binary does.
+ * literal dynamic import can reach; the bundle loads main.js, core.js and
+ * the command's chunks (docs/benchmarks.md). Run it with `RUN_FLAGS`
+ * (scripts/permissions.ts) so that `deno run` reads a chunk only when it is
+ * imported, as the binary does.
  *
  * ```sh
  * deno run -A scripts/bundle.ts --out-dir dist/bundle   # dist/bundle/main.js and its chunks
@@ -52,6 +60,145 @@ export function bundleArgs(outDir: string): string[] {
   ];
 }
 
+/** The last line of main.ts, as esbuild writes it: the start of oet when run directly. */
+const START = "if (import.meta.main) await main();\n";
+
+/** A module of the bundle: its file name, and the bundle's files it imports. */
+interface Chunk {
+  static: string[];
+  dynamic: string[];
+}
+
+/** What `deno info --json` says of one module. */
+interface InfoModule {
+  specifier: string;
+  error?: string;
+  dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[];
+}
+
+/** Runs `deno` with `args` in `cwd`; its stdout, or an error naming `what`. */
+async function deno(args: string[], cwd: string, what: string): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  if (!out.success) {
+    const text = new TextDecoder().decode(out.stderr).trim();
+    throw new Error(`${what} failed: ${text.split("\n").slice(-5).join("\n")}`);
+  }
+  return new TextDecoder().decode(out.stdout);
+}
+
+/**
+ * The bundle's module graph, read by Deno itself (`deno info`), by file
+ * name: a module that does not resolve is an error here, not at run time.
+ */
+export async function chunkGraph(dir: string): Promise<Map<string, Chunk>> {
+  const info = JSON.parse(await deno(["info", "--json", `${dir}/main.js`], ROOT, "deno info"));
+  const prefix = `file://${dir}/`;
+  const graph = new Map<string, Chunk>();
+  for (const m of info.modules as InfoModule[]) {
+    if (!m.specifier.startsWith(prefix)) continue;
+    const name = m.specifier.slice(prefix.length);
+    if (m.error) throw new Error(`the bundle's ${name}: ${m.error}`);
+    const chunk: Chunk = { static: [], dynamic: [] };
+    for (const d of m.dependencies ?? []) {
+      const to = d.code?.specifier;
+      if (to?.startsWith(prefix)) {
+        (d.isDynamic ? chunk.dynamic : chunk.static).push(to.slice(prefix.length));
+      }
+    }
+    graph.set(name, chunk);
+  }
+  return graph;
+}
+
+/** The names a chunk exports, from esbuild's closing `export { a, b as c };`. */
+function exportNames(text: string): string[] {
+  const block = text.match(/^export \{([^}]*)\};\s*$/m)?.[1] ?? "";
+  return block.split(",").map((s) => s.trim().split(/\s+as\s+/).at(-1)!).filter((s) => s);
+}
+
+/**
+ * Joins main.js and every chunk it imports statically into `core.js`
+ * (module comment, "Start-up is two modules"), in `dir`, a bundle that
+ * `deno bundle --code-splitting` just wrote. Every other chunk stays as it
+ * was, importing from `core.js` what it imported from a joined chunk.
+ */
+export async function foldStartup(dir: string): Promise<void> {
+  const graph = await chunkGraph(dir);
+  const joined = new Set<string>();
+  const todo = [...graph.get("main.js")!.static];
+  while (todo.length) {
+    const name = todo.pop()!;
+    if (joined.has(name)) continue;
+    joined.add(name);
+    todo.push(...graph.get(name)!.static);
+  }
+  // `export *` of two chunks with one name would drop it silently: esbuild
+  // names across chunks, so it cannot happen; this says so if it ever does.
+  const exported = new Map<string, string>();
+  for (const name of joined) {
+    for (const e of exportNames(await Deno.readTextFile(`${dir}/${name}`))) {
+      const other = exported.get(e);
+      if (other) throw new Error(`${name} and ${other} both export ${e}`);
+      exported.set(e, name);
+    }
+  }
+  const main = await Deno.readTextFile(`${dir}/main.js`);
+  if (!main.endsWith(`${START}export {\n  main\n};\n`)) {
+    throw new Error(
+      "the bundle's main.js does not end as main.ts does (`if (import.meta.main) await main();`)",
+    );
+  }
+  // The core must not start oet, and must not wait at the top level: the
+  // lazy chunks import it while main() is still running.
+  await Deno.writeTextFile(`${dir}/.main_body.js`, main.replace(START, ""));
+  await Deno.writeTextFile(
+    `${dir}/.core_entry.js`,
+    [".main_body.js", ...joined].map((f) => `export * from "./${f}";\n`).join(""),
+  );
+  const lazy = [...graph.keys()].filter((n) => n !== "main.js" && !joined.has(n));
+  await deno(
+    [
+      "bundle",
+      "--quiet",
+      "--format",
+      "esm",
+      "--platform",
+      "deno",
+      ...[...lazy.map((n) => `./${n}`), ...npmExternals()].flatMap((name) => ["--external", name]),
+      "--output",
+      "core.js",
+      ".core_entry.js",
+    ],
+    dir,
+    "deno bundle (core.js)",
+  );
+  for (const name of lazy) {
+    const text = await Deno.readTextFile(`${dir}/${name}`);
+    let folded = text;
+    for (const j of joined) folded = folded.replaceAll(`"./${j}"`, `"./core.js"`);
+    if (folded !== text) await Deno.writeTextFile(`${dir}/${name}`, folded);
+  }
+  for (const name of [...joined, ".main_body.js", ".core_entry.js"]) {
+    await Deno.remove(`${dir}/${name}`);
+  }
+  await Deno.writeTextFile(
+    `${dir}/main.js`,
+    `import { main } from "./core.js";\n${START}export { main };\n`,
+  );
+  // Deno reads the result back: every import resolves, and main.js imports core.js alone.
+  const after = await chunkGraph(dir);
+  const entry = after.get("main.js")!.static;
+  if (entry.length !== 1 || entry[0] !== "core.js" || after.get("core.js")!.static.length) {
+    throw new Error(`start-up is not main.js and core.js: main.js imports ${entry.join(", ")}`);
+  }
+}
+
 /**
  * Bundles main.ts into `outDir` (inside the project, so that deno.json's
  * import map resolves the external packages); resolves to its `main.js`.
@@ -60,17 +207,11 @@ export function bundleArgs(outDir: string): string[] {
  * `main`.
  */
 export async function bundleOet(outDir: string): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: bundleArgs(outDir),
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    const text = new TextDecoder().decode(out.stderr).trim();
-    throw new Error(`deno bundle failed: ${text.split("\n").slice(-5).join("\n")}`);
-  }
-  return `${outDir.replace(/\/+$/, "")}/main.js`;
+  // `deno bundle` runs in ROOT: a relative folder is ROOT's.
+  const dir = (outDir.startsWith("/") ? outDir : `${ROOT}${outDir}`).replace(/\/+$/, "");
+  await deno(bundleArgs(dir), ROOT, "deno bundle");
+  await foldStartup(dir);
+  return `${dir}/main.js`;
 }
 
 if (import.meta.main) {

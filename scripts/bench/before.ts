@@ -16,12 +16,37 @@ async function git(args: string[], cwd = ROOT): Promise<string> {
   return new TextDecoder().decode(out.stdout).trim();
 }
 
-/** An earlier checkout: where its main.ts is, and which commit it is. */
+/** An earlier checkout: what to run, and which commit it is. */
 export interface Before {
   /** The checkout's root (a temporary worktree). */
   root: string;
   /** The short commit id, for the tables. */
   commit: string;
+  /** What its build compiled: its bundle when it had scripts/bundle.ts, else its main.ts. */
+  entry: string;
+  /** The `deno run` flags that form runs with (its own scripts/permissions.ts). */
+  flags: readonly string[];
+  /** How the tables describe that form. */
+  form: string;
+}
+
+/**
+ * The form `root`'s build compiled, made by its own scripts: its bundle
+ * (scripts/bundle.ts, run with its PERMISSION_FLAGS and RUN_FLAGS) from
+ * issue 18 on, main.ts with its PERMISSION_FLAGS before.
+ */
+async function builtForm(root: string): Promise<Pick<Before, "entry" | "flags" | "form">> {
+  const permissions = await import(`${root}/scripts/permissions.ts`);
+  const bundler = await Deno.stat(`${root}/scripts/bundle.ts`).then(() => true, () => false);
+  if (!bundler) {
+    return { entry: `${root}/main.ts`, flags: permissions.PERMISSION_FLAGS, form: "main.ts" };
+  }
+  const { bundleOet } = await import(`${root}/scripts/bundle.ts`);
+  return {
+    entry: await bundleOet(`${root}/dist/bundle`),
+    flags: [...permissions.PERMISSION_FLAGS, ...(permissions.RUN_FLAGS ?? [])],
+    form: "its bundle (scripts/bundle.ts)",
+  };
 }
 
 /** Checks `rev` out into a temporary worktree, runs `fn`, and removes the worktree. */
@@ -48,7 +73,7 @@ export async function withBefore<T>(
         }`,
       );
     }
-    return await fn({ root, commit });
+    return await fn({ root, commit, ...await builtForm(root) });
   } finally {
     await git(["worktree", "remove", "--force", root]).catch(() => {});
     await Deno.remove(root, { recursive: true }).catch(() => {});

@@ -105,7 +105,7 @@ export function startupCase(o: BenchOptions): Promise<CaseResult> {
           "the built form's flags from the same directory (so the same deno.json and lock)." +
           (before
             ? ` \`(before)\` rows run commit ${before.commit} from a git worktree, as its ` +
-              "build compiled it then: main.ts with PERMISSION_FLAGS."
+              `build compiled it then: ${before.form}, with that commit's own flags.`
             : ""),
         headers: ["command", "median", "min", "max", "× floor"],
         rows: [floor, version, help, helpSource, ...old].map(row),

@@ -66,11 +66,10 @@ export async function withBuiltOet<T>(fn: () => Promise<T>): Promise<T> {
 /**
  * Which oet runs: `"built"`, the form the build compiles (the default);
  * `"source"`, main.ts with PERMISSION_FLAGS as the end-to-end tests run it;
- * or the main.ts of another checkout (an earlier version, `--before`), run
- * as that version's benchmark ran it (from source: it was compiled from
- * main.ts then).
+ * or another checkout's entry and flags (an earlier version, `--before`:
+ * the form its own build compiled, scripts/bench/before.ts).
  */
-export type OetForm = "built" | "source" | { root: string };
+export type OetForm = "built" | "source" | { entry: string; flags: readonly string[] };
 
 /** `oet <args>` in the given form. */
 export function oet(
@@ -84,7 +83,7 @@ export function oet(
     ? [FLAGS, built!]
     : form === "source"
     ? [PERMISSION_FLAGS, MAIN]
-    : [PERMISSION_FLAGS, `${form.root}/main.ts`];
+    : [form.flags, form.entry];
   return {
     program: Deno.execPath(),
     args: ["run", "--quiet", ...flags, entry, ...args],

@@ -9,7 +9,7 @@ import { OetClient } from "../../src/api/client.ts";
 import { Transport } from "../../src/api/http.ts";
 import { ConnectionError, HttpError, ProtocolError } from "../../src/domain/errors.ts";
 import type { Activity, Procedure } from "../../src/domain/types.ts";
-import { startReplay } from "../support/replay.ts";
+import { HttpDouble, replayed } from "../support/http_double.ts";
 import {
   fixtureDir,
   listTranscripts,
@@ -375,9 +375,11 @@ for (const version of ["v5.4.0", "v6.6.0", "v7.0.0"] as Version[]) {
     if (NOT_CONSUMED[version][name]) continue;
     Deno.test(`${version} ${name}`, async () => {
       const t = readTranscript(dir, name);
-      const replay = startReplay(t.responses);
+      const call = plan(version, t);
+      const replay = new HttpDouble(
+        replayed(t.responses, { method: call.method, url: call.path }),
+      ).listen();
       try {
-        const call = plan(version, t);
         const client = clientFor(replay.origin, BASE[version]);
         for (const response of t.responses) {
           const expected = ERRORS[version][name];
@@ -393,7 +395,7 @@ for (const version of ["v5.4.0", "v6.6.0", "v7.0.0"] as Version[]) {
             assert.ok(err.message.includes(String(expected[0])));
           }
         }
-        assert.equal(replay.queue.length, 0);
+        assert.equal(replay.remaining, 0);
         for (const seen of replay.requests) {
           assert.equal(seen.method, call.method);
           assert.equal(seen.path, call.path);
@@ -434,7 +436,7 @@ for (const version of ["v5.4.0", "v6.6.0", "v7.0.0"] as Version[]) {
 
 Deno.test("v7: a 404 from a 7.x server on /api/v1.0 hints at the v7 API root", async () => {
   const t = readTranscript(fixtureDir("v7.0.0"), "11j-get-old-v1-path.txt");
-  const replay = startReplay(t.responses);
+  const replay = new HttpDouble(replayed(t.responses, { url: "/api/v1.0/procedures" })).listen();
   try {
     const err = await clientFor(replay.origin, "/api/v1.0").listProcedures().catch((e) => e);
     assert.ok(err instanceof HttpError);
@@ -452,7 +454,9 @@ Deno.test("v7: a 404 from a 7.x server on /api/v1.0 hints at the v7 API root", a
 
 Deno.test("v5: a Flask 404 on a v7-style path hints at the 5.x/6.x API roots", async () => {
   const t = readTranscript(fixtureDir("v5.4.0"), "11g-get-unknown-path.txt");
-  const replay = startReplay(t.responses);
+  const replay = new HttpDouble(
+    replayed(t.responses, { url: "/ska-oso-oet/oet/api/v7/procedures/" }),
+  ).listen();
   try {
     const err = await clientFor(replay.origin, "/ska-oso-oet/oet/api/v7").listProcedures().catch((
       e,
@@ -466,19 +470,18 @@ Deno.test("v5: a Flask 404 on a v7-style path hints at the 5.x/6.x API roots", a
 
 Deno.test("v7: an unknown-generation base path learns the trailing slash without following the 307", async () => {
   const list = readTranscript(fixtureDir("v7.0.0"), "03a-get-procedures-list.txt").responses[0];
-  const replay = startReplay();
+  const replay = new HttpDouble().listen();
   try {
     // Behind a TLS ingress the Location can name another scheme and host:
     // oet must re-send to its own origin, not follow it.
-    replay.push(
-      {
+    replay.stub(
+      ...replayed([{
         status: 307,
         statusText: "Temporary Redirect",
         headers: { location: "http://elsewhere.invalid:5007/gw/oet/procedures/" },
         body: "",
-      },
-      list,
-      list,
+      }], { url: "/gw/oet/procedures" }),
+      ...replayed([list, list], { url: "/gw/oet/procedures/" }),
     );
     const client = clientFor(replay.origin, "/gw/oet");
     assert.equal((await client.listProcedures()).length, 1);
@@ -502,11 +505,17 @@ Deno.test("v7: a POST to an unknown-generation base is re-sent once with the sla
     fixtureDir("v7.0.0"),
     "01d-post-procedures-without-trailing-slash-redirects.txt",
   ).responses[0];
-  const replay = startReplay();
+  const replay = new HttpDouble().listen();
   try {
-    replay.push(
-      { ...redirect, headers: { location: "https://gw.example/gw/oet/procedures/" } },
-      created.responses[0],
+    replay.stub(
+      ...replayed(
+        [{ ...redirect, headers: { location: "https://gw.example/gw/oet/procedures/" } }],
+        {
+          method: "POST",
+          url: "/gw/oet/procedures",
+        },
+      ),
+      ...replayed([created.responses[0]], { method: "POST", url: "/gw/oet/procedures/" }),
     );
     const p = await clientFor(replay.origin, "/gw/oet").createProcedure({
       scriptUri: "file:///srv/oet/scripts7/echo_args.py",
@@ -526,7 +535,7 @@ Deno.test("v7: a POST to an unknown-generation base is re-sent once with the sla
 
 Deno.test("v5: the 5.x base path never gets a trailing slash (it would 404)", async () => {
   const list = readTranscript(fixtureDir("v5.4.0"), "03a-get-procedures-list.txt").responses[0];
-  const replay = startReplay([list]);
+  const replay = new HttpDouble(replayed([list], { url: "/api/v1.0/procedures" })).listen();
   try {
     await clientFor(replay.origin, "/api/v1.0/").listProcedures();
     assert.equal(replay.requests[0].path, "/api/v1.0/procedures");
@@ -567,7 +576,7 @@ Deno.test("then connection refused: a ConnectionError (refused) naming the host"
 });
 
 Deno.test("a 2xx body that is not the expected JSON names the field", async () => {
-  const replay = startReplay([
+  const replay = new HttpDouble(replayed([
     {
       status: 200,
       statusText: "OK",
@@ -580,7 +589,7 @@ Deno.test("a 2xx body that is not the expected JSON names the field", async () =
       headers: { "content-type": "text/html" },
       body: "<html>proxy login</html>",
     },
-  ]);
+  ], { url: "/api/v1.0/procedures/1" })).listen();
   try {
     const client = clientFor(replay.origin, "/api/v1.0");
     const e1 = await client.getProcedure(1).catch((e) => e);

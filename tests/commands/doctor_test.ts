@@ -17,7 +17,7 @@ import type { Env, EnvName } from "../../src/config/config.ts";
 import { runOet, type RunResult } from "../support/cli.ts";
 import { assertGolden } from "../support/golden.ts";
 import { makeTestCa, onPath } from "../support/reliability.ts";
-import { makeJwt } from "../support/scripted_fetch.ts";
+import { makeJwt } from "../support/auth_fakes.ts";
 import { withSim } from "../support/sim.ts";
 import { runOetProcess } from "../support/spawn.ts";
 import { until } from "../support/wait.ts";

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { InterruptedError } from "../../src/domain/errors.ts";
 import { assertGolden } from "../support/golden.ts";
 import { FLAVORS, normalize, withSim } from "../support/sim.ts";
-import { startReplay } from "../support/replay.ts";
+import { HttpDouble, recorded } from "../support/http_double.ts";
 import { fixtureDir, readTranscript } from "../support/transcripts.ts";
 import { runOet } from "../support/cli.ts";
 import { until } from "../support/wait.ts";
@@ -273,7 +273,14 @@ Deno.test("v7: stop runs the abort script by default", async () => {
 Deno.test("a procedure stuck in CREATING (the servers' race) ends start with exit 1 after --prepare-timeout", async () => {
   const creating =
     readTranscript(fixtureDir("v5.4.0"), "12a-post-create-loop-script-for-abort.txt").responses[0];
-  const replay = startReplay(Array.from({ length: 40 }, () => creating));
+  const noActivities =
+    readTranscript(fixtureDir("v5.4.0"), "01b-get-activities-empty.txt").responses[0];
+  // Every read of procedure 24 says CREATING, the activity list (start looks
+  // for the activity that prepared it) is empty; anything else (the start) fails.
+  const replay = new HttpDouble([
+    { url: "/api/v1.0/activities", respond: recorded(noActivities) },
+    { url: "/api/v1.0/procedures/24", respond: recorded(creating), reusable: true },
+  ]).listen();
   try {
     const r = await runOet([
       "procedure",

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { assertGolden } from "../support/golden.ts";
 import { runOet } from "../support/cli.ts";
-import { startReplay } from "../support/replay.ts";
+import { HttpDouble, replayed } from "../support/http_double.ts";
 import { fixtureDir, readTranscript, type RecordedResponse } from "../support/transcripts.ts";
 
 type Version = "v5.4.0" | "v7.0.0";
@@ -31,12 +31,14 @@ function responses(version: Version, ...prefixes: string[]): RecordedResponse[] 
 
 /** Serves the recorded answers, runs oet, and checks it used them all. */
 async function replayRun(version: Version, files: string[], args: string[]) {
-  const replay = startReplay(responses(version, ...files));
+  // The recorded answers in order, whatever oet asks each with (a file can
+  // answer another request of the same shape); the requests are checked below.
+  const replay = new HttpDouble(replayed(responses(version, ...files))).listen();
   try {
     const result = await runOet(args, {
       env: { OET_REST_URI: `${replay.origin}${BASE[version]}` },
     });
-    assert.equal(replay.queue.length, 0, `unused recorded answers; stderr: ${result.stderr}`);
+    assert.equal(replay.remaining, 0, `unused recorded answers; stderr: ${result.stderr}`);
     assert.equal(
       replay.requests.length,
       files.length,

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { runOet } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
-import { json, startFakeOet } from "../support/fake_oet.ts";
+import { HttpDouble, json } from "../support/http_double.ts";
 import { until } from "../support/wait.ts";
 import { startOet } from "../support/live_cli.ts";
 import {
@@ -98,7 +98,8 @@ faultTest("slow-headers", async (row) => {
 
 faultTest("https-to-http", async (row) => {
   const ca = await makeTestCa();
-  const plain = startFakeOet(() => json({ procedures: [] }));
+  // No stub: any request to it fails the test.
+  const plain = new HttpDouble().listen();
   const tls = Deno.serve(
     { hostname: "127.0.0.1", port: 0, cert: ca.cert, key: ca.key, onListen() {} },
     (req) =>
@@ -150,9 +151,11 @@ faultTest("http-502-html", async (row) => {
   const page = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n" +
     "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n" +
     "</body>\r\n</html>\r\n";
-  const proxy = startFakeOet(() =>
-    new Response(page, { status: 502, headers: { "content-type": "text/html" } })
-  );
+  const proxy = new HttpDouble([{
+    url: /\/ska-oso-oet\/oet\/api\/v7\/procedures\/?$/,
+    reusable: true,
+    respond: new Response(page, { status: 502, headers: { "content-type": "text/html" } }),
+  }]).listen();
   try {
     const r = await runOet(["procedure", "list"], {
       env: { OET_REST_URI: `${proxy.origin}/ska-oso-oet/oet/api/v7` },
@@ -169,11 +172,14 @@ faultTest("http-502-html", async (row) => {
 });
 
 faultTest("not-json", async (row) => {
-  const login = startFakeOet(() =>
-    new Response("<!DOCTYPE html>\n<html><title>Sign in</title><body>SSO</body></html>", {
-      headers: { "content-type": "text/html; charset=utf-8" },
-    })
-  );
+  const login = new HttpDouble([{
+    url: "/api/v1.0/procedures",
+    reusable: true,
+    respond: new Response(
+      "<!DOCTYPE html>\n<html><title>Sign in</title><body>SSO</body></html>",
+      { headers: { "content-type": "text/html; charset=utf-8" } },
+    ),
+  }]).listen();
   try {
     const r = await runOet(["procedure", "list"], {
       env: { OET_REST_URI: `${login.origin}/api/v1.0` },
@@ -199,14 +205,38 @@ faultTest("not-json", async (row) => {
 });
 
 faultTest("wrong-shape", async (row) => {
-  const bodies: [string[], unknown, RegExp][] = [
-    [["procedure", "list"], { procedures: "none" }, /procedures should be a list, got string/],
-    [["procedure", "list"], { procedures: [{ id: 1 }] }, /procedures\[0\]\.\w+ is missing/],
-    [["procedure", "describe", "--pid", "1"], [1, 2], /procedure should be an object, got a list/],
-    [["activity", "list"], { activities: [{ uri: 7 }] }, /activities\[0\]\.\w+ /],
+  const bodies: [string[], string, unknown, RegExp][] = [
+    [
+      ["procedure", "list"],
+      "procedures",
+      { procedures: "none" },
+      /procedures should be a list, got string/,
+    ],
+    [
+      ["procedure", "list"],
+      "procedures",
+      { procedures: [{ id: 1 }] },
+      /procedures\[0\]\.\w+ is missing/,
+    ],
+    [
+      ["procedure", "describe", "--pid", "1"],
+      "procedures/1",
+      [1, 2],
+      /procedure should be an object, got a list/,
+    ],
+    [["activity", "list"], "activities", { activities: [{ uri: 7 }] }, /activities\[0\]\.\w+ /],
   ];
-  for (const [args, body, cause] of bodies) {
-    const server = startFakeOet(() => json(body));
+  for (const [args, path, body, cause] of bodies) {
+    const server = new HttpDouble([{ url: `/api/v1.0/${path}`, respond: json(body) }]).listen();
+    // activity list reads the procedures beside the activities (at once, so
+    // in either order): those are fine.
+    if (args[0] === "activity") {
+      server.stub({
+        url: "/api/v1.0/procedures",
+        respond: json({ procedures: [] }),
+        reusable: true,
+      });
+    }
     try {
       const r = await runOet(args, { env: { OET_REST_URI: `${server.origin}/api/v1.0` } });
       assertCleanError(r, { code: row.exit, cause, hint: /OET 5\.x, 6\.x or 7\.x/ });
@@ -217,7 +247,12 @@ faultTest("wrong-shape", async (row) => {
 });
 
 faultTest("odd-pickle", async (row) => {
-  const server = startFakeOet(() => undefined);
+  const server = new HttpDouble([{
+    // After the stream closes, listen reads the list twice (5.x frees its thread so).
+    url: "/api/v1.0/procedures",
+    respond: json({ procedures: [] }),
+    reusable: true,
+  }]).eventStream().listen();
   try {
     const listening = startOet(["listen", "-o", "jsonl"], {
       env: { OET_REST_URI: `${server.origin}/api/v1.0` },
@@ -260,9 +295,11 @@ faultTest("list-10000", async (row) => {
     uri: `http://localhost/ska-oso-oet/oet/api/v7/procedures/${i + 1}`,
   }));
   const body = JSON.stringify(procedures);
-  const server = startFakeOet(() =>
-    new Response(body, { headers: { "content-type": "application/json" } })
-  );
+  const server = new HttpDouble([{
+    url: /\/ska-oso-oet\/oet\/api\/v7\/procedures\/?$/,
+    reusable: true,
+    respond: () => new Response(body, { headers: { "content-type": "application/json" } }),
+  }]).listen();
   try {
     const env = { OET_REST_URI: `${server.origin}/ska-oso-oet/oet/api/v7` };
     const started = performance.now();

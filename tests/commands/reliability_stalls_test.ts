@@ -8,31 +8,24 @@
 import assert from "node:assert/strict";
 import { runOet } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
-import { type FakeRequest, json, startFakeOet } from "../support/fake_oet.ts";
+import { HttpDouble, json, recorded } from "../support/http_double.ts";
 import { changed, until } from "../support/wait.ts";
 import { assertCleanError } from "../support/reliability.ts";
-import { fixtureDir, readTranscript, type RecordedResponse } from "../support/transcripts.ts";
+import { fixtureDir, readTranscript } from "../support/transcripts.ts";
 
 const V5 = fixtureDir("v5.4.0");
 const RACE = new URL("race-condition-run/", V5);
-
-function recorded(r: RecordedResponse): Response {
-  return new Response(r.body, {
-    status: r.status,
-    headers: { "content-type": r.headers["content-type"] ?? "application/json" },
-  });
-}
 
 faultTest("stuck-creating-run", async (row) => {
   const empty = readTranscript(V5, "01-get-procedures-empty.txt").responses[0];
   const run = readTranscript(RACE, "10a-post-activity-run.txt").responses[0];
   const creating = readTranscript(RACE, "10c-get-procedure-of-activity-1.txt").responses[0];
-  const server = startFakeOet((q: FakeRequest) => {
-    if (q.method === "GET" && q.path === "/api/v1.0/procedures") return recorded(empty);
-    if (q.method === "POST" && q.path === "/api/v1.0/activities") return recorded(run);
+  const server = new HttpDouble([
+    { url: "/api/v1.0/procedures", respond: recorded(empty), reusable: true },
+    { method: "POST", url: "/api/v1.0/activities", respond: recorded(run) },
     // Procedure 20 stays CREATING with an empty history, as recorded, for ever.
-    if (q.method === "GET" && q.path === "/api/v1.0/procedures/20") return recorded(creating);
-  });
+    { url: "/api/v1.0/procedures/20", respond: recorded(creating), reusable: true },
+  ]).eventStream().listen();
   try {
     const started = performance.now();
     const r = await runOet(
@@ -74,19 +67,36 @@ function procedure(state: string, runs: number): Record<string, unknown> {
 faultTest("quiet-observation", async (row) => {
   let state = "READY";
   const base = "/ska-oso-oet/oet/api/v7";
-  const server = startFakeOet((q) => {
-    if (q.method === "GET" && q.path === `${base}/activities/`) return json([]);
-    if (q.path !== `${base}/procedures/1`) return undefined;
-    if (q.method === "GET") return json(procedure(state, state === "READY" ? 0 : 1));
-    if (q.method === "PUT") {
-      // The OET answers a start with the summary before the run begins.
-      const answer = json(procedure("READY", 0));
-      state = "RUNNING";
-      changed();
-      queueMicrotask(() => server.emit({ msg_src: "1", new_state: "RUNNING", topic: statechange }));
-      return answer;
-    }
-  });
+  const unknownActivity =
+    readTranscript(fixtureDir("v7.0.0"), "09o-get-unknown-activity-id.txt").responses[0];
+  const server = new HttpDouble([
+    // No activities: the list is empty, and (7.x's list may lie, S2) no id is known.
+    { url: `${base}/activities/`, respond: json([]), reusable: true },
+    {
+      url: new RegExp(`${base}/activities/\\d+$`),
+      respond: recorded(unknownActivity),
+      reusable: true,
+    },
+    {
+      url: `${base}/procedures/1`,
+      respond: () => json(procedure(state, state === "READY" ? 0 : 1)),
+      reusable: true,
+    },
+    {
+      method: "PUT",
+      url: `${base}/procedures/1`,
+      respond: () => {
+        // The OET answers a start with the summary before the run begins.
+        const answer = json(procedure("READY", 0));
+        state = "RUNNING";
+        changed();
+        queueMicrotask(() =>
+          server.emit({ msg_src: "1", new_state: "RUNNING", topic: statechange })
+        );
+        return answer;
+      },
+    },
+  ]).eventStream().listen();
   const statechange = "procedure.lifecycle.statechange";
   try {
     const pending = runOet(["procedure", "start", "--pid", "1"], {

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { runOet } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
-import { type FakeOet, json, startFakeOet } from "../support/fake_oet.ts";
+import { HttpDouble, json, type Stub } from "../support/http_double.ts";
 import { until } from "../support/wait.ts";
 import { startOet } from "../support/live_cli.ts";
 
@@ -56,27 +56,45 @@ const ACTIVITY = {
   uri: `http://localhost${BASE}/activities/1`,
 };
 
+/** What the hostile server answers, by route; a test serves those it uses. */
+type HostileRoute =
+  | "list"
+  | "procedure 1"
+  | "procedure 2"
+  | "stop 2"
+  | "activities"
+  | "activity 1"
+  | "procedure 9"
+  | "stream";
+
 /** A 7.x server with hostile text everywhere; procedure 2 is RUNNING until `fail()`. */
-function hostileOet(): FakeOet & { fail(): void } {
+function hostileOet(...serve: HostileRoute[]): HttpDouble & { fail(): void } {
   let second = "RUNNING";
-  const server = startFakeOet((q) => {
-    if (q.method === "GET" && q.path === `${BASE}/procedures/`) {
-      return json([procedure(1, "FAILED"), procedure(2, second)]);
-    }
-    if (q.method === "GET" && q.path === `${BASE}/procedures/1`) {
-      return json(procedure(1, "FAILED"));
-    }
-    if (q.method === "GET" && q.path === `${BASE}/procedures/2`) return json(procedure(2, second));
-    if (q.method === "PUT" && q.path === `${BASE}/procedures/2`) {
-      return json({ abort_message: `Successfully stopped script with ID 2 ${EVIL}` });
-    }
-    if (q.method === "GET" && q.path === `${BASE}/activities/`) return json([ACTIVITY]);
-    if (q.method === "GET" && q.path === `${BASE}/activities/1`) return json(ACTIVITY);
-    if (q.method === "GET" && q.path === `${BASE}/procedures/9`) {
-      return json({ detail: `No information available for PID=9 ${EVIL}` }, 404);
-    }
-  });
-  return Object.assign(server, {
+  const routes: Record<Exclude<HostileRoute, "stream">, Stub> = {
+    list: {
+      url: `${BASE}/procedures/`,
+      respond: () => json([procedure(1, "FAILED"), procedure(2, second)]),
+    },
+    "procedure 1": { url: `${BASE}/procedures/1`, respond: () => json(procedure(1, "FAILED")) },
+    "procedure 2": { url: `${BASE}/procedures/2`, respond: () => json(procedure(2, second)) },
+    "stop 2": {
+      method: "PUT",
+      url: `${BASE}/procedures/2`,
+      respond: () => json({ abort_message: `Successfully stopped script with ID 2 ${EVIL}` }),
+    },
+    activities: { url: `${BASE}/activities/`, respond: () => json([ACTIVITY]) },
+    "activity 1": { url: `${BASE}/activities/1`, respond: () => json(ACTIVITY) },
+    "procedure 9": {
+      url: `${BASE}/procedures/9`,
+      respond: () => json({ detail: `No information available for PID=9 ${EVIL}` }, 404),
+    },
+  };
+  const server = new HttpDouble();
+  for (const name of serve) {
+    if (name === "stream") server.eventStream();
+    else server.stub({ ...routes[name], reusable: true });
+  }
+  return Object.assign(server.listen(), {
     fail() {
       second = "FAILED";
     },
@@ -89,7 +107,14 @@ function assertSafe(text: string, what: string): void {
 }
 
 faultTest("hostile-text", async (row) => {
-  const server = hostileOet();
+  const server = hostileOet(
+    "list",
+    "procedure 1",
+    "stop 2",
+    "activities",
+    "activity 1",
+    "stream",
+  );
   const env = { OET_REST_URI: `${server.origin}${BASE}` };
   try {
     const human: [string[], string][] = [
@@ -150,7 +175,7 @@ faultTest("hostile-text", async (row) => {
 });
 
 faultTest("hostile-stack", async (row) => {
-  const server = hostileOet();
+  const server = hostileOet("procedure 2", "stream");
   try {
     const waiting = startOet(["procedure", "wait", "--pid", "2"], {
       env: { OET_REST_URI: `${server.origin}${BASE}` },
@@ -175,7 +200,7 @@ faultTest("hostile-stack", async (row) => {
 });
 
 faultTest("hostile-error", async (row) => {
-  const server = hostileOet();
+  const server = hostileOet("procedure 9");
   try {
     const r = await runOet(["procedure", "describe", "--pid", "9"], {
       env: { OET_REST_URI: `${server.origin}${BASE}` },

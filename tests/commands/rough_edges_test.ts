@@ -13,7 +13,7 @@ import { runCli } from "../../src/cli/main.ts";
 import { runOet } from "../support/cli.ts";
 import { SAMPLE_SBD, sbdDirWithGitActivity } from "../support/sbd.ts";
 import { withSim } from "../support/sim.ts";
-import { ScriptedFetch } from "../support/scripted_fetch.ts";
+import { HttpDouble, httpTest } from "../support/http_double.ts";
 import { changed, until as waitUntil } from "../support/wait.ts";
 
 // 1. The typo guard: one slip for a short option, two for a longer one.
@@ -39,24 +39,27 @@ for (
     [["procedure", "stop", "--pid=1", "--run_abrot=False"], "run-abort"],
   ] as const
 ) {
-  Deno.test(`near-miss: ${args.slice(1).join(" ")} is refused (did you mean --${near}?), nothing sent`, async () => {
-    const http = new ScriptedFetch([]);
-    const r = await runOet([...args], {
-      env: { OET_REST_URI: "http://127.0.0.1:9/api/v1.0" },
-      fetch: http.fetch,
-    });
-    assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, new RegExp(`did you mean --${near}\\?`));
-    assert.deepEqual(http.requests, [], "nothing was sent");
-    if (args[1] === "start") assert.match(r.stderr, /--kwarg /);
-  });
+  httpTest(
+    `near-miss: ${args.slice(1).join(" ")} is refused (did you mean --${near}?), nothing sent`,
+    async () => {
+      const http = new HttpDouble([]);
+      const r = await runOet([...args], {
+        env: { OET_REST_URI: "http://127.0.0.1:9/api/v1.0" },
+        fetch: http.fetch,
+      });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`did you mean --${near}\\?`));
+      assert.deepEqual(http.requests, [], "nothing was sent");
+      if (args[1] === "start") assert.match(r.stderr, /--kwarg /);
+    },
+  );
 }
 
 // 2. Empty variables: one rule.
 
 for (const name of ["OET_REST_URI", "OET_URL", "OET_REQUEST_TIMEOUT", "OET_RECONNECT_TIMEOUT"]) {
-  Deno.test(`empty variable: ${name}= is exit 2 naming it, nothing sent`, async () => {
-    const http = new ScriptedFetch([]);
+  httpTest(`empty variable: ${name}= is exit 2 naming it, nothing sent`, async () => {
+    const http = new HttpDouble([]);
     const env: Record<string, string> = name === "OET_URL" ? {} : { OET_URL: "http://127.0.0.1:9" };
     env[name] = "";
     const r = await runOet(["procedure", "list"], {

@@ -1,7 +1,7 @@
 /**
  * `oet procedure list --watch` and `oet activity list --watch`.
  *
- * Golden files against a scripted OET (tests/support/fake_oet.ts) and a
+ * Golden files against a scripted OET (tests/support/http_double.ts) and a
  * clock that moves only when the test says, so that every frame is
  * deterministic: the terminal redraw (the raw bytes, escape codes included),
  * the pipe form and JSON lines. Then the behaviour against the simulator in
@@ -22,7 +22,7 @@ import { ProcedureBook, PROVISIONAL_TTL_MS } from "../../src/commands/shared/wat
 import { InterruptedError, OutputClosedError } from "../../src/domain/errors.ts";
 import type { Procedure } from "../../src/domain/types.ts";
 import type { OutStream } from "../../src/render/io.ts";
-import { type FakeOet, json, startFakeOet } from "../support/fake_oet.ts";
+import { HttpDouble, json } from "../support/http_double.ts";
 import { assertGolden } from "../support/golden.ts";
 import { normalize, withSim } from "../support/sim.ts";
 import { changed, until } from "../support/wait.ts";
@@ -130,20 +130,14 @@ const PREPARED: [string, number][] = [
 ];
 
 /** A scripted 7.x server whose procedure list the test changes. */
-function scriptedOet(): { fake: FakeOet; procedures: Map<number, Record<string, unknown>> } {
+function scriptedOet(): { fake: HttpDouble; procedures: Map<number, Record<string, unknown>> } {
   const procedures = new Map<number, Record<string, unknown>>();
-  const fake = startFakeOet((req) => {
-    if (req.method !== "GET") return undefined;
-    if (req.path === `${ROOT}/procedures/`) {
-      return json([...procedures.values()]);
-    }
-    const one = req.path.match(/\/procedures\/(\d+)$/);
-    if (one) {
-      const p = procedures.get(Number(one[1]));
-      return p ? json(p) : json({ detail: `No information available for PID=${one[1]}` }, 404);
-    }
-    return undefined;
-  });
+  // The list and the stream are all a watch reads (a read by id would fail the test).
+  const fake = new HttpDouble([{
+    url: `${ROOT}/procedures/`,
+    respond: () => json([...procedures.values()]),
+    reusable: true,
+  }]).eventStream().listen();
   return { fake, procedures };
 }
 

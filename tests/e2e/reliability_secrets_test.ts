@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { startSim } from "../support/sim.ts";
 import { runOet, type RunOptions, type RunResult } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
-import { json, startFakeOet } from "../support/fake_oet.ts";
+import { HttpDouble, json } from "../support/http_double.ts";
 import { startOet } from "../support/live_cli.ts";
 import { closedPort } from "../support/reliability.ts";
 import { runOetProcess } from "../support/spawn.ts";
@@ -90,11 +90,15 @@ faultTest("credentials-in-url", async (row) => {
 
   // Answers that name the URL in the message or the hint; an OK answer under OET_DEBUG=api.
   let mode = "ok";
-  const server = startFakeOet(() => {
-    if (mode === "404") return json({ detail: "Not Found" }, 404);
-    if (mode === "html") return new Response("<html>proxy</html>", { status: 200 });
-    return json({ procedures: [] });
-  });
+  const server = new HttpDouble([{
+    url: "/api/v1.0/procedures",
+    reusable: true,
+    respond: () => {
+      if (mode === "404") return json({ detail: "Not Found" }, 404);
+      if (mode === "html") return new Response("<html>proxy</html>", { status: 200 });
+      return json({ procedures: [] });
+    },
+  }]).listen();
   try {
     const url = withCredentials(`${server.origin}/api/v1.0`);
     const expected: Record<string, [number, RegExp]> = {

@@ -21,7 +21,7 @@
  */
 
 import assert from "node:assert/strict";
-import { bundleOet } from "../../scripts/bundle.ts";
+import { bundleOet, chunkGraph } from "../../scripts/bundle.ts";
 import { buildTree } from "../../src/cli/root.ts";
 import { PERMISSION_FLAGS, RUN_FLAGS } from "../../scripts/permissions.ts";
 import { baseEnv } from "../support/spawn.ts";
@@ -181,6 +181,34 @@ Deno.test("module graph of the bundle: every chunk, no node:* module, the same n
       `${f.name} inlines npm code`,
     );
   }
+});
+
+Deno.test("start-up reads two modules of the bundle: main.js imports core.js alone, and help or --version adds only its own chunk", async () => {
+  const { main, dir } = await bundled();
+  const graph = await chunkGraph(`${dir}/bundle`);
+  assert.deepEqual(graph.get("main.js")!.static, ["core.js"]);
+  assert.deepEqual(graph.get("core.js")!.static, [], "core.js imports no chunk at start-up");
+  // The lazy chunks still import what they share from it: the fold kept them lazy.
+  assert.ok(
+    [...graph.values()].filter((c) => c.static.includes("core.js")).length > 10,
+    "the lazy chunks import core.js",
+  );
+  const own = (modules: string[]) =>
+    modules.filter((m) => m.startsWith(`file://${dir}/`)).map((m) =>
+      m.slice(m.lastIndexOf("/") + 1)
+    );
+  for (
+    const [args, chunk] of [[["--help"], /^help-\w+\.js$/], [
+      ["--version"],
+      /^version-\w+\.js$/,
+    ]] as const
+  ) {
+    const loaded = own(await loadedModules([...args], {}, BUNDLE));
+    assert.equal(loaded.length, 3, `oet ${args.join(" ")}: ${loaded.join(", ")}`);
+    assert.deepEqual(loaded.slice(0, 2), ["main.js", "core.js"]);
+    assert.match(loaded[2], chunk);
+  }
+  assert.ok(main.endsWith("/main.js"));
 });
 
 /** The modules a real run evaluates, from Deno's debug log. */

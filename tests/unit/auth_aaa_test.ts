@@ -14,7 +14,7 @@ import {
 } from "../../src/domain/aaa.ts";
 import { AuthError } from "../../src/domain/errors.ts";
 import { decodeJwt, type JwtClaims } from "../../src/domain/jwt.ts";
-import { makeJwt } from "../support/scripted_fetch.ts";
+import { makeJwt } from "../support/auth_fakes.ts";
 
 const NOW = Date.UTC(2026, 10, 29, 21, 46, 5);
 const EXPIRED = Date.UTC(2026, 10, 29, 21, 4, 5) / 1000;

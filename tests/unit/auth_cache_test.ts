@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type CacheEntry, cacheKey, cachePath, TokenCache } from "../../src/auth/cache.ts";
 import { denoAuthFs } from "../../src/auth/fs.ts";
 import { AuthError, OetError } from "../../src/domain/errors.ts";
-import { MemoryFs } from "../support/scripted_fetch.ts";
+import { MemoryFs } from "../support/auth_fakes.ts";
 
 const ISSUER = "https://login.microsoftonline.com/tenant/v2.0";
 const SCOPE = "api://oet/.default offline_access";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { decodeJwt, redactJwts } from "../../src/domain/jwt.ts";
-import { makeJwt } from "../support/scripted_fetch.ts";
+import { makeJwt } from "../support/auth_fakes.ts";
 
 Deno.test("an Entra ID access token's claims are read and normalised", () => {
   const token = makeJwt({

@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
 import { type DevicePrompt, isLoopbackHost, OidcClient } from "../../src/auth/oidc.ts";
 import { AuthError } from "../../src/domain/errors.ts";
-import {
-  makeJwt,
-  type RecordedRequest,
-  ScriptedFetch,
-  scriptedTest,
-  type Step,
-} from "../support/scripted_fetch.ts";
+import { makeJwt } from "../support/auth_fakes.ts";
+import { HttpDouble, httpTest, json, type SeenRequest, type Stub } from "../support/http_double.ts";
 import { AUTH_T0, VirtualClock } from "../support/virtual_clock.ts";
-import { json } from "../support/fake_oet.ts";
 
 const ISSUER = "https://login.example.org/tenant/v2.0";
 const DISCOVERY = `${ISSUER}/.well-known/openid-configuration`;
@@ -23,7 +17,7 @@ const SETTINGS = {
 const DEVICE_CODE = "DEVICE-CODE-secret-0123456789";
 const REFRESH = "refresh-token-secret-0123456789";
 
-function discovery(extra: Record<string, unknown> = {}): Step {
+function discovery(extra: Record<string, unknown> = {}): Stub {
   return {
     url: DISCOVERY,
     respond: {
@@ -35,7 +29,7 @@ function discovery(extra: Record<string, unknown> = {}): Step {
   };
 }
 
-function deviceStep(extra: Record<string, unknown> = {}): Step {
+function deviceStep(extra: Record<string, unknown> = {}): Stub {
   return {
     method: "POST",
     url: DEVICE,
@@ -51,7 +45,7 @@ function deviceStep(extra: Record<string, unknown> = {}): Step {
   };
 }
 
-function poll(respond: Step["respond"]): Step {
+function poll(respond: Stub["respond"]): Stub {
   return { method: "POST", url: TOKEN, respond };
 }
 
@@ -60,7 +54,7 @@ function oauthError(error: string, description = "", status = 400): Response {
 }
 
 function client(
-  fetch: ScriptedFetch,
+  fetch: HttpDouble,
   clock = new VirtualClock(AUTH_T0),
   trace?: string[],
 ): OidcClient {
@@ -81,7 +75,7 @@ const tokens = {
   scope: "api://oet/.default",
 };
 
-function assertForm(req: RecordedRequest, form: Record<string, string>): void {
+function assertForm(req: SeenRequest, form: Record<string, string>): void {
   assert.equal(req.method, "POST");
   assert.equal(req.headers["content-type"], "application/x-www-form-urlencoded");
   assert.equal(req.redirect, "manual");
@@ -89,7 +83,7 @@ function assertForm(req: RecordedRequest, form: Record<string, string>): void {
   assert.deepEqual(req.form, form);
 }
 
-scriptedTest("loopback hosts", () => {
+httpTest("loopback hosts", () => {
   for (const h of ["localhost", "127.0.0.1", "127.1.2.3", "[::1]", "a.localhost"]) {
     assert.ok(isLoopbackHost(h), h);
   }
@@ -98,8 +92,8 @@ scriptedTest("loopback hosts", () => {
   }
 });
 
-scriptedTest("discovery: trailing slash ignored, fetched once per issuer", async () => {
-  const f = new ScriptedFetch([discovery()]);
+httpTest("discovery: trailing slash ignored, fetched once per issuer", async () => {
+  const f = new HttpDouble([discovery()]);
   const c = client(f);
   const e = await c.discover(`${ISSUER}/`);
   assert.deepEqual(e, {
@@ -113,8 +107,8 @@ scriptedTest("discovery: trailing slash ignored, fetched once per issuer", async
   assert.equal(f.requests[0].headers.accept, "application/json");
 });
 
-scriptedTest("discovery: endpoints must be https (http only on loopback)", async () => {
-  const bad = new ScriptedFetch([discovery({ token_endpoint: "http://login.example.org/token" })]);
+httpTest("discovery: endpoints must be https (http only on loopback)", async () => {
+  const bad = new HttpDouble([discovery({ token_endpoint: "http://login.example.org/token" })]);
   await assert.rejects(() => client(bad).discover(ISSUER), (e: unknown) => {
     assert.ok(e instanceof AuthError);
     assert.equal(e.failure, "login");
@@ -125,7 +119,7 @@ scriptedTest("discovery: endpoints must be https (http only on loopback)", async
     return true;
   });
   const local = "http://127.0.0.1:8080/realm";
-  const ok = new ScriptedFetch([{
+  const ok = new HttpDouble([{
     url: `${local}/.well-known/openid-configuration`,
     respond: {
       device_authorization_endpoint: `${local}/device`,
@@ -134,7 +128,7 @@ scriptedTest("discovery: endpoints must be https (http only on loopback)", async
   }]);
   assert.equal((await client(ok).discover(local)).tokenEndpoint, "http://localhost:8080/token");
   // A plain-http issuer elsewhere is refused before anything is sent.
-  const none = new ScriptedFetch([]);
+  const none = new HttpDouble([]);
   await assert.rejects(
     () => client(none).discover("http://login.example.org/t"),
     /OET_AUTH_ISSUER "http:\/\/login.example.org\/t" is not an https:\/\/ issuer URL/,
@@ -143,8 +137,8 @@ scriptedTest("discovery: endpoints must be https (http only on loopback)", async
   assert.equal(none.requests.length, 0);
 });
 
-scriptedTest("discovery: missing endpoints, HTTP errors, non-JSON, no network", async () => {
-  const noDevice = new ScriptedFetch([{ url: DISCOVERY, respond: { token_endpoint: TOKEN } }]);
+httpTest("discovery: missing endpoints, HTTP errors, non-JSON, no network", async () => {
+  const noDevice = new HttpDouble([{ url: DISCOVERY, respond: { token_endpoint: TOKEN } }]);
   await assert.rejects(() => client(noDevice).discover(ISSUER), (e: unknown) => {
     assert.ok(e instanceof AuthError);
     assert.equal(
@@ -154,16 +148,16 @@ scriptedTest("discovery: missing endpoints, HTTP errors, non-JSON, no network", 
     assert.match(e.hint!, /RFC 8628.*OET_TOKEN/);
     return true;
   });
-  const notFound = new ScriptedFetch([{ url: DISCOVERY, respond: json({}, 404) }]);
+  const notFound = new HttpDouble([{ url: DISCOVERY, respond: json({}, 404) }]);
   await assert.rejects(() => client(notFound).discover(ISSUER), (e: unknown) => {
     assert.ok(e instanceof AuthError);
     assert.equal(e.message, `OpenID discovery failed: ${DISCOVERY} answered HTTP 404`);
     assert.match(e.hint!, /https:\/\/login.microsoftonline.com\/<tenant>\/v2.0/);
     return true;
   });
-  const html = new ScriptedFetch([{ url: DISCOVERY, respond: new Response("<html>") }]);
+  const html = new HttpDouble([{ url: DISCOVERY, respond: new Response("<html>") }]);
   await assert.rejects(() => client(html).discover(ISSUER), /with something that is not JSON/);
-  const down = new ScriptedFetch([{
+  const down = new HttpDouble([{
     url: DISCOVERY,
     respond: () => {
       throw new TypeError("error sending request: dns error");
@@ -175,10 +169,10 @@ scriptedTest("discovery: missing endpoints, HTTP errors, non-JSON, no network", 
   );
 });
 
-scriptedTest(
+httpTest(
   "device login: form fields, prompt, interval, pending and slow_down, tokens",
   async () => {
-    const f = new ScriptedFetch([
+    const f = new HttpDouble([
       discovery(),
       deviceStep(),
       poll(oauthError("authorization_pending")),
@@ -232,10 +226,10 @@ scriptedTest(
   },
 );
 
-scriptedTest(
+httpTest(
   "device login: default interval 5 s, expires_in from the token answer for opaque tokens",
   async () => {
-    const f = new ScriptedFetch([
+    const f = new HttpDouble([
       discovery(),
       deviceStep({ interval: undefined, verification_uri_complete: "https://x/?code=ABCD" }),
       poll({ access_token: "opaque-access-token", expires_in: "600" }),
@@ -250,8 +244,8 @@ scriptedTest(
   },
 );
 
-scriptedTest("device login: expired_token and the expires_in deadline end the wait", async () => {
-  const expired = new ScriptedFetch([
+httpTest("device login: expired_token and the expires_in deadline end the wait", async () => {
+  const expired = new HttpDouble([
     discovery(),
     deviceStep(),
     poll(oauthError("expired_token", "AADSTS70020: The provided value for device_code expired")),
@@ -274,7 +268,7 @@ scriptedTest("device login: expired_token and the expires_in deadline end the wa
   );
   // The issuer never says expired_token: oet stops at the deadline itself.
   const pending = Array.from({ length: 3 }, () => poll(oauthError("authorization_pending")));
-  const f = new ScriptedFetch([discovery(), deviceStep({ expires_in: 12 }), ...pending]);
+  const f = new HttpDouble([discovery(), deviceStep({ expires_in: 12 }), ...pending]);
   const clock = new VirtualClock(AUTH_T0);
   await assert.rejects(
     () => client(f, clock).deviceLogin(SETTINGS, { prompt: () => {} }),
@@ -284,8 +278,8 @@ scriptedTest("device login: expired_token and the expires_in deadline end the wa
   assert.equal(f.remaining, 0);
 });
 
-scriptedTest("device login: access_denied and other errors, escaped, with hints", async () => {
-  const denied = new ScriptedFetch([
+httpTest("device login: access_denied and other errors, escaped, with hints", async () => {
+  const denied = new HttpDouble([
     discovery(),
     deviceStep(),
     poll(oauthError("access_denied", "AADSTS70000: The user declined")),
@@ -302,7 +296,7 @@ scriptedTest("device login: access_denied and other errors, escaped, with hints"
     },
   );
   // Microsoft Entra's word for the same refusal.
-  const declined = new ScriptedFetch([
+  const declined = new HttpDouble([
     discovery(),
     deviceStep(),
     poll(oauthError("authorization_declined", "AADSTS70000: The user declined")),
@@ -319,7 +313,7 @@ scriptedTest("device login: access_denied and other errors, escaped, with hints"
       return true;
     },
   );
-  const odd = new ScriptedFetch([
+  const odd = new HttpDouble([
     discovery(),
     deviceStep(),
     poll(oauthError("invalid_grant", `bad\x1b]0;pwned\x07 code ${DEVICE_CODE}\r\nTrace ID: 1`)),
@@ -333,7 +327,7 @@ scriptedTest("device login: access_denied and other errors, escaped, with hints"
     );
     return true;
   });
-  const client400 = new ScriptedFetch([
+  const client400 = new HttpDouble([
     discovery(),
     {
       method: "POST",
@@ -354,7 +348,7 @@ scriptedTest("device login: access_denied and other errors, escaped, with hints"
     assert.match(e.hint!, /public-client app registration/);
     return true;
   });
-  const scope = new ScriptedFetch([
+  const scope = new HttpDouble([
     discovery(),
     { method: "POST", url: DEVICE, respond: oauthError("invalid_scope", "AADSTS70011") },
   ]);
@@ -364,8 +358,8 @@ scriptedTest("device login: access_denied and other errors, escaped, with hints"
   );
 });
 
-scriptedTest("device login: the prompt's text is escaped", async () => {
-  const f = new ScriptedFetch([
+httpTest("device login: the prompt's text is escaped", async () => {
+  const f = new HttpDouble([
     discovery(),
     deviceStep({ user_code: "AB\x1b[2JCD", message: "line one\nline two\x1b[31m" }),
     poll(tokens),
@@ -376,8 +370,8 @@ scriptedTest("device login: the prompt's text is escaped", async () => {
   assert.equal(prompt?.message, "line one line two\\x1b[31m");
 });
 
-scriptedTest("device login: Ctrl-C while waiting rejects with the signal's reason", async () => {
-  const f = new ScriptedFetch([
+httpTest("device login: Ctrl-C while waiting rejects with the signal's reason", async () => {
+  const f = new HttpDouble([
     discovery(),
     deviceStep(),
     poll(oauthError("authorization_pending")),
@@ -396,12 +390,12 @@ scriptedTest("device login: Ctrl-C while waiting rejects with the signal's reaso
   assert.equal(f.requests.length, 3);
 });
 
-scriptedTest(
+httpTest(
   "device login: Ctrl-C during a poll request rejects with the signal's reason",
   async () => {
     const ctrl = new AbortController();
     const reason = new Error("interrupted");
-    const f = new ScriptedFetch([
+    const f = new HttpDouble([
       discovery(),
       deviceStep(),
       poll((_req, signal) => {
@@ -417,10 +411,10 @@ scriptedTest(
   },
 );
 
-scriptedTest(
+httpTest(
   "device login: network errors and 5xx while polling back off, then succeed",
   async () => {
-    const f = new ScriptedFetch([
+    const f = new HttpDouble([
       discovery(),
       deviceStep(),
       poll(() => {
@@ -436,8 +430,8 @@ scriptedTest(
   },
 );
 
-scriptedTest("a redirect from the token endpoint is refused, not followed", async () => {
-  const f = new ScriptedFetch([
+httpTest("a redirect from the token endpoint is refused, not followed", async () => {
+  const f = new HttpDouble([
     discovery(),
     poll(new Response(null, { status: 307, headers: { location: "https://evil.example/t" } })),
   ]);
@@ -452,7 +446,7 @@ scriptedTest("a redirect from the token endpoint is refused, not followed", asyn
   assert.equal(f.requests.length, 2);
 });
 
-scriptedTest("token answers are checked: access token, type, refresh token", async () => {
+httpTest("token answers are checked: access token, type, refresh token", async () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ token_type: "Bearer" }, /has no access_token/],
     [{ access_token: "two words" }, /has an access_token that cannot be sent/],
@@ -460,16 +454,16 @@ scriptedTest("token answers are checked: access token, type, refresh token", asy
     [{ access_token: "abc", refresh_token: 5 }, /refresh_token that is not a string/],
   ];
   for (const [body, pattern] of cases) {
-    const f = new ScriptedFetch([discovery(), poll(body)]);
+    const f = new HttpDouble([discovery(), poll(body)]);
     await assert.rejects(() => client(f).refresh(SETTINGS, REFRESH), pattern);
   }
 });
 
-scriptedTest(
+httpTest(
   "refresh: form fields; a rotated refresh token is returned, else the old one kept",
   async () => {
     const clock = new VirtualClock(AUTH_T0);
-    const f = new ScriptedFetch([
+    const f = new HttpDouble([
       discovery(),
       poll({ ...tokens, refresh_token: "rotated-refresh-token-xyz" }),
       poll({ access_token: access, token_type: "Bearer", expires_in: 3600 }),
@@ -487,10 +481,10 @@ scriptedTest(
   },
 );
 
-scriptedTest(
+httpTest(
   "refresh: invalid_grant is 'expired' (log in again); other errors are 'login'",
   async () => {
-    const f = new ScriptedFetch([
+    const f = new HttpDouble([
       discovery(),
       poll(oauthError("invalid_grant", `AADSTS700082: The refresh token has expired ${REFRESH}`)),
       poll(oauthError("invalid_client", "nope", 401)),
@@ -519,8 +513,8 @@ scriptedTest(
   },
 );
 
-scriptedTest("a request that gets no answer in time fails with the time limit", async () => {
-  const f = new ScriptedFetch([{
+httpTest("a request that gets no answer in time fails with the time limit", async () => {
+  const f = new HttpDouble([{
     url: DISCOVERY,
     respond: (_req, signal) =>
       new Promise((_resolve, reject) => {
@@ -538,7 +532,7 @@ scriptedTest("a request that gets no answer in time fails with the time limit", 
   );
 });
 
-scriptedTest(
+httpTest(
   "real fetch against a local issuer: forms as the server parses them, no redirect followed",
   async () => {
     const seen: { path: string; form: Record<string, string>; auth: string | null }[] = [];

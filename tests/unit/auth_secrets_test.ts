@@ -19,9 +19,9 @@ import {
 } from "../../src/domain/aaa.ts";
 import { decodeJwt } from "../../src/domain/jwt.ts";
 import { propertySeed, Rng } from "../support/prng.ts";
-import { makeJwt, MemoryFs, ScriptedFetch, type Step } from "../support/scripted_fetch.ts";
+import { makeJwt, MemoryFs } from "../support/auth_fakes.ts";
+import { HttpDouble, httpTest, json, type Stub } from "../support/http_double.ts";
 import { VirtualClock } from "../support/virtual_clock.ts";
-import { json } from "../support/fake_oet.ts";
 
 const ISSUER = "https://login.example.org/t/v2.0";
 const TOKEN_URL = "https://login.example.org/t/token";
@@ -93,9 +93,10 @@ async function settle<T>(p: Promise<T>): Promise<unknown> {
   }
 }
 
-// Not a scriptedTest: each generated case decides whether a renewal or a
-// login runs at all, so its scripted answers may go unused by design.
-Deno.test("no message, hint, note, trace or status ever holds a token", async () => {
+// Each generated case decides whether a renewal or a login runs at all, so
+// its scripted answers say they may go unused; a request out of script
+// still fails the test.
+httpTest("no message, hint, note, trace or status ever holds a token", async () => {
   const seed = propertySeed(20261129);
   const rng = new Rng(seed);
   // What the cases reached, so the property cannot hold vacuously.
@@ -166,7 +167,7 @@ Deno.test("no message, hint, note, trace or status ever holds a token", async ()
     const newAccess = accessToken(rng);
     const newRefresh = opaque(rng);
     secrets.push(newAccess, newRefresh);
-    const renewal: Step["respond"] = rng.pick<Step["respond"]>([
+    const renewal: Stub["respond"] = rng.pick<Stub["respond"]>([
       { access_token: newAccess, refresh_token: newRefresh, token_type: "Bearer" },
       json({ error: "invalid_grant", error_description: echo(rng, [refresh, access]) }, 400),
       json({ error: "server_error", error_description: echo(rng, [refresh]) }, 500),
@@ -175,12 +176,14 @@ Deno.test("no message, hint, note, trace or status ever holds a token", async ()
       },
       new Response(null, { status: 307, headers: { location: "https://elsewhere/" } }),
     ]);
-    const fetch = new ScriptedFetch([
+    const mayNotRenew = "a generated case may have no cached login, or a valid one";
+    const fetch = new HttpDouble([
       {
         url: `${ISSUER}/.well-known/openid-configuration`,
         respond: { device_authorization_endpoint: DEVICE_URL, token_endpoint: TOKEN_URL },
+        unused: mayNotRenew,
       },
-      { method: "POST", url: TOKEN_URL, respond: renewal },
+      { method: "POST", url: TOKEN_URL, respond: renewal, unused: mayNotRenew },
     ]);
     const oidc = new OidcClient({
       fetch: fetch.fetch,
@@ -217,7 +220,7 @@ Deno.test("no message, hint, note, trace or status ever holds a token", async ()
     texts(await settle(source.status()), out);
 
     // 3. A login whose issuer answers in a random way, echoing secrets.
-    const loginFetch = new ScriptedFetch([
+    const loginFetch = new HttpDouble([
       {
         url: `${ISSUER}/.well-known/openid-configuration`,
         respond: { device_authorization_endpoint: DEVICE_URL, token_endpoint: TOKEN_URL },
@@ -236,7 +239,7 @@ Deno.test("no message, hint, note, trace or status ever holds a token", async ()
       {
         method: "POST",
         url: TOKEN_URL,
-        respond: rng.pick<Step["respond"]>([
+        respond: rng.pick<Stub["respond"]>([
           { access_token: newAccess, refresh_token: newRefresh },
           json({ error: "access_denied", error_description: echo(rng, [deviceCode]) }, 400),
           // An issuer can only echo what it was sent: the device code.

@@ -13,16 +13,9 @@ import {
 } from "../../src/auth/token_source.ts";
 import type { AuthFs } from "../../src/auth/fs.ts";
 import { AuthError, UsageError } from "../../src/domain/errors.ts";
-import {
-  makeJwt,
-  MemoryFs,
-  ScriptedFetch,
-  scriptedTest,
-  type Step,
-  untouchableFs,
-} from "../support/scripted_fetch.ts";
+import { makeJwt, MemoryFs, untouchableFs } from "../support/auth_fakes.ts";
+import { HttpDouble, httpTest, json, type Stub } from "../support/http_double.ts";
 import { VirtualClock } from "../support/virtual_clock.ts";
-import { json } from "../support/fake_oet.ts";
 
 const ISSUER = "https://login.example.org/tenant/v2.0";
 const TOKEN_URL = "https://login.example.org/tenant/oauth2/v2.0/token";
@@ -54,12 +47,12 @@ function jwt(expMinutes: number, extra: Record<string, unknown> = {}): string {
   });
 }
 
-const discovery: Step = {
+const discovery: Stub = {
   url: `${ISSUER}/.well-known/openid-configuration`,
   respond: { device_authorization_endpoint: DEVICE_URL, token_endpoint: TOKEN_URL },
 };
 
-function refreshStep(respond: Step["respond"]): Step {
+function refreshStep(respond: Stub["respond"]): Stub {
   return { method: "POST", url: TOKEN_URL, respond };
 }
 
@@ -67,12 +60,12 @@ interface Setup {
   env: AuthEnv;
   labels?: AuthEnvLabels;
   fs?: AuthFs;
-  steps?: Step[];
+  steps?: Stub[];
 }
 
 function setup(o: Setup) {
   const clock = new VirtualClock(clockStart);
-  const fetch = new ScriptedFetch(o.steps ?? []);
+  const fetch = new HttpDouble(o.steps ?? []);
   const notes: string[] = [];
   let oidcMade = 0;
   const source = new TokenSource({
@@ -99,7 +92,7 @@ async function seed(fs: AuthFs, entry: Partial<CacheEntry>): Promise<void> {
   });
 }
 
-scriptedTest("the env names src/auth reads", () => {
+httpTest("the env names src/auth reads", () => {
   assert.deepEqual([...AUTH_ENV_VARS], [
     "OET_TOKEN",
     "OET_TOKEN_FILE",
@@ -111,7 +104,7 @@ scriptedTest("the env names src/auth reads", () => {
   ]);
 });
 
-scriptedTest("nothing configured: undefined, with no file, cache or OIDC touched", async () => {
+httpTest("nothing configured: undefined, with no file, cache or OIDC touched", async () => {
   for (const env of [{}, { HOME, XDG_CONFIG_HOME: "/x" }, { OET_TOKEN: "  " }]) {
     const { source, oidcMade, fetch } = setup({ env, fs: untouchableFs });
     assert.equal(source.configured, false);
@@ -121,7 +114,7 @@ scriptedTest("nothing configured: undefined, with no file, cache or OIDC touched
   }
 });
 
-scriptedTest("OET_TOKEN wins over the file and the login, and is used as it is", async () => {
+httpTest("OET_TOKEN wins over the file and the login, and is used as it is", async () => {
   const token = jwt(30);
   const { source } = setup({
     env: { ...LOGIN_ENV, OET_TOKEN: ` Bearer ${token}\n`, OET_TOKEN_FILE: "/nope" },
@@ -144,7 +137,7 @@ scriptedTest("OET_TOKEN wins over the file and the login, and is used as it is",
   });
 });
 
-scriptedTest("an expired OET_TOKEN is refused before sending, with its expiry", async () => {
+httpTest("an expired OET_TOKEN is refused before sending, with its expiry", async () => {
   const token = jwt(-42);
   const { source } = setup({ env: { OET_TOKEN: token } });
   await assert.rejects(() => source.current(), (e: unknown) => {
@@ -160,7 +153,7 @@ scriptedTest("an expired OET_TOKEN is refused before sending, with its expiry", 
   });
 });
 
-scriptedTest("a token that cannot go in a header is refused without showing it", async () => {
+httpTest("a token that cannot go in a header is refused without showing it", async () => {
   const { source } = setup({ env: { OET_TOKEN: "secret-part-one\nsecret-part-two" } });
   await assert.rejects(() => source.current(), (e: unknown) => {
     assert.ok(e instanceof AuthError);
@@ -171,7 +164,7 @@ scriptedTest("a token that cannot go in a header is refused without showing it",
   });
 });
 
-scriptedTest("OET_TOKEN_FILE is read again for every request (a sidecar rotates it)", async () => {
+httpTest("OET_TOKEN_FILE is read again for every request (a sidecar rotates it)", async () => {
   const fs = new MemoryFs();
   fs.files.set("/run/secrets/oet", { data: `${jwt(10)}\n`, mode: 0o644 });
   const { source } = setup({ env: { ...LOGIN_ENV, OET_TOKEN_FILE: "/run/secrets/oet" }, fs });
@@ -188,7 +181,7 @@ scriptedTest("OET_TOKEN_FILE is read again for every request (a sidecar rotates 
   assert.ok(fs.calls.every((c) => c.path === "/run/secrets/oet"));
 });
 
-scriptedTest("OET_TOKEN_FILE: real file rotated between requests", async () => {
+httpTest("OET_TOKEN_FILE: real file rotated between requests", async () => {
   const dir = await Deno.makeTempDir({ prefix: "oet-token-file-" });
   try {
     const path = `${dir}/token`;
@@ -203,7 +196,7 @@ scriptedTest("OET_TOKEN_FILE: real file rotated between requests", async () => {
   }
 });
 
-scriptedTest("OET_TOKEN_FILE missing, empty or expired: clear errors naming the path", async () => {
+httpTest("OET_TOKEN_FILE missing, empty or expired: clear errors naming the path", async () => {
   const fs = new MemoryFs();
   const labels = { OET_TOKEN_FILE: "OET_TOKEN_FILE in .env" };
   const { source } = setup({ env: { OET_TOKEN_FILE: "/run/t" }, labels, fs });
@@ -230,7 +223,7 @@ scriptedTest("OET_TOKEN_FILE missing, empty or expired: clear errors naming the 
   );
 });
 
-scriptedTest("login settings: all three or none; some is a usage error naming the missing", () => {
+httpTest("login settings: all three or none; some is a usage error naming the missing", () => {
   assert.equal(loginSettings({}), undefined);
   assert.deepEqual(loginSettings(LOGIN_ENV), {
     issuer: ISSUER,
@@ -260,7 +253,7 @@ scriptedTest("login settings: all three or none; some is a usage error naming th
   );
 });
 
-scriptedTest(
+httpTest(
   "login configured, nobody logged in: undefined (a server without AAA still works)",
   async () => {
     const { source, oidcMade } = setup({ env: LOGIN_ENV });
@@ -276,7 +269,7 @@ scriptedTest(
   },
 );
 
-scriptedTest(
+httpTest(
   "a cached token far from expiry is used; the file is read once per process",
   async () => {
     const fs = new MemoryFs();
@@ -293,7 +286,7 @@ scriptedTest(
   },
 );
 
-scriptedTest(
+httpTest(
   "within 60 s of expiry the token is renewed silently and the cache rewritten",
   async () => {
     const fs = new MemoryFs();
@@ -325,7 +318,7 @@ scriptedTest(
   },
 );
 
-scriptedTest(
+httpTest(
   "an expired cached token is renewed first when a refresh token is cached",
   async () => {
     const fs = new MemoryFs();
@@ -342,7 +335,7 @@ scriptedTest(
   },
 );
 
-scriptedTest("an expired cached token without a refresh token is refused", async () => {
+httpTest("an expired cached token without a refresh token is refused", async () => {
   const fs = new MemoryFs();
   await seed(fs, { accessToken: jwt(-42), refreshToken: undefined });
   const { source, oidcMade } = setup({ env: LOGIN_ENV, fs });
@@ -364,7 +357,7 @@ scriptedTest("an expired cached token without a refresh token is refused", async
   assert.equal(oidcMade(), 0);
 });
 
-scriptedTest(
+httpTest(
   "renewal refused by the issuer: expired → error with the reason; still valid → used",
   async () => {
     const fs = new MemoryFs();
@@ -402,13 +395,13 @@ scriptedTest(
     assert.equal(valid.fetch.requests.length, 2);
     // Then it tries again.
     valid.clock.t += 6_000;
-    valid.fetch.push(refreshStep({ access_token: jwt(60) }));
+    valid.fetch.stub(refreshStep({ access_token: jwt(60) }));
     assert.equal((await valid.source.current())?.token, jwt(60));
     assert.equal(valid.fetch.requests.length, 3);
   },
 );
 
-scriptedTest("concurrent requests share one renewal", async () => {
+httpTest("concurrent requests share one renewal", async () => {
   const fs = new MemoryFs();
   await seed(fs, { accessToken: jwt(0) });
   const { source, fetch } = setup({
@@ -421,7 +414,7 @@ scriptedTest("concurrent requests share one renewal", async () => {
   assert.equal(fetch.requests.length, 2);
 });
 
-scriptedTest(
+httpTest(
   "near expiry the cache is read again first: another oet may have renewed it",
   async () => {
     const fs = new MemoryFs();
@@ -435,7 +428,7 @@ scriptedTest(
   },
 );
 
-scriptedTest("a cache others can read stops the request, naming the fix", async () => {
+httpTest("a cache others can read stops the request, naming the fix", async () => {
   const fs = new MemoryFs();
   await seed(fs, {});
   fs.files.get(CACHE)!.mode = 0o640;
@@ -443,7 +436,7 @@ scriptedTest("a cache others can read stops the request, naming the fix", async 
   await assert.rejects(() => source.current(), /chmod 600|open to other users \(mode 0640\)/);
 });
 
-scriptedTest(
+httpTest(
   "errorForResponse: the sent token's claims and origin, redacted, login hint",
   async () => {
     const token = jwt(30, { roles: [], scp: "activity:read" });
@@ -465,7 +458,7 @@ scriptedTest(
   },
 );
 
-scriptedTest(
+httpTest(
   "status: who, roles, scopes, audience, issuer, expiry, source; never the token",
   async () => {
     const fs = new MemoryFs();
@@ -493,7 +486,7 @@ scriptedTest(
   },
 );
 
-scriptedTest("status: expired, renewable, not logged in, nothing, unusable", async () => {
+httpTest("status: expired, renewable, not logged in, nothing, unusable", async () => {
   const fs = new MemoryFs();
   await seed(fs, { accessToken: jwt(-3) });
   const renewable = await setup({ env: LOGIN_ENV, fs }).source.status();
@@ -542,7 +535,7 @@ scriptedTest("status: expired, renewable, not logged in, nothing, unusable", asy
   );
 });
 
-function loginSteps(tokenAnswer: Record<string, unknown>): Step[] {
+function loginSteps(tokenAnswer: Record<string, unknown>): Stub[] {
   return [
     discovery,
     {
@@ -559,7 +552,7 @@ function loginSteps(tokenAnswer: Record<string, unknown>): Step[] {
   ];
 }
 
-scriptedTest(
+httpTest(
   "logIn: device grant, tokens cached (0600), a message and notes without tokens",
   async () => {
     const fs = new MemoryFs();
@@ -587,7 +580,7 @@ scriptedTest(
   },
 );
 
-scriptedTest("logIn notes: no refresh token, no accepted role, OET_TOKEN overriding", async () => {
+httpTest("logIn notes: no refresh token, no accepted role, OET_TOKEN overriding", async () => {
   const access = jwt(60, { roles: ["OTHER"], scp: "User.Read" });
   const { source } = setup({
     env: { ...LOGIN_ENV, OET_TOKEN: "some-other-token" },
@@ -604,7 +597,7 @@ scriptedTest("logIn notes: no refresh token, no accepted role, OET_TOKEN overrid
   ]);
 });
 
-scriptedTest(
+httpTest(
   "logIn refuses before any request: missing settings, a cache others can read",
   async () => {
     const partial = setup({ env: { OET_AUTH_ISSUER: ISSUER, HOME } });
@@ -627,7 +620,7 @@ scriptedTest(
   },
 );
 
-scriptedTest("logOut: this login, all logins, or nothing — and says which", async () => {
+httpTest("logOut: this login, all logins, or nothing — and says which", async () => {
   const fs = new MemoryFs();
   await seed(fs, {});
   await new TokenCache(CACHE, fs).put({
