@@ -17,6 +17,7 @@ import { decodeJsonPickle } from "../../src/api/jsonpickle.ts";
 import { ConnectionError } from "../../src/domain/errors.ts";
 import type { Json, OetEvent } from "../../src/domain/types.ts";
 import { systemClock } from "../../src/domain/clock.ts";
+import { HttpDouble } from "../support/http_double.ts";
 
 const STREAMS = [
   "v5.4.0/05-sse-stream.raw",
@@ -223,33 +224,37 @@ Deno.test("backoff grows, is capped, and has jitter", () => {
   assert.equal(backoffDelay(30, () => 0), 2500);
 });
 
-/** A stream server: each connection sends `events` events, then closes (7.x style). */
-function closingServer(perConnection: number) {
-  let connections = 0;
+/** A stream server: each connection sends `perConnection` events, then closes (7.x style). */
+function closingServer(perConnection: number): HttpDouble {
   let next = 0;
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
-    connections++;
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        const enc = new TextEncoder();
-        controller.enqueue(enc.encode("\n"));
-        for (let i = 0; i < perConnection; i++) {
-          controller.enqueue(
-            enc.encode(`data:{"msg_src": "1", "n": ${next++}, "topic": "script.announce"}\n\n`),
-          );
-        }
-        // Half an event, then the end: the real server dies mid-chunk.
-        controller.enqueue(enc.encode(`data:{"msg_src": "1", "n": -1`));
-        controller.close();
-      },
-    });
-    return new Response(body, { headers: { "content-type": "text/event-stream; charset=utf-8" } });
-  });
-  return { server, origin: `http://127.0.0.1:${server.addr.port}`, connections: () => connections };
+  return new HttpDouble([{
+    url: "/stream",
+    reusable: true,
+    respond: () => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          const enc = new TextEncoder();
+          controller.enqueue(enc.encode("\n"));
+          for (let i = 0; i < perConnection; i++) {
+            controller.enqueue(
+              enc.encode(`data:{"msg_src": "1", "n": ${next++}, "topic": "script.announce"}\n\n`),
+            );
+          }
+          // Half an event, then the end: the real server dies mid-chunk.
+          controller.enqueue(enc.encode(`data:{"msg_src": "1", "n": -1`));
+          controller.close();
+        },
+      });
+      return new Response(body, {
+        headers: { "content-type": "text/event-stream; charset=utf-8" },
+      });
+    },
+  }]).listen();
 }
 
 Deno.test("readEventStream reconnects after the server closes the stream; the gap says so, no notice", async () => {
-  const { server, origin, connections } = closingServer(3);
+  const server = closingServer(3);
+  const origin = server.origin;
   const notices: string[] = [];
   const stop = new AbortController();
   const transport = new Transport({
@@ -280,11 +285,11 @@ Deno.test("readEventStream reconnects after the server closes the stream; the ga
     }
   } finally {
     stop.abort();
-    await server.shutdown();
+    await server.close();
   }
   assert.deepEqual(seen, [0, 1, 2, 3, 4, 5, 6, 7, 8]); // no loss, no duplicate, no half event
   assert.deepEqual(opens, [false, true, true]);
-  assert.equal(connections(), 3);
+  assert.equal(server.requests.length, 3);
   // A reconnect that works is said by its gap (in order), not by a notice.
   assert.deepEqual(notices, []);
 });
@@ -316,7 +321,8 @@ Deno.test("readEventStream: connection refused at the start is a ConnectionError
 });
 
 Deno.test("readEventStream gives up with a ConnectionError when the server stays away", async () => {
-  const { server, origin } = closingServer(1);
+  const server = closingServer(1);
+  const origin = server.origin;
   const transport = new Transport({
     fetch,
     baseUrl: new URL(origin),
@@ -339,7 +345,7 @@ Deno.test("readEventStream gives up with a ConnectionError when the server stays
     ) {
       if (item.kind === "events" && !shutDown) {
         shutDown = true;
-        await server.shutdown();
+        await server.close();
       }
     }
   })().catch((e) => e);

@@ -16,8 +16,10 @@
  *   the double has an explicit `fallback` (e.g. `notFound`).
  * - `verify()` fails naming every stub never used (a reusable one must have
  *   been used at least once) and every request that failed; `close()` and
- *   `httpTest` call it, so a test cannot forget to. A stub a test may
- *   legitimately leave unused says why in `unused`.
+ *   `httpTest` call it, so a test cannot forget to: a loopback double left
+ *   open fails the resource sanitizer, and the in-process `fetch` answers
+ *   only inside `httpTest`. A stub a test may legitimately leave unused says
+ *   why in `unused`.
  * - `eventStream()` is a route that answers with a live SSE stream the test
  *   feeds with `emit` (the OET's leading blank line first), counted in
  *   `openStreams`.
@@ -126,6 +128,9 @@ const STREAM_URL = /\/stream\/?$/;
 /** Every double made since the last `verifyDoubles()`, in order. */
 const made: HttpDouble[] = [];
 
+/** Whether an `httpTest` is running (it verifies the doubles it made when it ends). */
+let inHttpTest = false;
+
 const encoder = new TextEncoder();
 
 interface Entry {
@@ -199,8 +204,20 @@ export class HttpDouble {
     return `http://127.0.0.1:${this.#server.addr.port}`;
   }
 
-  /** A fetch that answers from the stubs, in-process. */
+  /**
+   * A fetch that answers from the stubs, in-process; only inside `httpTest`,
+   * which verifies the double when the test ends (a loopback double is
+   * verified by `close()`, which the resource sanitizer makes every test call).
+   */
   readonly fetch: typeof fetch = (input, init) => {
+    if (!inHttpTest && !this.#server) {
+      return Promise.reject(
+        new Error(
+          "an in-process HttpDouble answers only inside httpTest, which verifies it " +
+            "when the test ends: use httpTest(…) instead of Deno.test(…)",
+        ),
+      );
+    }
     // Recorded even when already aborted: the code did send it.
     return this.#answer(new Request(input, init), init?.signal ?? undefined, true);
   };
@@ -236,6 +253,15 @@ export class HttpDouble {
       );
     }
     if (problems.length) throw new Error(`HTTP double: ${problems.join("; ")}`);
+  }
+
+  /**
+   * For tests of the double itself, which check its failures by hand:
+   * `httpTest` no longer verifies it.
+   */
+  discard(): void {
+    const i = made.indexOf(this);
+    if (i >= 0) made.splice(i, 1);
   }
 
   /** Ends open streams, stops listening, then verifies (see `verify`). */
@@ -319,7 +345,12 @@ export function verifyDoubles(): void {
 export function httpTest(name: string, fn: () => Promise<void> | void): void {
   Deno.test(name, async () => {
     made.splice(0);
-    await fn();
+    inHttpTest = true;
+    try {
+      await fn();
+    } finally {
+      inHttpTest = false;
+    }
     verifyDoubles();
   });
 }

@@ -535,62 +535,61 @@ httpTest("a request that gets no answer in time fails with the time limit", asyn
 httpTest(
   "real fetch against a local issuer: forms as the server parses them, no redirect followed",
   async () => {
-    const seen: { path: string; form: Record<string, string>; auth: string | null }[] = [];
-    let polls = 0;
-    const server: Deno.HttpServer<Deno.NetAddr> = Deno.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      onListen() {},
-    }, async (req): Promise<Response> => {
-      const url = new URL(req.url);
-      const form = req.method === "POST"
-        ? Object.fromEntries(new URLSearchParams(await req.text()))
-        : {};
-      seen.push({ path: url.pathname, form, auth: req.headers.get("authorization") });
-      const base = `http://127.0.0.1:${server.addr.port}`;
-      switch (url.pathname) {
-        case "/realm/.well-known/openid-configuration":
-          return json({
+    const issuer = new HttpDouble().listen();
+    const base = issuer.origin;
+    issuer.stub(
+      {
+        url: "/realm/.well-known/openid-configuration",
+        respond: () =>
+          json({
             device_authorization_endpoint: `${base}/device`,
             token_endpoint: `${base}/token`,
-          });
-        case "/device":
-          return json({
+          }),
+      },
+      {
+        method: "POST",
+        url: "/device",
+        respond: () =>
+          json({
             device_code: DEVICE_CODE,
             user_code: "WXYZ",
             verification_uri: `${base}/verify`,
             expires_in: 60,
             interval: 1,
-          });
-        case "/token":
-          if (form.grant_type === "refresh_token") {
-            return Response.redirect("http://127.0.0.1:9/elsewhere", 307);
-          }
-          return ++polls < 2 ? oauthError("authorization_pending") : json(tokens);
-      }
-      return new Response("not found", { status: 404 });
-    });
+          }),
+      },
+      { method: "POST", url: "/token", respond: oauthError("authorization_pending") },
+      { method: "POST", url: "/token", respond: json(tokens) },
+      // A refresh answered with a redirect elsewhere: not to be followed.
+      {
+        method: "POST",
+        url: "/token",
+        respond: Response.redirect("http://127.0.0.1:9/elsewhere", 307),
+      },
+    );
+    const seen = () =>
+      issuer.requests.map((r) => ({ path: r.path, form: r.form, auth: r.headers.authorization }));
     try {
-      const issuer = `http://127.0.0.1:${server.addr.port}/realm/`;
       const clock = new VirtualClock(AUTH_T0);
       const c = new OidcClient({ fetch, clock });
-      const settings = { ...SETTINGS, issuer };
+      const settings = { ...SETTINGS, issuer: `${base}/realm/` };
       const r = await c.deviceLogin(settings, { prompt: () => {} });
       assert.equal(r.accessToken, access);
       assert.deepEqual(clock.sleeps, [1000, 1000]);
-      assert.deepEqual(seen.map((s) => s.path), [
+      assert.deepEqual(seen().map((s) => s.path), [
         "/realm/.well-known/openid-configuration",
         "/device",
         "/token",
         "/token",
       ]);
-      assert.deepEqual(seen[1].form, { client_id: "client-1", scope: SETTINGS.scope });
-      assert.equal(seen[3].form.device_code, DEVICE_CODE);
-      assert.ok(seen.every((s) => s.auth === null));
+      assert.deepEqual(seen()[1].form, { client_id: "client-1", scope: SETTINGS.scope });
+      assert.equal(seen()[3].form.device_code, DEVICE_CODE);
+      assert.ok(seen().every((s) => s.auth === undefined));
       await assert.rejects(() => c.refresh(settings, REFRESH), /with a redirect \(HTTP 307\)/);
-      assert.equal(seen.length, 5); // the redirect was not followed
+      assert.equal(seen()[4].form.grant_type, "refresh_token");
+      assert.equal(seen().length, 5); // the redirect was not followed
     } finally {
-      await server.shutdown();
+      await issuer.close();
     }
   },
 );

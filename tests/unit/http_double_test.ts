@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import {
   HttpDouble,
+  httpTest,
   json,
   notFound,
   recorded,
@@ -17,66 +18,80 @@ import {
 } from "../support/http_double.ts";
 import { until } from "../support/wait.ts";
 
-Deno.test("verify names the stubs that were never used; `unused` exempts one, saying why", async () => {
-  const d = new HttpDouble([
-    { url: "http://oet/a", respond: { a: 1 } },
-    { method: "POST", url: /\/b$/, respond: { b: 2 } },
-    { url: "/c", respond: {}, reusable: true },
-    { url: "/d", respond: {}, unused: "only some runs read it" },
-  ]);
-  assert.deepEqual(await (await d.fetch("http://oet/a")).json(), { a: 1 });
-  assert.throws(
-    () => d.verify(),
-    /^Error: HTTP double: 2 stub\(s\) never used: POST \/\\\/b\$\/, GET \/c \(reusable\)$/,
-  );
-  await d.fetch("http://oet/b", { method: "POST" });
-  assert.throws(() => d.verify(), /1 stub\(s\) never used: GET \/c \(reusable\)$/);
-  await d.fetch("http://oet/c");
-  await d.fetch("http://oet/c");
-  d.verify();
-  assert.equal(d.remaining, 1); // /d, which may go unused
-});
+httpTest(
+  "verify names the stubs that were never used; `unused` exempts one, saying why",
+  async () => {
+    const d = new HttpDouble([
+      { url: "http://oet/a", respond: { a: 1 } },
+      { method: "POST", url: /\/b$/, respond: { b: 2 } },
+      { url: "/c", respond: {}, reusable: true },
+      { url: "/d", respond: {}, unused: "only some runs read it" },
+    ]);
+    assert.deepEqual(await (await d.fetch("http://oet/a")).json(), { a: 1 });
+    assert.throws(
+      () => d.verify(),
+      /^Error: HTTP double: 2 stub\(s\) never used: POST \/\\\/b\$\/, GET \/c \(reusable\)$/,
+    );
+    await d.fetch("http://oet/b", { method: "POST" });
+    assert.throws(() => d.verify(), /1 stub\(s\) never used: GET \/c \(reusable\)$/);
+    await d.fetch("http://oet/c");
+    await d.fetch("http://oet/c");
+    d.verify();
+    assert.equal(d.remaining, 1); // /d, which may go unused
+  },
+);
 
-Deno.test("an unexpected request rejects, and fails verify even if the code swallowed it", async () => {
-  const d = new HttpDouble();
-  await assert.rejects(
-    () => d.fetch("http://oet/a"),
-    /^Error: unexpected request: GET http:\/\/oet\/a$/,
-  );
-  assert.throws(() => d.verify(), /HTTP double: unexpected request: GET http:\/\/oet\/a/);
-  assert.equal(d.requests.length, 1, "the request is still recorded");
-});
+httpTest(
+  "an unexpected request rejects, and fails verify even if the code swallowed it",
+  async () => {
+    const d = new HttpDouble();
+    await assert.rejects(
+      () => d.fetch("http://oet/a"),
+      /^Error: unexpected request: GET http:\/\/oet\/a$/,
+    );
+    assert.throws(() => d.verify(), /HTTP double: unexpected request: GET http:\/\/oet\/a/);
+    d.discard(); // checked here: httpTest would fail on it
+    assert.equal(d.requests.length, 1, "the request is still recorded");
+  },
+);
 
-Deno.test("script order is enforced: a request that is not the next one fails, naming both", async () => {
-  const d = new HttpDouble([
-    { url: "http://oet/1", respond: json("one") },
-    { url: "http://oet/2", respond: json("two") },
-  ]);
-  await assert.rejects(
-    () => d.fetch("http://oet/2"),
-    /^Error: expected GET http:\/\/oet\/1, got GET http:\/\/oet\/2$/,
-  );
-  assert.equal(await (await d.fetch("http://oet/1")).json(), "one");
-  assert.equal(await (await d.fetch("http://oet/2")).json(), "two");
-  await assert.rejects(() => d.fetch("http://oet/1"), /unexpected request: GET http:\/\/oet\/1/);
-  assert.throws(
-    () => d.verify(),
-    /expected GET http:\/\/oet\/1, got GET http:\/\/oet\/2; unexpected/,
-  );
-});
+httpTest(
+  "script order is enforced: a request that is not the next one fails, naming both",
+  async () => {
+    const d = new HttpDouble([
+      { url: "http://oet/1", respond: json("one") },
+      { url: "http://oet/2", respond: json("two") },
+    ]);
+    await assert.rejects(
+      () => d.fetch("http://oet/2"),
+      /^Error: expected GET http:\/\/oet\/1, got GET http:\/\/oet\/2$/,
+    );
+    assert.equal(await (await d.fetch("http://oet/1")).json(), "one");
+    assert.equal(await (await d.fetch("http://oet/2")).json(), "two");
+    await assert.rejects(() => d.fetch("http://oet/1"), /unexpected request: GET http:\/\/oet\/1/);
+    assert.throws(
+      () => d.verify(),
+      /expected GET http:\/\/oet\/1, got GET http:\/\/oet\/2; unexpected/,
+    );
+    d.discard();
+  },
+);
 
-Deno.test("a route answers in any order beside the script; an explicit fallback answers the rest", async () => {
-  const d = new HttpDouble([
-    { method: "PUT", url: "http://oet/p", respond: json("put") },
-    { url: "http://oet/list", respond: () => json("list"), reusable: true },
-  ], { fallback: notFound() });
-  assert.equal(await (await d.fetch("http://oet/list")).json(), "list");
-  assert.equal((await d.fetch("http://oet/anything")).status, 404);
-  assert.equal((await d.fetch("http://oet/else")).status, 404, "the fallback answers again");
-  assert.equal(await (await d.fetch("http://oet/p", { method: "PUT", body: "x" })).json(), "put");
-  assert.equal(await (await d.fetch("http://oet/list")).json(), "list");
-  d.verify();
-});
+httpTest(
+  "a route answers in any order beside the script; an explicit fallback answers the rest",
+  async () => {
+    const d = new HttpDouble([
+      { method: "PUT", url: "http://oet/p", respond: json("put") },
+      { url: "http://oet/list", respond: () => json("list"), reusable: true },
+    ], { fallback: notFound() });
+    assert.equal(await (await d.fetch("http://oet/list")).json(), "list");
+    assert.equal((await d.fetch("http://oet/anything")).status, 404);
+    assert.equal((await d.fetch("http://oet/else")).status, 404, "the fallback answers again");
+    assert.equal(await (await d.fetch("http://oet/p", { method: "PUT", body: "x" })).json(), "put");
+    assert.equal(await (await d.fetch("http://oet/list")).json(), "list");
+    d.verify();
+  },
+);
 
 /** The same exchange, in-process and over loopback: what the client got and what the double saw. */
 async function exchange(
@@ -115,6 +130,7 @@ async function exchange(
     answers.push(`${out.status} ${await out.text()}`);
   } else answers.push(`rejected: ${out.message}`);
   await assert.rejects(() => d.close(), /unexpected request: GET .*\/api\/nothing$/);
+  d.discard(); // checked here: httpTest would fail on it
   const seen = d.requests.map(({ url: _url, redirect: _redirect, headers, ...rest }) => ({
     ...rest,
     headers: { "content-type": headers["content-type"] ?? "" },
@@ -122,7 +138,7 @@ async function exchange(
   return { answers, seen };
 }
 
-Deno.test("in-process and over loopback the double answers and records the same", async () => {
+httpTest("in-process and over loopback the double answers and records the same", async () => {
   const inProcess = await exchange((d) => ({ base: "http://oet", fetch: d.fetch }));
   const loopback = await exchange((d) => ({ base: d.listen().origin, fetch }));
   assert.deepEqual(inProcess.answers.slice(0, 4), [
@@ -183,17 +199,26 @@ Deno.test("the event stream: a leading blank line, emitted events, open streams 
   // A stream route never opened is an unused stub.
   const never = new HttpDouble().eventStream().listen();
   await assert.rejects(() => never.close(), /never used: GET \/\\\/stream\\\/\?\$\/ \(reusable\)/);
+  never.discard();
 });
 
-Deno.test("verifyDoubles (httpTest's check) verifies every double made since it last ran", async () => {
-  try {
-    verifyDoubles(); // forget the doubles the tests above left failing on purpose
-  } catch {
-    // expected
-  }
-  const used = new HttpDouble([{ url: "http://oet/a", respond: {} }]);
-  await used.fetch("http://oet/a");
-  new HttpDouble([{ url: "http://oet/b", respond: {} }]);
-  assert.throws(() => verifyDoubles(), /never used: GET http:\/\/oet\/b$/);
-  verifyDoubles(); // each double is verified once
+httpTest(
+  "verifyDoubles (httpTest's check) verifies every double made since it last ran",
+  async () => {
+    const used = new HttpDouble([{ url: "http://oet/a", respond: {} }]);
+    await used.fetch("http://oet/a");
+    new HttpDouble([{ url: "http://oet/b", respond: {} }]);
+    assert.throws(() => verifyDoubles(), /never used: GET http:\/\/oet\/b$/);
+    verifyDoubles(); // each double is verified once
+  },
+);
+
+Deno.test("an in-process double answers only inside httpTest, so nothing goes unverified", async () => {
+  const d = new HttpDouble([{ url: "http://oet/a", respond: {} }]);
+  await assert.rejects(
+    () => d.fetch("http://oet/a"),
+    /answers only inside httpTest, which verifies it when the test ends/,
+  );
+  assert.equal(d.requests.length, 0);
+  d.discard();
 });
