@@ -10,7 +10,6 @@
 
 import assert from "node:assert/strict";
 import type { CommandContext } from "../../src/commands/framework/command_context.ts";
-import { systemClock } from "../../src/domain/clock.ts";
 import { CHECK_NAMES } from "../../src/commands/doctor/check.ts";
 import { checkConfiguration } from "../../src/commands/doctor/configuration.ts";
 import { checkProxy, proxyRoute } from "../../src/commands/doctor/proxy.ts";
@@ -23,6 +22,7 @@ import { HttpDouble, json, type SeenRequest } from "../support/http_double.ts";
 import { withSim } from "../support/sim.ts";
 import { runOetProcess } from "../support/spawn.ts";
 import { until } from "../support/wait.ts";
+import { VirtualClock } from "../support/virtual_clock.ts";
 
 const NO_OPENSSL = onPath("openssl") ? undefined : "openssl is not on PATH to make a test CA";
 
@@ -316,8 +316,8 @@ Deno.test("doctor: an event stream that never answers → exit 1, the threads na
 });
 
 const NOW = Date.UTC(2026, 10, 29, 21, 0, 0);
-/** A clock fixed at NOW (sleeps are real): expiry texts stay the same from run to run. */
-const fixedClock = { now: () => NOW, sleep: systemClock.sleep };
+/** A clock from NOW, in real time (sleeps are real): expiry texts stay the same from run to run. */
+const fromNow = () => new VirtualClock(NOW, { realTime: true });
 
 function token(expSeconds: number, extra: Record<string, unknown> = {}): string {
   return makeJwt({
@@ -336,7 +336,7 @@ Deno.test("doctor: an expired token → authentication fails, nothing is sent, e
   await withSim("v7", async (sim, oet) => {
     const r = await oet(["doctor"], {
       env: { OET_TOKEN: token(NOW / 1000 - 180) },
-      clock: fixedClock,
+      clock: fromNow(),
     });
     assertGolden("doctor/expired-token", transcript(r, sim.origin));
     assert.equal(r.code, 5, r.stderr);
@@ -399,7 +399,7 @@ Deno.test("doctor: a server behind AAA — no token (401), too few rights (403),
 
 Deno.test("doctor: a clock 10 minutes off the server's fails authentication when a token is in use", async () => {
   await withSim("v7", async (_sim, oet) => {
-    const ahead = { now: () => Date.now() + 600_000, sleep: systemClock.sleep };
+    const ahead = new VirtualClock(Date.now() + 600_000, { realTime: true });
     const exp = Math.floor(Date.now() / 1000) + 3 * 3600;
     const r = await oet(["doctor"], { env: { OET_TOKEN: token(exp) }, clock: ahead });
     assert.equal(r.code, 5, r.stderr);
