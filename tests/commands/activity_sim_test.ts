@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { InterruptedError } from "../../src/domain/errors.ts";
 import { assertGolden } from "../support/golden.ts";
 import { FLAVORS, normalize, withSim } from "../support/sim.ts";
+import { until } from "../support/wait.ts";
 
 const SBD = {
   v5: "sbd-mvp01-20200325-00001",
@@ -128,9 +129,7 @@ for (const flavor of FLAVORS) {
       assert.equal((await oet(["activity", "wait", "--aid", "1"])).code, 0);
       const interrupt = new AbortController();
       const pending = oet(["activity", "run", "observe", sbd], { signal: interrupt.signal });
-      for (let i = 0; i < 500 && sim.state.procedure(2)?.state !== "RUNNING"; i++) {
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      await until(() => sim.state.procedure(2)?.state === "RUNNING", "procedure 2 RUNNING");
       assert.equal(sim.state.procedure(2)?.state, "RUNNING");
       interrupt.abort(new InterruptedError("SIGINT"));
       const d = await pending;
@@ -236,9 +235,7 @@ Deno.test("a start the server refuses while following an activity is reported at
         const url = String(input instanceof Request ? input.url : input);
         if (init?.method === "POST" && url.includes("/activities")) {
           await oet(["procedure", "start", "--pid", "1", "--listen=False"]);
-          for (let i = 0; i < 400 && sim.state.procedure(1)?.state !== "RUNNING"; i++) {
-            await new Promise((r) => setTimeout(r, 5));
-          }
+          await until(() => sim.state.procedure(1)?.state === "RUNNING", "procedure 1 RUNNING");
         }
         return fetch(input, init);
       };

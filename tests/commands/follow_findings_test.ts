@@ -16,7 +16,6 @@ import assert from "node:assert/strict";
 import type { Flavor } from "../../sim/src/flavor.ts";
 import { generateSigningKey } from "../../sim/src/jwt.ts";
 import type { Simulator } from "../../sim/src/server.ts";
-import type { Clock } from "../../src/domain/clock.ts";
 import type { RunOptions, RunResult } from "../support/cli.ts";
 import { withSim } from "../support/sim.ts";
 import { VirtualClock } from "../support/virtual_clock.ts";
@@ -165,28 +164,11 @@ for (const flavor of FLAVORS) {
 /** One signing key for the file (making one takes a few tenths of a second). */
 const KEYS = await generateSigningKey();
 
-/** Real time for `oet`, moved on by `jump` when asked (a token's life passing at once). */
-function jumpingClock(): Clock & { jump(ms: number): void } {
-  let offset = 0;
-  return {
-    now: () => Date.now() + offset,
-    sleep: (ms, signal) =>
-      new Promise((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
-        const t = setTimeout(resolve, ms);
-        signal?.addEventListener("abort", () => {
-          clearTimeout(t);
-          reject(signal.reason);
-        }, { once: true });
-      }),
-    jump: (ms) => offset += ms,
-  };
-}
-
 for (const flavor of FLAVORS) {
   for (const output of ["table", "jsonl"]) {
     Deno.test(`${flavor}: fix 3: a static token that expires during procedure start's wait ends it like a detach: exit 5, the follow hint (-o ${output})`, async () => {
-      const clock = jumpingClock();
+      // Real time for `oet` (the simulator runs in it), moved on by `jump` when asked.
+      const clock = new VirtualClock(Date.now(), { realTime: true });
       let jumped = false;
       await withSim(flavor, async (sim, oet) => {
         const token = await sim.issuer!.mint({}, { ttlS: 600 });
@@ -276,7 +258,7 @@ for (const flavor of FLAVORS) {
 
 Deno.test("v7: fix 3: a login that can be renewed carries on silently when its token nears expiry mid-wait", async () => {
   const dir = await Deno.makeTempDir({ prefix: "oet-follow-" });
-  const clock = jumpingClock();
+  const clock = new VirtualClock(Date.now(), { realTime: true });
   let jumped = false;
   try {
     await withSim("v7", async (sim, oet) => {

@@ -28,9 +28,7 @@ async function listenDuring(
   const interrupt = new AbortController();
   const before = sim.openStreams;
   const listening = oet(["listen", ...args], { ...o, signal: interrupt.signal });
-  for (let i = 0; i < 400 && sim.openStreams <= before; i++) {
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await waitUntil(() => sim.openStreams > before, "listen to subscribe");
   await during();
   await sim.settle();
   await new Promise((r) => setTimeout(r, 100));
@@ -131,9 +129,7 @@ for (const flavor of FLAVORS) {
         closeStdoutAfter: 3,
         signal: interrupt.signal,
       });
-      for (let i = 0; i < 400 && sim.openStreams === 0; i++) {
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      await waitUntil(() => sim.openStreams > 0, "listen to subscribe");
       for (let i = 0; i < 5; i++) await oet(["procedure", "list"]);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const r = await Promise.race([

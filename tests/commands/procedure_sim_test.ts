@@ -11,6 +11,7 @@ import { FLAVORS, normalize, withSim } from "../support/sim.ts";
 import { HttpDouble, recorded } from "../support/http_double.ts";
 import { fixtureDir, readTranscript } from "../support/transcripts.ts";
 import { runOet } from "../support/cli.ts";
+import { until } from "../support/wait.ts";
 
 // deno-lint-ignore no-control-regex -- looking for control characters is the point
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
@@ -177,9 +178,7 @@ for (const flavor of FLAVORS) {
       await oet(["procedure", "create", "file:///scripts/loop.py"]);
       const interrupt = new AbortController();
       const pending = oet(["procedure", "start"], { signal: interrupt.signal });
-      for (let i = 0; i < 500 && sim.state.procedure(1)?.state !== "RUNNING"; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await until(() => sim.state.procedure(1)?.state === "RUNNING", "procedure 1 RUNNING");
       interrupt.abort(new InterruptedError("SIGINT"));
       // The loop never ends: returning at all proves the detach did not wait for it.
       const r = await pending;

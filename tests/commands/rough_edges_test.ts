@@ -14,6 +14,7 @@ import { runOet } from "../support/cli.ts";
 import { SAMPLE_SBD, sbdDirWithGitActivity } from "../support/sbd.ts";
 import { withSim } from "../support/sim.ts";
 import { HttpDouble, httpTest } from "../support/http_double.ts";
+import { changed, until as waitUntil } from "../support/wait.ts";
 
 // 1. The typo guard: one slip for a short option, two for a longer one.
 
@@ -242,8 +243,8 @@ async function watchUntil(
     args,
     env: { OET_REST_URI: url },
     io: {
-      out: { isTerminal: false, colour: false, write: (t) => void (out += t) },
-      err: { isTerminal: false, colour: false, write: (t) => void (err += t) },
+      out: { isTerminal: false, colour: false, write: (t) => void (out += t, changed()) },
+      err: { isTerminal: false, colour: false, write: (t) => void (err += t, changed()) },
     },
     fetch,
     readTextFile: (path) => Promise.reject(new Deno.errors.NotFound(path)),
@@ -251,8 +252,12 @@ async function watchUntil(
     version: "0.0.0",
     runtime: { deno: "2.9.6", v8: "v8", typescript: "ts", target: "t" },
   });
-  const end = Date.now() + 20_000;
-  while (!until.test(out) && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  let ended = false;
+  done.finally(() => {
+    ended = true;
+    changed();
+  });
+  await waitUntil(() => ended || until.test(out), `${until}`, () => out + err);
   stop.abort(new InterruptedError("SIGINT"));
   const code = await done;
   return { code, out, err };
@@ -402,7 +407,7 @@ for (const flavor of ["v6", "v7"] as const) {
       const before = sim.openStreams;
       const byPid = listenTo(["--pid", "1"]);
       const byAid = listenTo(["--aid", "1"]);
-      while (sim.openStreams < before + 2) await new Promise((r) => setTimeout(r, 5));
+      await waitUntil(() => sim.openStreams >= before + 2, "both listens to subscribe");
       const run = await oet(["activity", "run", "allocate", sbd]);
       assert.equal(run.code, 0, run.stderr);
       // Another client reading the procedure, as a poller would.

@@ -16,7 +16,7 @@ import type { Flavor } from "../../sim/src/flavor.ts";
 import type { Faults } from "../../sim/src/faults.ts";
 import { runOetProcess } from "../support/spawn.ts";
 import { until } from "../support/wait.ts";
-import { oetCommandLine, SCREEN_DEADLINE_MS, TMUX, TmuxSession } from "../support/tmux.ts";
+import { oetCommandLine, TMUX, TmuxSession } from "../support/tmux.ts";
 
 /** main.ts plus a trigger file that provokes an uncaught error or an unhandled rejection (test-only). */
 const FAULT_ENTRY = new URL("./console_fault_entry.ts", import.meta.url).pathname;
@@ -463,11 +463,11 @@ Deno.test({
       const pid = await screen.pid();
       Deno.kill(pid, "SIGINT");
       // The first signal gives the terminal back before the stream is closed; oet is still running.
-      const deadline = Date.now() + SCREEN_DEADLINE_MS;
-      while ((await screen.modes()).alternate) {
-        assert.ok(Date.now() < deadline, "the alternate screen was never left");
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await screen.when(
+        () => screen.modes(),
+        (m) => !m.alternate,
+        () => "the alternate screen was never left",
+      );
       const first = performance.now();
       assert.doesNotMatch(await screen.capture(), /\[exit/, "still closing the stream");
       // Only a signal at least 500 ms after the first counts as a second one (a keypress

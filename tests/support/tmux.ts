@@ -2,12 +2,21 @@
  * A real terminal for the end-to-end tests: one command in a tmux server of
  * its own (its own socket, so parallel runs never meet), started with the
  * binary's exact permissions and a clean environment; the tests type keys
- * and poll the screen with capture-pane. Every wait polls for the text it
- * needs with a generous deadline (a loaded machine is slow, never wrong).
+ * and read the screen with capture-pane.
+ *
+ * A terminal has no in-process event, so the pane's output is one: tmux
+ * copies everything the program writes to its terminal into a FIFO
+ * (`pipe-pane -O`), and each chunk read from it wakes the waits (`changed`
+ * in wait.ts). A screen wait captures the screen, and captures it again only
+ * after more output came: no polling, and the screen is read as soon as it
+ * can have changed. A capture during which more output came is not trusted
+ * (the frame may have been half drawn) and is taken again. The deadline is
+ * generous (a loaded machine is slow, never wrong).
  */
 
 import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
 import { shQuote, which } from "../e2e/e2e_support.ts";
+import { changed, until as waitUntil } from "./wait.ts";
 
 /** Where tmux is, or undefined: the tests that need it say so and are skipped. */
 export const TMUX = which("tmux");
@@ -54,6 +63,13 @@ export function oetCommandLine(
 /** One tmux server of its own with one window, `t`. */
 export class TmuxSession {
   readonly socket: string;
+  /** Chunks of output the pane's program wrote since {@link open}. */
+  #outputs = 0;
+  /** True once the pane's output pipe ended (the server or the pane is gone). */
+  #ended = false;
+  /** The pipe's reader; the FIFO's directory. */
+  #reader: Promise<void> | undefined;
+  #dir: string | undefined;
 
   /** `name` goes into the socket's name, to tell the tests' servers apart. */
   constructor(name: string) {
@@ -87,6 +103,29 @@ export class TmuxSession {
       String(size.rows),
       line,
     );
+    await this.#watchOutput();
+  }
+
+  /** Starts reading what the pane's program writes (from now on: the screen has the rest). */
+  async #watchOutput(): Promise<void> {
+    this.#dir = await Deno.makeTempDir({ prefix: "oet-tmux-" });
+    const fifo = `${this.#dir}/pane`;
+    const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    if (!made.success) throw new Error(`mkfifo: ${new TextDecoder().decode(made.stderr)}`);
+    await this.tmux("pipe-pane", "-O", "-t", "t", `exec cat > ${shQuote(fifo)}`);
+    // Opening a FIFO waits for its writer: the cat tmux just started.
+    const file = await Deno.open(fifo, { read: true });
+    this.#reader = (async () => {
+      try {
+        for await (const _ of file.readable) {
+          this.#outputs++;
+          changed();
+        }
+      } finally {
+        this.#ended = true;
+        changed();
+      }
+    })();
   }
 
   /** The screen as it is now. */
@@ -94,16 +133,47 @@ export class TmuxSession {
     return this.tmux("capture-pane", "-p", "-t", "t");
   }
 
-  /** Polls the screen until `re` matches it; returns that screen. */
-  async until(re: RegExp, what = String(re)): Promise<string> {
-    const deadline = Date.now() + SCREEN_DEADLINE_MS;
-    let screen = "";
-    while (Date.now() < deadline) {
-      screen = await this.capture();
-      if (re.test(screen)) return screen;
-      await new Promise((r) => setTimeout(r, 100));
+  /** Waits until the screen matches `re`; returns that screen. */
+  until(re: RegExp, what = String(re)): Promise<string> {
+    return this.when(
+      () => this.capture(),
+      (screen) => re.test(screen),
+      (screen) => `the screen never showed ${what}; last screen:\n${screen}`,
+    );
+  }
+
+  /**
+   * Reads `look()` (the screen, the pane's modes) until `ok` holds, and
+   * returns what it read; reads again only after the pane's program wrote
+   * more. Fails with `failure(last read)` at the deadline or once the pane
+   * can write no more.
+   */
+  async when<T>(
+    look: () => Promise<T>,
+    ok: (seen: T) => boolean,
+    failure: (last: T) => string,
+  ): Promise<T> {
+    if (!this.#reader) throw new Error("open() the window first");
+    const deadline = performance.now() + SCREEN_DEADLINE_MS;
+    for (let overlaps = 0;;) {
+      const before = this.#outputs;
+      const seen = await look();
+      // Output while looking: the program may have been half-way through a
+      // frame (a frame comes in several chunks), so look again, at once.
+      if (this.#outputs !== before && overlaps++ < 10) continue;
+      if (ok(seen)) return seen;
+      const left = deadline - performance.now();
+      const more = left > 0 && !(this.#ended && this.#outputs === before) &&
+        await waitUntil(() => this.#outputs > before || this.#ended, "pane output", left)
+          .then(() => true, () => false);
+      if (more) continue;
+      // No more output: one last look, in case the pane changed without writing.
+      const last = await look();
+      if (ok(last)) {
+        throw new Error(`the pane changed without output that woke the wait: ${failure(last)}`);
+      }
+      throw new Error(failure(last));
     }
-    throw new Error(`the screen never showed ${what}; last screen:\n${screen}`);
   }
 
   /** Types keys (tmux key names: Enter, Tab, Up, Escape, C-c). */
@@ -119,5 +189,8 @@ export class TmuxSession {
   /** Ends the tmux server and all it runs. */
   async close(): Promise<void> {
     await this.tmux("kill-server").catch(() => {});
+    // The server's end ends the pipe's writer, and so the reader.
+    await this.#reader?.catch(() => {});
+    if (this.#dir) await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
   }
 }

@@ -10,6 +10,13 @@
  * With `{ manual: true }` time passes only when the test says (`tick`): a
  * sleep waits until then, so a test can look at a loop between two of its
  * rounds (the watch goldens). Every sleep is recorded (`sleeps`) either way.
+ *
+ * With `{ realTime: true }` sleeps take real time and time runs on from
+ * `start` as real time does, plus every `jump`: for `oet` working against a
+ * real server (the simulator runs in real time: a virtual sleep would end
+ * at once and turn a wait on the event stream into a busy loop of reads, a
+ * manual one would never end the re-read that confirms an end) at a time
+ * the test chooses (a token's life passing at once, a clock that is off).
  * The one test clock: there is no other.
  */
 
@@ -31,14 +38,23 @@ export class VirtualClock implements Clock {
   /** Called as each sleep begins (to act in the middle of a wait: abort a poll, say). */
   onSleep?: (ms: number) => void;
   readonly #manual: boolean;
+  /** Real time: when the clock was made (`performance.now()`), else undefined. */
+  readonly #born: number | undefined;
   readonly #sleepers = new Set<{ at: number; wake: () => void }>();
 
-  constructor(start = 1_000_000, o: { manual?: boolean } = {}) {
+  constructor(start = 1_000_000, o: { manual?: boolean; realTime?: boolean } = {}) {
     this.t = start;
     this.#manual = o.manual ?? false;
+    this.#born = o.realTime ? performance.now() : undefined;
   }
 
-  now = (): number => this.t;
+  now = (): number =>
+    this.#born === undefined ? this.t : this.t + Math.round(performance.now() - this.#born);
+
+  /** Moves time on by `ms` at once, waking no sleeper. */
+  jump(ms: number): void {
+    this.t += ms;
+  }
 
   /** The interrupt signal (aborted by the alarm). */
   get signal(): AbortSignal {
@@ -78,6 +94,7 @@ export class VirtualClock implements Clock {
     changed();
     this.onSleep?.(ms);
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#born !== undefined) return realSleep(ms, signal);
     if (this.#manual) return this.#wait(ms, signal);
     this.advance(this.t + Math.max(0, ms));
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -122,4 +139,19 @@ export class VirtualClock implements Clock {
     }
     return woke;
   }
+}
+
+/** A sleep of `ms` real milliseconds, ended early (rejecting) by `signal`. */
+function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }

@@ -14,6 +14,7 @@ import { screen } from "../../src/commands/console/screen.ts";
 import { ConnectionError } from "../../src/domain/errors.ts";
 import type { Procedure } from "../../src/domain/types.ts";
 import { busyState, NOW, procedure } from "../support/console_fixtures.ts";
+import { VirtualClock } from "../support/virtual_clock.ts";
 
 /** A server that answers the lists while `up`, and refuses connections otherwise. */
 function fakeServer() {
@@ -60,15 +61,15 @@ async function withMonitor(
     s: ReturnType<typeof busyState>;
     server: ReturnType<typeof fakeServer>["server"];
     m: Monitor;
-    clock: { now: number };
+    clock: VirtualClock;
   }) => Promise<void>,
 ): Promise<void> {
   const s = busyState();
   const { server, client } = fakeServer();
-  const clock = { now: NOW };
+  const clock = new VirtualClock(NOW);
   const stop = new AbortController();
   const m = new Monitor(s, client, {
-    now: () => clock.now,
+    now: clock.now,
     random: () => 0.5,
     signal: stop.signal,
     changed() {},
@@ -88,15 +89,15 @@ Deno.test("console monitor: a server gone (connection refused) is unreachable as
     assert.equal(kindOf(s), "live");
     // The server stops; the stream ended 5 s ago, and its first reopening was refused.
     server.up = false;
-    const lastData = clock.now - 5000;
+    const lastData = clock.t - 5000;
     const before = server.reads;
     m.note("event stream unavailable (connection refused); retrying", lastData);
     await m.idle();
     assert.ok(server.reads > before, "the lists are read again at once");
     assert.equal(kindOf(s), "unreachable");
-    assert.match(header(s, clock.now), /· unreachable, retrying ·/);
+    assert.match(header(s, clock.t), /· unreachable, retrying ·/);
     // The header's tick does not turn it back into a gap with stale rows.
-    clock.now += 3000;
+    clock.t += 3000;
     m.tick();
     assert.equal(kindOf(s), "unreachable");
   });
@@ -105,17 +106,17 @@ Deno.test("console monitor: a server gone (connection refused) is unreachable as
 Deno.test("console monitor: the header's 'gap since' and the gap's marker are one time (the stream's last data)", async () => {
   await withMonitor(async ({ s, m, clock }) => {
     // Nothing came for 5 s before the stream dropped; the drop is noticed now.
-    const lastData = clock.now - 5000;
+    const lastData = clock.t - 5000;
     m.note("event stream unavailable (the server closed the event stream); retrying", lastData);
     await m.idle();
-    clock.now += 4000;
+    clock.t += 4000;
     m.tick();
     assert.equal(kindOf(s), "gap");
-    assert.match(header(s, clock.now), new RegExp(`· gap since ${hms(lastData)} ·`));
+    assert.match(header(s, clock.t), new RegExp(`· gap since ${hms(lastData)} ·`));
     // The feed's own gap for the reopening (its last item came a moment later than the
     // stream's last data): the marker still starts where the header said.
-    clock.now += 2000;
-    m.gap({ from: lastData + 900, to: clock.now, reason: "the server could not be reached" });
+    clock.t += 2000;
+    m.gap({ from: lastData + 900, to: clock.t, reason: "the server could not be reached" });
     m.opened();
     await m.idle();
     const marker = s.lines.at(-1)!;
@@ -123,7 +124,7 @@ Deno.test("console monitor: the header's 'gap since' and the gap's marker are on
     assert.equal(
       marker.text,
       `stream down ${hms(lastData)}–${
-        hms(clock.now)
+        hms(clock.t)
       }: events may be missing (the server could not be reached)`,
     );
     assert.equal(kindOf(s), "live");
