@@ -10,6 +10,7 @@ import { Transport } from "../../src/api/http.ts";
 import { ConnectionError, HttpError, ProtocolError } from "../../src/domain/errors.ts";
 import type { Activity, Procedure } from "../../src/domain/types.ts";
 import { HttpDouble, replayed } from "../support/http_double.ts";
+import { closedPort, startRawServer } from "../support/sockets.ts";
 import {
   fixtureDir,
   listTranscripts,
@@ -545,28 +546,20 @@ Deno.test("v5: the 5.x base path never gets a trailing slash (it would 404)", as
 });
 
 Deno.test("5.4.0 dying on abort: an empty reply is a ConnectionError (reset)", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  const served = (async () => {
-    const conn = await listener.accept();
-    await conn.read(new Uint8Array(4096));
-    conn.close(); // curl: (52) Empty reply from server
-  })();
+  // Read the request, close without a word: curl: (52) Empty reply from server.
+  const server = startRawServer(async (conn) => void await conn.read(new Uint8Array(4096)));
   try {
-    const err = await clientFor(`http://127.0.0.1:${port}`, "/api/v1.0").stopProcedure(24, true)
+    const err = await clientFor(server.origin, "/api/v1.0").stopProcedure(24, true)
       .catch((e) => e);
     assert.ok(err instanceof ConnectionError, String(err));
     assert.equal(err.failure, "reset");
   } finally {
-    await served;
-    listener.close();
+    await server.close();
   }
 });
 
 Deno.test("then connection refused: a ConnectionError (refused) naming the host", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = closedPort();
   const err = await clientFor(`http://127.0.0.1:${port}`, "/api/v1.0").listProcedures().catch((e) =>
     e
   );

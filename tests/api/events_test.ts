@@ -18,6 +18,7 @@ import { ConnectionError } from "../../src/domain/errors.ts";
 import type { Json, OetEvent } from "../../src/domain/types.ts";
 import { systemClock } from "../../src/domain/clock.ts";
 import { HttpDouble } from "../support/http_double.ts";
+import { closedPort } from "../support/sockets.ts";
 
 const STREAMS = [
   "v5.4.0/05-sse-stream.raw",
@@ -295,9 +296,7 @@ Deno.test("readEventStream reconnects after the server closes the stream; the ga
 });
 
 Deno.test("readEventStream: connection refused at the start is a ConnectionError naming the URL", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = closedPort();
   const url = `http://127.0.0.1:${port}/api/v1.0/stream`;
   const transport = new Transport({
     fetch,

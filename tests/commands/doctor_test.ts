@@ -17,6 +17,7 @@ import type { Env, EnvName } from "../../src/config/config.ts";
 import { runOet, type RunResult } from "../support/cli.ts";
 import { assertGolden } from "../support/golden.ts";
 import { makeTestCa, onPath } from "../support/reliability.ts";
+import { closedPort } from "../support/sockets.ts";
 import { makeJwt } from "../support/auth_fakes.ts";
 import { HttpDouble, json, type SeenRequest } from "../support/http_double.ts";
 import { withSim } from "../support/sim.ts";
@@ -63,14 +64,6 @@ function report(r: RunResult): {
   assert.deepEqual(doc.checks.map((c: { name: string }) => c.name), [...CHECK_NAMES]);
   for (const c of doc.checks) assert.deepEqual(Object.keys(c), ["name", "ok", "detail", "hint"]);
   return doc;
-}
-
-/** A port nothing listens on (taken and given back at once). */
-function closedPort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 const GENERATIONS = { v5: "5", v6: "6", v7: "7", v8: "8" } as const;

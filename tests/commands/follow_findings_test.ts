@@ -20,6 +20,7 @@ import type { RunOptions, RunResult } from "../support/cli.ts";
 import { withSim } from "../support/sim.ts";
 import { VirtualClock } from "../support/virtual_clock.ts";
 import { until } from "../support/wait.ts";
+import { closedPort } from "../support/sockets.ts";
 
 type Oet = (args: string[], o?: RunOptions) => Promise<RunResult>;
 
@@ -220,10 +221,7 @@ function dropOnStop(): typeof fetch {
 }
 
 Deno.test("fix 4: procedure stop against a server that refuses connections is the ordinary cannot-reach (exit 4)", async () => {
-  // A port nothing listens on: bind one, note it, close it.
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
+  const port = closedPort();
   const { runOet } = await import("../support/cli.ts");
   for (const root of ["/api/v1.0", "/ska-oso-oet/oet/api/v7"]) {
     const r = await runOet(["procedure", "stop", "--pid", "1"], {

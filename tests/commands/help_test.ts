@@ -9,7 +9,6 @@ import assert from "node:assert/strict";
 import type { Node } from "../../src/cli/parse.ts";
 import { buildTree } from "../../src/cli/root.ts";
 import { isHidden, loadEntry } from "../../src/commands/framework/spec.ts";
-import { runCli } from "../../src/cli/main.ts";
 import { colourAllowed } from "../../src/render/colour.ts";
 import { runOet } from "../support/cli.ts";
 import { assertGolden } from "../support/golden.ts";
@@ -108,22 +107,9 @@ Deno.test("help is wrapped to the terminal's width", async () => {
 });
 
 async function helpAt(columns: number): Promise<string> {
-  let text = "";
-  const code = await runCli({
-    args: ["procedure", "start", "--help"],
-    env: {},
-    io: {
-      out: { isTerminal: true, colour: false, columns, write: (t) => void (text += t) },
-      err: { isTerminal: true, colour: false, write: () => {} },
-    },
-    fetch,
-    readTextFile: () => Promise.reject(new Deno.errors.NotFound()),
-    signal: new AbortController().signal,
-    version: "0.0.0",
-    runtime: { deno: "2.9.6", v8: "v8", typescript: "ts", target: "t" },
-  });
-  assert.equal(code, 0);
-  return text;
+  const r = await runOet(["procedure", "start", "--help"], { tty: true, columns });
+  assert.equal(r.code, 0);
+  return r.stdout;
 }
 
 Deno.test("colour: a terminal, FORCE_COLOR or CLICOLOR_FORCE; NO_COLOR always wins", () => {

@@ -11,6 +11,7 @@ import { assertGolden } from "../support/golden.ts";
 import type { RunOptions, RunResult } from "../support/cli.ts";
 import { FLAVORS, normalize, withSim } from "../support/sim.ts";
 import { until as waitUntil } from "../support/wait.ts";
+import { closedPort } from "../support/sockets.ts";
 
 type Oet = (args: string[], o?: RunOptions) => Promise<RunResult>;
 
@@ -169,9 +170,7 @@ for (const flavor of FLAVORS) {
 }
 
 Deno.test("listen: connection refused at the start exits 4 with the URL", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = closedPort();
   const { runOet } = await import("../support/cli.ts");
   const r = await runOet(["listen"], {
     env: { OET_REST_URI: `http://127.0.0.1:${port}/api/v1.0` },

@@ -7,20 +7,12 @@
  */
 
 import assert from "node:assert/strict";
-import { runOet } from "../support/cli.ts";
+import { runOet, startOet } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
 import { HttpDouble, json } from "../support/http_double.ts";
 import { until } from "../support/wait.ts";
-import { startOet } from "../support/live_cli.ts";
-import {
-  assertCleanError,
-  assertNoStack,
-  closedPort,
-  makeTestCa,
-  onPath,
-  readRequestHead,
-  startRawServer,
-} from "../support/reliability.ts";
+import { assertCleanError, assertNoStack, makeTestCa, onPath } from "../support/reliability.ts";
+import { closedPort, readRequestHead, startRawServer } from "../support/sockets.ts";
 import { FLAVORS, startSim, withSim } from "../support/sim.ts";
 
 const NO_OPENSSL = onPath("openssl") ? undefined : "openssl is not on PATH to make a test CA";

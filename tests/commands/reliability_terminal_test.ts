@@ -7,11 +7,10 @@
  */
 
 import assert from "node:assert/strict";
-import { runOet } from "../support/cli.ts";
+import { runOet, startOet } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
 import { HttpDouble, json, type Stub } from "../support/http_double.ts";
 import { until } from "../support/wait.ts";
-import { startOet } from "../support/live_cli.ts";
 
 /** Clear screen, set the window title, red, CR, a C1 CSI, a right-to-left override, NUL. */
 const EVIL = "\x1b[2J\x1b]0;pwned\x07\r\x1b[31mred\x9b6n\u202eevil\x00";

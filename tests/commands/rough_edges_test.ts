@@ -9,12 +9,12 @@ import { formatRelative } from "../../src/domain/aaa.ts";
 import { formatDuration } from "../../src/domain/duration.ts";
 import { elapsedText } from "../../src/render/watch.ts";
 import { InterruptedError } from "../../src/domain/errors.ts";
-import { runCli } from "../../src/cli/main.ts";
-import { runOet } from "../support/cli.ts";
+import { runOet, startOet } from "../support/cli.ts";
 import { SAMPLE_SBD, sbdDirWithGitActivity } from "../support/sbd.ts";
 import { withSim } from "../support/sim.ts";
 import { HttpDouble, httpTest } from "../support/http_double.ts";
-import { changed, until as waitUntil } from "../support/wait.ts";
+import { until as waitUntil } from "../support/wait.ts";
+import { silent, startRawServer } from "../support/sockets.ts";
 
 // 1. The typo guard: one slip for a short option, two for a longer one.
 
@@ -151,17 +151,11 @@ Deno.test("https to a plain-http server: 'does not answer in TLS', hint try http
 // 4. No answer in time: on a 5.x/6.x root (or one that does not say), the 4-thread wedge.
 
 async function silentServer(fn: (origin: string) => Promise<void>): Promise<void> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) held.push(conn); // read nothing, answer nothing
-  })();
+  const server = startRawServer(silent); // read nothing, answer nothing
   try {
-    await fn(`http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`);
+    await fn(server.origin);
   } finally {
-    listener.close();
-    for (const c of held) c.close();
-    await accepting.catch(() => {});
+    await server.close();
   }
 }
 
@@ -236,31 +230,10 @@ async function watchUntil(
   args: string[],
   until: RegExp,
 ): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const stop = new AbortController();
-  const done = runCli({
-    args,
-    env: { OET_REST_URI: url },
-    io: {
-      out: { isTerminal: false, colour: false, write: (t) => void (out += t, changed()) },
-      err: { isTerminal: false, colour: false, write: (t) => void (err += t, changed()) },
-    },
-    fetch,
-    readTextFile: (path) => Promise.reject(new Deno.errors.NotFound(path)),
-    signal: stop.signal,
-    version: "0.0.0",
-    runtime: { deno: "2.9.6", v8: "v8", typescript: "ts", target: "t" },
-  });
-  let ended = false;
-  done.finally(() => {
-    ended = true;
-    changed();
-  });
-  await waitUntil(() => ended || until.test(out), `${until}`, () => out + err);
-  stop.abort(new InterruptedError("SIGINT"));
-  const code = await done;
-  return { code, out, err };
+  const watch = startOet(args, { env: { OET_REST_URI: url } });
+  await watch.until(until);
+  const r = await watch.interrupt();
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 const S2_SBD = SAMPLE_SBD;

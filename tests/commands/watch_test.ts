@@ -12,92 +12,20 @@
  */
 
 import assert from "node:assert/strict";
-import denoJson from "../../deno.json" with { type: "json" };
 import type { Flavor } from "../../sim/src/flavor.ts";
 import type { Simulator } from "../../sim/src/server.ts";
-import { runCli } from "../../src/cli/main.ts";
-import type { Clock } from "../../src/domain/clock.ts";
 import { decodeProcedure } from "../../src/api/decode.ts";
 import { ProcedureBook, PROVISIONAL_TTL_MS } from "../../src/commands/shared/watch/book.ts";
-import { InterruptedError, OutputClosedError } from "../../src/domain/errors.ts";
 import type { Procedure } from "../../src/domain/types.ts";
-import type { OutStream } from "../../src/render/io.ts";
+import { type LiveRun, startOet } from "../support/cli.ts";
 import { HttpDouble, json } from "../support/http_double.ts";
 import { assertGolden } from "../support/golden.ts";
 import { normalize, withSim } from "../support/sim.ts";
-import { changed, until } from "../support/wait.ts";
+import { until } from "../support/wait.ts";
 import { VirtualClock } from "../support/virtual_clock.ts";
 
 const ALL: readonly Flavor[] = ["v5", "v6", "v7", "v8"];
 const SBD = "sbd-t0001-20250403-00001";
-
-/** An output stream whose text the test can read while oet runs. */
-class Screen implements OutStream {
-  text = "";
-  writes = 0;
-  constructor(
-    readonly isTerminal: boolean,
-    readonly colour: boolean,
-    readonly limit?: number,
-    readonly columns?: number,
-  ) {}
-  write(text: string): void {
-    if (this.limit !== undefined && this.writes >= this.limit) {
-      throw new OutputClosedError("closed");
-    }
-    this.writes++;
-    this.text += text;
-    changed();
-  }
-}
-
-/** A running `oet`, in-process. */
-interface Running {
-  out: Screen;
-  err: Screen;
-  /** Ctrl-C, then the exit code. */
-  interrupt(): Promise<number>;
-  done: Promise<number>;
-}
-
-/** Starts `oet <args>` in-process against `url`; it runs until interrupted. */
-function start(
-  url: string,
-  args: string[],
-  o: {
-    tty?: boolean;
-    colour?: boolean;
-    clock?: Clock;
-    closeStdoutAfter?: number;
-    columns?: number;
-  } = {},
-): Running {
-  const columns = o.tty ? o.columns ?? 120 : undefined;
-  const out = new Screen(o.tty ?? false, o.colour ?? false, o.closeStdoutAfter, columns);
-  const err = new Screen(o.tty ?? false, o.colour ?? false, undefined, columns);
-  const stop = new AbortController();
-  const done = runCli({
-    args,
-    env: { OET_REST_URI: url },
-    io: { out, err },
-    fetch,
-    readTextFile: (path) => Promise.reject(new Deno.errors.NotFound(path)),
-    signal: stop.signal,
-    version: denoJson.version,
-    runtime: { deno: "2.9.6", v8: "v8", typescript: "ts", target: "x86_64-unknown-linux-gnu" },
-    clock: o.clock,
-  });
-  done.then(changed, changed);
-  return {
-    out,
-    err,
-    done,
-    interrupt() {
-      stop.abort(new InterruptedError("SIGINT"));
-      return done;
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------
 // Golden files: a scripted server and a clock that moves when told.
@@ -159,7 +87,13 @@ async function goldenScenario(
     summary(1, "hello_world.py", [...PREPARED, ["RUNNING", 1], ["READY", 6], ["COMPLETE", 6.1]]),
   );
   procedures.set(2, summary(2, "loop.py", PREPARED.map(([s, t]) => [s, t + 10])));
-  const oet = start(`${fake.origin}${ROOT}`, args, { tty, colour: tty, clock });
+  const oet = startOet(args, {
+    env: { OET_REST_URI: `${fake.origin}${ROOT}` },
+    tty,
+    colour: tty,
+    clock,
+    columns: tty ? 120 : undefined,
+  });
   const idle = async (before: number, what: string) => {
     await until(
       () => clock.sleeps.length > before && clock.next !== undefined,
@@ -205,7 +139,7 @@ async function goldenScenario(
     await advance(100, "the read after the create");
     await event(change(2, "STOPPED"), "STOPPED");
     procedures.set(2, { ...procedures.get(2)!, state: "STOPPED" });
-    const code = await oet.interrupt();
+    const { code } = await oet.interrupt();
     return { code, out: oet.out.text, err: oet.err.text };
   } finally {
     await oet.interrupt();
@@ -323,9 +257,13 @@ async function watching(
   sim: Simulator,
   args: string[],
   o: { tty?: boolean; colour?: boolean; closeStdoutAfter?: number; columns?: number } = {},
-): Promise<Running> {
+): Promise<LiveRun> {
   const before = sim.openStreams;
-  const run = start(sim.baseUrl, args, o);
+  const run = startOet(args, {
+    ...o,
+    env: { OET_REST_URI: sim.baseUrl },
+    columns: o.tty ? o.columns ?? 120 : undefined,
+  });
   await until(
     () => run.out.writes > 0 && sim.openStreams > before,
     "the first table",
@@ -367,7 +305,7 @@ for (const flavor of ALL) {
       assert.equal(s.code, 0, s.stderr);
       await until(() => /COMPLETE\n$/.test(w.out.text), "the COMPLETE row", () => w.out.text);
       await sim.settle();
-      const code = await w.interrupt();
+      const { code } = await w.interrupt();
       assert.equal(code, 130);
       assert.equal(w.err.text, "", "Ctrl-C ends a watch quietly");
       const rows = appended(normalize(w.out.text, sim), 2);
@@ -391,7 +329,7 @@ for (const flavor of ALL) {
       const w = await watching(sim, ["procedure", "list", "--watch", "-o", "jsonl"]);
       await oet(["procedure", "start", "--pid", "1", "--listen=False", "bob"]);
       await until(() => /"state":"COMPLETE"/.test(w.out.text), "COMPLETE", () => w.out.text);
-      assert.equal(await w.interrupt(), 130);
+      assert.equal((await w.interrupt()).code, 130);
       const lines = w.out.text.trimEnd().split("\n").map((l) => JSON.parse(l).procedure);
       const server = JSON.parse(
         (await oet(["procedure", "describe", "--pid", "1", "-o", "json"])).stdout,
@@ -425,7 +363,7 @@ for (const flavor of ALL) {
       const confirmed = () =>
         w.out.text.split("\n").some((l) => l && JSON.parse(l).procedure.state === "COMPLETE");
       await until(confirmed, "COMPLETE", () => w.out.text);
-      assert.equal(await w.interrupt(), 130);
+      assert.equal((await w.interrupt()).code, 130);
       const lines = w.out.text.trimEnd().split("\n").map((l) => JSON.parse(l));
       for (const l of lines) assert.deepEqual(Object.keys(l), ["change", "procedure"]);
       // Each shown state once (a read that confirms one repeats it with the server's values).
@@ -477,8 +415,8 @@ for (const flavor of ALL) {
         "procedure 11 READY",
         () => pipe.out.text,
       );
-      assert.equal(await pipe.interrupt(), 130);
-      assert.equal(await lines.interrupt(), 130);
+      assert.equal((await pipe.interrupt()).code, 130);
+      assert.equal((await lines.interrupt()).code, 130);
       assert.equal(sim.state.procedure(1), undefined);
       const rows = appended(normalize(pipe.out.text, sim), 10);
       assert.equal(
@@ -509,7 +447,7 @@ for (const flavor of ALL) {
         () => w.out.text + w.err.text,
       );
       sim.setFaults({});
-      assert.equal(await w.interrupt(), 130);
+      assert.equal((await w.interrupt()).code, 130);
       assert.match(w.err.text, /may be missing \(.*; reconnected\)\n/);
     });
   });
@@ -522,8 +460,8 @@ for (const flavor of ALL) {
       assert.equal(r.code, 0, r.stderr);
       await until(() => /COMPLETE\n$/.test(pipe.out.text), "COMPLETE", () => pipe.out.text);
       await until(() => lines.out.text.includes('"derived_state":"COMPLETE"'), "COMPLETE object");
-      assert.equal(await pipe.interrupt(), 130);
-      assert.equal(await lines.interrupt(), 130);
+      assert.equal((await pipe.interrupt()).code, 130);
+      assert.equal((await lines.interrupt()).code, 130);
       const printed = appended(normalize(pipe.out.text, sim), 0);
       // The first table was empty: its columns were only as wide as the headers, so the first
       // row comes under a new header in wider columns, and lines up with it.
@@ -562,7 +500,7 @@ for (const flavor of ["v7", "v8"] as Flavor[]) {
       await oet(["procedure", "stop", "--pid", "1", "--run_abort=False"]);
       await until(() => /STOPPED\n/.test(w.out.text), "STOPPED", () => w.out.text + w.err.text);
       await until(() => /^\s+3 .*READY$/m.test(w.out.text), "procedure 3", () => w.out.text);
-      assert.equal(await w.interrupt(), 130);
+      assert.equal((await w.interrupt()).code, 130);
       assert.match(w.err.text, /reconnected\)\n/);
       await threadsFreed(sim);
     });
@@ -578,7 +516,7 @@ Deno.test("procedure list --watch --pid 2 shows procedure 2 only; activity list 
       await oet(["procedure", "start", "--pid", "1"]);
       await oet(["procedure", "start", "--pid", "2"]);
       await until(() => /COMPLETE\n$/.test(w.out.text), "2 COMPLETE", () => w.out.text);
-      assert.equal(await w.interrupt(), 130);
+      assert.equal((await w.interrupt()).code, 130);
       const rows = w.out.text.trimEnd().split("\n").slice(2);
       assert.ok(rows.every((r) => /^ {3}2 /.test(r)), rows.join("\n"));
 
@@ -589,7 +527,7 @@ Deno.test("procedure list --watch --pid 2 shows procedure 2 only; activity list 
       await oet(["activity", "run", "hello", SBD]);
       await oet(["procedure", "start", "--pid", "3"]);
       await until(() => /COMPLETE\n$/.test(a.out.text), "activity 1 COMPLETE", () => a.out.text);
-      assert.equal(await a.interrupt(), 130);
+      assert.equal((await a.interrupt()).code, 130);
       const arows = a.out.text.trimEnd().split("\n").slice(2);
       assert.ok(arows.every((r) => /^ {3}1 /.test(r)), arows.join("\n"));
     });
@@ -602,7 +540,7 @@ Deno.test("on a terminal against the simulator: frames redrawn in place, running
     const w = await watching(sim, ["procedure", "list", "--watch"], { tty: true, colour: true });
     await oet(["procedure", "start", "--pid", "1", "--listen=False"]);
     await until(() => w.out.text.includes("\x1b[32mCOMPLETE"), "COMPLETE", () => w.out.text);
-    assert.equal(await w.interrupt(), 130);
+    assert.equal((await w.interrupt()).code, 130);
     assert.ok(
       w.out.text.includes("\x1b[3A\r  ID"),
       "back over the 3 lines of the frame, written over",
@@ -617,7 +555,7 @@ Deno.test("on a narrow terminal the watching line fits the width: shortened, the
   await withSim("v7", async (sim) => {
     for (const columns of [80, 60, 30]) {
       const w = await watching(sim, ["procedure", "list", "--watch"], { tty: true, columns });
-      assert.equal(await w.interrupt(), 130);
+      assert.equal((await w.interrupt()).code, 130);
       const line = w.err.text.split("\n")[0];
       assert.ok(line.length <= columns, `${columns}: ${JSON.stringify(line)}`);
       assert.match(line, /^watching procedures/);
@@ -627,7 +565,7 @@ Deno.test("on a narrow terminal the watching line fits the width: shortened, the
     }
     // Wide enough: the whole line, as before.
     const wide = await watching(sim, ["procedure", "list", "--watch"], { tty: true, columns: 200 });
-    assert.equal(await wide.interrupt(), 130);
+    assert.equal((await wide.interrupt()).code, 130);
     assert.match(wide.err.text, /^watching procedures on http:\S+; press Ctrl-C to stop\n$/);
   });
 });
@@ -653,7 +591,7 @@ Deno.test("a watch whose stdout closes (| head) ends quietly with 0 and frees th
         closeStdoutAfter: 1,
       });
       await oet(["procedure", "start", "--pid", "1", "--listen=False"]);
-      assert.equal(await w.done, 0);
+      assert.equal((await w.done).code, 0);
       assert.equal(w.err.text, "");
       await threadsFreed(sim);
     });
@@ -687,7 +625,7 @@ Deno.test("a flood of state changes is read a few times, not once per event", as
     const reads = sim.requests.slice(before).filter((q) =>
       q.method === "GET" && /\/procedures\/?$/.test(q.path)
     );
-    assert.equal(await w.interrupt(), 130);
+    assert.equal((await w.interrupt()).code, 130);
     // 30 creates publish 180 state changes and 30 created replies.
     assert.ok(reads.length <= 12, `${reads.length} list reads`);
   }, { stepMs: 5, workers: Infinity });
@@ -718,7 +656,7 @@ Deno.test("the stream 400 ms behind GET: states a read already showed are not sh
       // Let the late events of both runs arrive.
       await until(() => sim.state.procedure(2)?.state === "COMPLETE", "2 COMPLETE");
       await new Promise((r) => setTimeout(r, 600));
-      assert.equal(await w.interrupt(), 130);
+      assert.equal((await w.interrupt()).code, 130);
       for (const pid of [1, 2]) {
         const states = appended(w.out.text, 2).filter((l) => l.startsWith(`   ${pid} `))
           .map((l) => l.split(/\s+/).at(-1));

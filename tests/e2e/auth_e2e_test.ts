@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import { generateSigningKey } from "../../sim/src/jwt.ts";
 import type { AuthOptions, Simulator, SimulatorOptions } from "../../sim/src/server.ts";
-import { startSim } from "../support/sim.ts";
+import { withSim } from "../support/sim.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 import { spawnOet } from "../support/spawn.ts";
 import { runCommand } from "./e2e_support.ts";
@@ -39,22 +39,16 @@ function oet(args: string[], env: Record<string, string>) {
   return runOetProcess(args, { env: { DENO_DIR, ...env } });
 }
 
-async function withAaaSim<T>(
-  fn: (sim: Simulator) => Promise<T>,
+/** Options for `withSim` of a 7.x simulator with AAA on (its issuer approves when told), plus `extra`. */
+function aaa(
   auth: AuthOptions = {},
   extra: Omit<SimulatorOptions, "flavor" | "auth"> = {},
-): Promise<T> {
-  const sim = startSim({
-    flavor: "v7",
+): Omit<SimulatorOptions, "flavor"> {
+  return {
     stepMs: 5,
     ...extra,
     auth: { keyPair: KEYS, issuer: { autoApprove: 0, pollIntervalS: 1 }, ...auth },
-  });
-  try {
-    return await fn(sim);
-  } finally {
-    await sim.close();
-  }
+  };
 }
 
 async function withTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -79,7 +73,7 @@ Deno.test("auth e2e: login with the OET_AUTH_* settings into XDG_CONFIG_HOME, a 
     const xdg = `${tmp}/xdg`;
     const home = `${tmp}/home`;
     await Deno.mkdir(home);
-    await withAaaSim(async (sim) => {
+    await withSim("v7", async (sim) => {
       const issuer = sim.issuer!;
       const env = {
         OET_REST_URI: sim.baseUrl,
@@ -146,13 +140,13 @@ Deno.test("auth e2e: login with the OET_AUTH_* settings into XDG_CONFIG_HOME, a 
       const after = await oet(["procedure", "list"], env);
       assert.equal(after.code, 5, after.stderr);
       assert.match(after.stderr, /^hint: log in with: oet auth login, or set OET_TOKEN/m);
-    }, { clientId: "oet-e2e" });
+    }, aaa({ clientId: "oet-e2e" }));
   });
 });
 
 Deno.test("auth e2e: HOME alone keeps the login in ~/.config/oet, renewed there when it expires", async () => {
   await withTemp(async (home) => {
-    await withAaaSim(async (sim) => {
+    await withSim("v7", async (sim) => {
       const env = { OET_REST_URI: sim.baseUrl, ...sim.issuer!.loginEnv(), HOME: home };
       const login = await oet(["auth", "login"], env);
       assert.equal(login.code, 0, login.stderr);
@@ -170,13 +164,13 @@ Deno.test("auth e2e: HOME alone keeps the login in ~/.config/oet, renewed there 
       assert.deepEqual([...Deno.readDirSync(`${home}/.config/oet`)].map((e) => e.name), [
         "tokens.json",
       ]);
-    }, { issuer: { autoApprove: 0, pollIntervalS: 1, accessTokenTtlS: 30 } });
+    }, aaa({ issuer: { autoApprove: 0, pollIntervalS: 1, accessTokenTtlS: 30 } }));
   });
 });
 
 Deno.test("auth e2e: OET_TOKEN is sent as the bearer token; without one the server refuses, exit 5", async () => {
   await withTemp(async (home) => {
-    await withAaaSim(async (sim) => {
+    await withSim("v7", async (sim) => {
       const token = await sim.issuer!.mint();
       const ok = await oet(["procedure", "list"], {
         OET_REST_URI: sim.baseUrl,
@@ -188,7 +182,7 @@ Deno.test("auth e2e: OET_TOKEN is sent as the bearer token; without one the serv
       assert.equal(refused.code, 5);
       assert.match(refused.stderr, /^error: not authenticated: no token was sent/m);
       assert.deepEqual(bearer(sim), [token, null]);
-    });
+    }, aaa());
   });
 });
 
@@ -197,7 +191,8 @@ Deno.test("auth e2e: OET_TOKEN_FILE is read before each request: rotated while p
     const file = `${dir}/token`;
     let rotate = () => {};
     let put: unknown;
-    await withAaaSim(
+    await withSim(
+      "v7",
       async (sim) => {
         const first = await sim.issuer!.mint({ name: "First" });
         const second = await sim.issuer!.mint({ name: "Second" });
@@ -218,15 +213,14 @@ Deno.test("auth e2e: OET_TOKEN_FILE is read before each request: rotated while p
         assert.ok(after.some((q) => q.path.endsWith("/stream")), "a reconnect after the rotation");
         assert.ok(tokens.slice(at + 1).every((t) => t === second), JSON.stringify(after));
       },
-      {},
-      {
+      aaa({}, {
         onRequest(record) {
           if (record.method === "PUT" && !put) {
             put = record;
             rotate();
           }
         },
-      },
+      }),
     );
   });
 });
@@ -278,7 +272,7 @@ Deno.test("auth e2e: deno task demo -- --auth logs in, runs a procedure, logs ou
 
 Deno.test("auth e2e: Ctrl-C while auth login waits for the sign-in: exit 130, nothing saved", async () => {
   await withTemp(async (home) => {
-    await withAaaSim(async (sim) => {
+    await withSim("v7", async (sim) => {
       const env = { DENO_DIR, OET_REST_URI: sim.baseUrl, ...sim.issuer!.loginEnv(), HOME: home };
       const child = spawnOet(["auth", "login"], { env });
       const out = child.output();
@@ -305,6 +299,6 @@ Deno.test("auth e2e: Ctrl-C while auth login waits for the sign-in: exit 130, no
         }
         await out.catch(() => {});
       }
-    }, { issuer: { pollIntervalS: 1 } });
+    }, aaa({ issuer: { pollIntervalS: 1 } }));
   });
 });

@@ -1,43 +1,12 @@
 /**
- * Helpers shared by the end-to-end tests: reading a child's stdout until a
- * pattern shows up, and running other processes with a deadline (a hung
- * child fails its test instead of hanging the suite). The simulator is
- * tests/support/sim.ts's `withSim`, oet's process tests/support/spawn.ts's
- * `runOetProcess`.
+ * Helpers shared by the end-to-end tests: running other processes with a
+ * deadline (a hung child fails its test instead of hanging the suite). The
+ * simulator is tests/support/sim.ts's `withSim`, oet's process
+ * tests/support/spawn.ts's `runOetProcess`, a child's output as it arrives
+ * spawn.ts's `Collected`.
  */
 
 import { outputWithin, PROCESS_DEADLINE_MS } from "../support/spawn.ts";
-import { changed, until } from "../support/wait.ts";
-
-/** Collects a stream's text as it arrives; `done` resolves at its end. */
-export class StreamText {
-  text = "";
-  readonly done: Promise<string>;
-
-  constructor(stream: ReadableStream<Uint8Array>) {
-    this.done = (async () => {
-      try {
-        for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-          this.text += chunk;
-          changed();
-        }
-        return this.text;
-      } finally {
-        changed();
-      }
-    })();
-  }
-
-  /** Resolves once the text so far matches `re`; throws after `ms` or at the stream's end. */
-  async until(re: RegExp, ms = 10_000): Promise<void> {
-    let ended = false;
-    this.done.then(() => ended = true, () => ended = true).then(changed);
-    await until(() => re.test(this.text) || ended, `output matching ${re}`, ms);
-    if (!re.test(this.text)) {
-      throw new Error(`output ended without matching ${re}:\n${this.text}`);
-    }
-  }
-}
 
 /** Quotes a word for `sh -c`. */
 export function shQuote(word: string): string {

@@ -8,27 +8,24 @@ import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { TARGETS } from "../../scripts/build.ts";
 import { PERMISSION_FLAGS, RUN_FLAGS } from "../../scripts/permissions.ts";
-import { updatingGoldens } from "../support/golden.ts";
+import { assertGeneratedLines } from "../support/golden.ts";
 
 const DOC = new URL("../../docs/install.md", import.meta.url);
 const README = new URL("../../README.md", import.meta.url);
+const TEST = "tests/e2e/install_doc_test.ts";
 
 /** The flag lines of the doc: the `deno install` continuation line and the Permissions list. */
 const FLAG_LINE = /^( {2})?--no-prompt --allow-net .*$/gm;
 
 Deno.test("install doc: the deno install command and the flag list are PERMISSION_FLAGS", async () => {
-  if (updatingGoldens()) {
-    // Rewrites both flag lines from scripts/permissions.ts.
-    const before = await Deno.readTextFile(DOC);
-    await Deno.writeTextFile(
-      DOC,
-      before.replace(
-        FLAG_LINE,
-        (line) =>
-          line.startsWith("  ") ? `  ${PERMISSION_FLAGS.join(" ")} \\` : PERMISSION_FLAGS.join(" "),
-      ),
-    );
-  }
+  // Both flag lines are generated from scripts/permissions.ts.
+  assertGeneratedLines(
+    DOC,
+    FLAG_LINE,
+    (line) =>
+      line.startsWith("  ") ? `  ${PERMISSION_FLAGS.join(" ")} \\` : PERMISSION_FLAGS.join(" "),
+    TEST,
+  );
   const text = await Deno.readTextFile(DOC);
   const joined = text.replaceAll(/ *\\\n */g, " ");
   const flags = PERMISSION_FLAGS.join(" ");
@@ -44,13 +41,12 @@ Deno.test("install doc: the deno install command and the flag list are PERMISSIO
 });
 
 Deno.test("README: its deno install shim carries exactly PERMISSION_FLAGS (the same command as docs/install.md)", async () => {
-  if (updatingGoldens()) {
-    const before = await Deno.readTextFile(README);
-    await Deno.writeTextFile(
-      README,
-      before.replace(/^( {2})--no-prompt --allow-net .*$/gm, `  ${PERMISSION_FLAGS.join(" ")} \\`),
-    );
-  }
+  assertGeneratedLines(
+    README,
+    /^( {2})--no-prompt --allow-net .*$/gm,
+    () => `  ${PERMISSION_FLAGS.join(" ")} \\`,
+    TEST,
+  );
   const joined = (await Deno.readTextFile(README)).replaceAll(/ *\\\n */g, " ");
   assert.ok(
     joined.includes(

@@ -9,9 +9,9 @@
 import assert from "node:assert/strict";
 import { PERMISSION_FLAGS, RUN_FLAGS } from "../../scripts/permissions.ts";
 import { startSim } from "../support/sim.ts";
-import { baseEnv } from "../support/spawn.ts";
+import { baseEnv, Collected } from "../support/spawn.ts";
 import { until } from "../support/wait.ts";
-import { runCommand, StreamText } from "./e2e_support.ts";
+import { runCommand } from "./e2e_support.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -92,8 +92,8 @@ Deno.test("deno install shim: the binary's permissions, the user's directory, si
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    const err = new StreamText(child.stderr);
-    const out = new StreamText(child.stdout);
+    const err = new Collected(child.stderr);
+    const out = new Collected(child.stdout);
     const streams = () => sim.requests.filter((q) => q.path.endsWith("/stream")).length;
     await until(() => streams() > 0, "oet listen to open the stream", 30_000);
     child.kill("SIGTERM");

@@ -8,11 +8,12 @@
 
 import assert from "node:assert/strict";
 import { ENV_VARS, type EnvName } from "../../src/config/config.ts";
-import { baseEnv, oetCommand, spawnOet } from "../support/spawn.ts";
-import { runCommand, shQuote, StreamText, which } from "./e2e_support.ts";
+import { baseEnv, Collected, oetCommand, spawnOet } from "../support/spawn.ts";
+import { runCommand, shQuote, which } from "./e2e_support.ts";
 import { runOetProcess, within } from "../support/spawn.ts";
 import { withSim } from "../support/sim.ts";
 import { until as waitFor } from "../support/wait.ts";
+import { closedPort } from "../support/sockets.ts";
 
 const V7_SBD = "sbd-t0001-20250403-00001";
 
@@ -146,8 +147,8 @@ Deno.test("listen prints an event as it arrives; SIGINT ends it with exit 130", 
   await withSim("v7", async (sim) => {
     const env = { OET_REST_URI: sim.baseUrl };
     const child = spawnOet(["listen"], { env });
-    const out = new StreamText(child.stdout);
-    const err = new StreamText(child.stderr);
+    const out = new Collected(child.stdout);
+    const err = new Collected(child.stderr);
     try {
       await waitFor(() => sim.openStreams > 0, "oet listen to subscribe");
       const created = await runOetProcess(
@@ -221,9 +222,7 @@ Deno.test("OET_DEBUG: =api traces HTTP on stderr; =1 adds the stack of an error"
     );
   });
   // A port nothing listens on: a connection error, with and without the stack.
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
+  const port = closedPort();
   const env = { OET_REST_URI: `http://127.0.0.1:${port}/api/v1.0` };
   const quiet = await runOetProcess(["procedure", "list"], { env });
   assert.equal(quiet.code, 4, quiet.stderr);

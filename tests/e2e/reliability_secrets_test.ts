@@ -8,11 +8,10 @@
 
 import assert from "node:assert/strict";
 import { startSim } from "../support/sim.ts";
-import { runOet, type RunOptions, type RunResult } from "../support/cli.ts";
+import { runOet, type RunOptions, type RunResult, startOet } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
 import { HttpDouble, json } from "../support/http_double.ts";
-import { startOet } from "../support/live_cli.ts";
-import { closedPort } from "../support/reliability.ts";
+import { closedPort } from "../support/sockets.ts";
 import { runOetProcess } from "../support/spawn.ts";
 
 const USER = "alice.oet";

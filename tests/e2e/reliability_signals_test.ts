@@ -9,12 +9,12 @@
  */
 
 import assert from "node:assert/strict";
-import { startSim } from "../support/sim.ts";
+import { spawnSim, startSim } from "../support/sim.ts";
 import { runOet } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
 import { until } from "../support/wait.ts";
-import { assertNoStack, Collected, reap } from "../support/reliability.ts";
-import { baseEnv, spawnOet } from "../support/spawn.ts";
+import { assertNoStack } from "../support/reliability.ts";
+import { baseEnv, Collected, reap, spawnOet } from "../support/spawn.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -236,36 +236,20 @@ faultTest("server-killed-run", async (row) => {
     }),
   );
   try {
-    for (const flavor of ["v5", "v7"]) {
-      const server = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--quiet",
-          "--allow-net=127.0.0.1",
-          "--allow-read",
-          "--allow-env",
-          new URL("../../sim/main.ts", import.meta.url).pathname,
-          ...["--port", "0", "--flavor", flavor, "--step-ms", "5", "--sbd-dir", dir],
-        ],
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const serverOut = new Collected(server.stdout);
-      const serverErr = new Collected(server.stderr);
+    for (const flavor of ["v5", "v7"] as const) {
+      const server = await spawnSim(flavor, ["--step-ms", "5", "--sbd-dir", dir]);
       let child: Deno.ChildProcess | undefined;
       let out: Collected | undefined;
       let err: Collected | undefined;
       try {
-        await serverOut.until(/^http:\S+\n/);
         child = spawnOet(["activity", "run", "observe", SBD_ID], {
-          env: { OET_REST_URI: serverOut.text.trim(), OET_RECONNECT_TIMEOUT: "500ms" },
+          env: { OET_REST_URI: server.baseUrl, OET_RECONNECT_TIMEOUT: "500ms" },
         });
         out = new Collected(child.stdout);
         err = new Collected(child.stderr);
         await out.until(/- Script message: loop iteration 1\n/);
         const killed = performance.now();
-        server.kill("SIGKILL");
+        server.child.kill("SIGKILL");
         const status = await child.status;
         const ms = performance.now() - killed;
         await Promise.all([out.done, err.done]);
@@ -279,7 +263,7 @@ faultTest("server-killed-run", async (row) => {
         assert.ok(ms < 10_000, `${flavor}: ended ${ms.toFixed(0)} ms after the server died`);
       } finally {
         if (child) await reap(child, out, err);
-        await reap(server, serverOut, serverErr);
+        await server.close();
       }
     }
   } finally {

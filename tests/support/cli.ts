@@ -1,17 +1,20 @@
 /**
- * Runs `oet` in-process, as `main.ts` would, with buffers for stdout and
- * stderr, a chosen environment and TTY-ness, and real `fetch` against a
- * local server.
+ * The one way a test runs `oet` in-process, as `main.ts` would: buffers for
+ * stdout and stderr, a chosen environment and TTY-ness, files, clock and
+ * standard input, and real `fetch` against a local server. `runOet` runs a
+ * command to its end; `startOet` starts one the test watches while it runs
+ * and interrupts as Ctrl-C would (`listen`, `--watch`, a wait). Both share
+ * one setup; tests/support/spawn.ts's `runOetProcess` runs the real process.
  */
 
 import denoJson from "../../deno.json" with { type: "json" };
 import { runCli } from "../../src/cli/main.ts";
 import type { Clock } from "../../src/domain/clock.ts";
 import type { Env } from "../../src/config/config.ts";
-import { OutputClosedError } from "../../src/domain/errors.ts";
+import { InterruptedError, OutputClosedError } from "../../src/domain/errors.ts";
 import type { AuthFs } from "../../src/auth/fs.ts";
 import type { InStream, OutStream } from "../../src/render/io.ts";
-import { changed } from "./wait.ts";
+import { changed, until } from "./wait.ts";
 
 /** What a run printed and returned. */
 export interface RunResult {
@@ -28,6 +31,7 @@ export interface RunOptions {
   colour?: boolean;
   /** Files `readTextFile` can see (`.env`, `@file` arguments). */
   files?: Record<string, string>;
+  /** Aborting it interrupts the run (as `startOet`'s `interrupt` does). */
   signal?: AbortSignal;
   clock?: Clock;
   fetch?: typeof fetch;
@@ -57,8 +61,10 @@ export function linesIn(lines: readonly string[], isTerminal = true): InStream &
   };
 }
 
-class Buffer implements OutStream {
+/** An output stream that records what oet wrote; every write wakes the tests' waits. */
+export class Output implements OutStream {
   text = "";
+  /** How many writes it took (a closed reader refuses those past `limit`). */
   writes = 0;
   constructor(
     readonly isTerminal: boolean,
@@ -76,12 +82,32 @@ class Buffer implements OutStream {
   }
 }
 
-/** Runs `oet <args>` in-process. */
-export async function runOet(args: string[], o: RunOptions = {}): Promise<RunResult> {
-  const out = new Buffer(o.tty ?? false, o.colour ?? false, o.closeStdoutAfter, o.columns);
-  const err = new Buffer(o.stderrTty ?? o.tty ?? false, o.colour ?? false, undefined, o.columns);
+/** A running in-process `oet` (see {@link startOet}). */
+export interface LiveRun {
+  /** What it wrote so far. */
+  readonly out: Output;
+  readonly err: Output;
+  /** Resolves once stdout matches `re`; rejects after `ms` or if the command ended first. */
+  until(re: RegExp, ms?: number): Promise<void>;
+  /** The same for stderr. */
+  untilErr(re: RegExp, ms?: number): Promise<void>;
+  /** Interrupts it as Ctrl-C would, and waits for its end. */
+  interrupt(): Promise<RunResult>;
+  /** Its end; the end wakes the tests' waits too. */
+  readonly done: Promise<RunResult>;
+}
+
+/**
+ * Starts `oet <args>` in-process; it runs until it ends or is interrupted,
+ * while the test reads its output and waits on it.
+ */
+export function startOet(args: string[], o: RunOptions = {}): LiveRun {
+  const out = new Output(o.tty ?? false, o.colour ?? false, o.closeStdoutAfter, o.columns);
+  const err = new Output(o.stderrTty ?? o.tty ?? false, o.colour ?? false, undefined, o.columns);
   const files = o.files ?? {};
-  const code = await runCli({
+  const stop = new AbortController();
+  let ended = false;
+  const done = runCli({
     args,
     env: o.env ?? {},
     io: { out, err, in: o.stdin },
@@ -90,11 +116,36 @@ export async function runOet(args: string[], o: RunOptions = {}): Promise<RunRes
       path in files
         ? Promise.resolve(files[path])
         : Promise.reject(new Deno.errors.NotFound(`No such file: ${path}`)),
-    signal: o.signal ?? new AbortController().signal,
+    signal: o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal,
     version: denoJson.version,
     runtime: { deno: "2.9.6", v8: "v8", typescript: "ts", target: "x86_64-unknown-linux-gnu" },
     clock: o.clock,
     fs: o.fs,
+  }).then((code) => ({ code, stdout: out.text, stderr: err.text })).finally(() => {
+    ended = true;
+    changed();
   });
-  return { code, stdout: out.text, stderr: err.text };
+  // Event-based: every write and the end wake the wait.
+  const waitText = async (stream: Output, re: RegExp, ms?: number) => {
+    await until(() => ended || re.test(stream.text), `${re}`, ms, () => stream.text);
+    if (!re.test(stream.text)) {
+      throw new Error(`oet ended without printing ${re}:\n${out.text}${err.text}`);
+    }
+  };
+  return {
+    out,
+    err,
+    until: (re, ms) => waitText(out, re, ms),
+    untilErr: (re, ms) => waitText(err, re, ms),
+    interrupt() {
+      stop.abort(new InterruptedError("SIGINT"));
+      return done;
+    },
+    done,
+  };
+}
+
+/** Runs `oet <args>` in-process to its end. */
+export function runOet(args: string[], o: RunOptions = {}): Promise<RunResult> {
+  return startOet(args, o).done;
 }

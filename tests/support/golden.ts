@@ -87,6 +87,11 @@ async function formatMarkdown(markdown: string): Promise<string> {
   return decoder.decode(stdout).replace(/\n$/, "");
 }
 
+/** How a failure names a document: `docs/install.md`, `README.md`. */
+function docName(file: URL): string {
+  return file.pathname.split("/").slice(-2).join("/").replace(/^[^/]*\/(README)/, "$1");
+}
+
 /**
  * The generated part of a document (from `start` to `end`, both markers
  * included in `generated`) is what the code generates: checked, or with
@@ -99,7 +104,7 @@ export async function assertGeneratedSection(
   generated: string,
   test: string,
 ): Promise<void> {
-  const name = file.pathname.split("/").slice(-2).join("/").replace(/^[^/]*\/(README)/, "$1");
+  const name = docName(file);
   if (updatingGoldens()) {
     const formatted = await formatMarkdown(generated);
     // Read and write in one go: other test files rewrite other parts of the same document.
@@ -115,6 +120,34 @@ export async function assertGeneratedSection(
   assert.deepEqual(
     markdownLines(doc.slice(from, to + end.length)),
     markdownLines(generated),
+    `${name} is out of date: rewrite it with: ${regenerateCommand(test)}`,
+  );
+}
+
+/**
+ * The lines of a document that `pattern` (global and multiline) matches are
+ * what the code generates, `render(line)` of each: checked, or with
+ * UPDATE_GOLDEN=1 rewritten in place. For generated lines inside a code
+ * block, where {@link assertGeneratedSection}'s markers cannot go.
+ */
+export function assertGeneratedLines(
+  file: URL,
+  pattern: RegExp,
+  render: (line: string) => string,
+  test: string,
+): void {
+  const name = docName(file);
+  // Read and write in one go: other test files rewrite other parts of the same document.
+  const doc = Deno.readTextFileSync(file);
+  const lines = [...doc.matchAll(pattern)].map((m) => m[0]);
+  assert.ok(lines.length > 0, `${name} has no line matching ${pattern}`);
+  if (updatingGoldens()) {
+    Deno.writeTextFileSync(file, doc.replace(pattern, (line) => render(line)));
+    return;
+  }
+  assert.deepEqual(
+    lines,
+    lines.map(render),
     `${name} is out of date: rewrite it with: ${regenerateCommand(test)}`,
   );
 }

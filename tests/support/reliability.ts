@@ -1,11 +1,10 @@
 /**
  * Helpers of the reliability tests: what a clean error looks like on
- * stderr, free ports, raw TCP servers that misbehave on purpose, and a
- * private CA with a loopback server certificate.
+ * stderr, and a private CA with a loopback server certificate. (Closed
+ * ports and raw TCP servers are tests/support/sockets.ts.)
  */
 
 import assert from "node:assert/strict";
-import { changed, until } from "./wait.ts";
 
 /** What a run of oet printed and returned (in-process or spawned). */
 export interface Outcome {
@@ -40,63 +39,6 @@ export function assertCleanError(
   if (o.hint) assert.match(next, o.hint);
   assertNoStack(r.stderr);
   assert.equal(r.stdout, "", "nothing on stdout");
-}
-
-/** A loopback port nothing listens on (it was free a moment ago). */
-export function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
-}
-
-/** A raw TCP server: `onConnection` owns each connection and closes it. */
-export interface RawServer {
-  readonly port: number;
-  close(): Promise<void>;
-}
-
-/** Starts a raw TCP server on 127.0.0.1, for answers no HTTP server would send. */
-export function startRawServer(onConnection: (conn: Deno.Conn) => Promise<void>): RawServer {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const pending = new Set<Promise<void>>();
-  const accepting = (async () => {
-    try {
-      for await (const conn of listener) {
-        const p = onConnection(conn).catch(() => {}).finally(() => {
-          try {
-            conn.close();
-          } catch {
-            // closed by the handler already
-          }
-          pending.delete(p);
-        });
-        pending.add(p);
-      }
-    } catch {
-      // the listener was closed
-    }
-  })();
-  return {
-    port: listener.addr.port,
-    async close() {
-      listener.close();
-      await accepting;
-      await Promise.all(pending);
-    },
-  };
-}
-
-/** Reads from `conn` until the end of the request headers (or EOF). */
-export async function readRequestHead(conn: Deno.Conn): Promise<string> {
-  const buf = new Uint8Array(16_384);
-  let text = "";
-  while (!text.includes("\r\n\r\n")) {
-    const n = await conn.read(buf);
-    if (n === null) break;
-    text += new TextDecoder().decode(buf.subarray(0, n));
-  }
-  return text;
 }
 
 /** Where `name` is on PATH, or undefined. */
@@ -201,45 +143,4 @@ export async function makeTestCa(): Promise<TestCa> {
     await Deno.remove(dir, { recursive: true });
     throw err;
   }
-}
-
-/** Collects a child's output as it arrives; `done` resolves at its end. */
-export class Collected {
-  text = "";
-  readonly done: Promise<string>;
-  #ended = false;
-
-  constructor(stream: ReadableStream<Uint8Array>) {
-    this.done = (async () => {
-      try {
-        for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-          this.text += chunk;
-          changed();
-        }
-        return this.text;
-      } finally {
-        this.#ended = true;
-        changed();
-      }
-    })();
-  }
-
-  /** Resolves once the text matches `re`; throws at the end of the stream or after `ms`. */
-  async until(re: RegExp, ms = 10_000): Promise<void> {
-    await until(() => this.#ended || re.test(this.text), `${re}`, ms, () => this.text);
-    if (!re.test(this.text)) throw new Error(`output ended without ${re}:\n${this.text}`);
-  }
-}
-
-/** Kills a child that may still run, and waits for it and its collected output. */
-export async function reap(
-  child: Deno.ChildProcess,
-  ...outputs: (Collected | undefined)[]
-): Promise<void> {
-  try {
-    child.kill("SIGKILL");
-  } catch {
-    // it has ended already
-  }
-  await Promise.allSettled([child.status, ...outputs.map((o) => o?.done)]);
 }

@@ -7,6 +7,7 @@
 import type { Flavor } from "../../sim/src/flavor.ts";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../sim/src/server.ts";
 import { runOet, type RunOptions, type RunResult } from "./cli.ts";
+import { Collected, reap } from "./spawn.ts";
 import { changed } from "./wait.ts";
 
 /** The flavours every command is tested against (typed narrowly: tables keyed by them stay exhaustive). */
@@ -48,6 +49,54 @@ export async function withSim<T>(
   } finally {
     await sim.close();
   }
+}
+
+/** A simulator in a process of its own (see {@link spawnSim}). */
+export interface SimProcess {
+  readonly child: Deno.ChildProcess;
+  /** The base URL it printed. */
+  readonly baseUrl: string;
+  readonly out: Collected;
+  readonly err: Collected;
+  /** Kills it (if it still runs) and waits for its end. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `sim/main.ts` as a process of its own, with `--port 0 --flavor
+ * <flavor>` and `args` (its command-line options), and resolves once it has
+ * printed its base URL. Only for a test that needs the server outside the
+ * test's process, such as one that kills it (SIGKILL: it dies without
+ * closing its connections, as a crashed host does, which an in-process
+ * simulator cannot do); every other test uses {@link withSim}.
+ */
+export async function spawnSim(flavor: Flavor, args: string[] = []): Promise<SimProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "--allow-env",
+      new URL("../../sim/main.ts", import.meta.url).pathname,
+      ...["--port", "0", "--flavor", flavor, ...args],
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // Its end wakes the tests' waits (`until` in wait.ts).
+  child.status.then(changed, changed);
+  const out = new Collected(child.stdout);
+  const err = new Collected(child.stderr);
+  const close = () => reap(child, out, err);
+  try {
+    await out.until(/^http:\S+\n/);
+  } catch (e) {
+    await close();
+    throw new Error(`the simulator did not start: ${err.text}`, { cause: e });
+  }
+  return { child, baseUrl: out.text.trim(), out, err, close };
 }
 
 /** Replaces what varies between runs with fixed placeholders. */

@@ -1,11 +1,13 @@
 /**
  * Runs `oet` as a real process: `deno run <the binary's permission flags>
  * main.ts`, or the compiled binary named by `OET_BINARY`. End-to-end tests
- * use it for exit codes, signals, pipes and permissions.
+ * use it for exit codes, signals, pipes and permissions. Also what any
+ * child process a test starts needs: its output as it arrives
+ * ({@link Collected}), a deadline, and a kill that waits for the end.
  */
 
 import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
-import { changed } from "./wait.ts";
+import { changed, until } from "./wait.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -173,4 +175,45 @@ export async function outputWithin(
     await output.catch(() => {});
     throw err;
   }
+}
+
+/** Collects a child's output as it arrives; `done` resolves at its end. */
+export class Collected {
+  text = "";
+  readonly done: Promise<string>;
+  #ended = false;
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.done = (async () => {
+      try {
+        for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+          this.text += chunk;
+          changed();
+        }
+        return this.text;
+      } finally {
+        this.#ended = true;
+        changed();
+      }
+    })();
+  }
+
+  /** Resolves once the text matches `re`; throws at the end of the stream or after `ms`. */
+  async until(re: RegExp, ms = 10_000): Promise<void> {
+    await until(() => this.#ended || re.test(this.text), `${re}`, ms, () => this.text);
+    if (!re.test(this.text)) throw new Error(`output ended without ${re}:\n${this.text}`);
+  }
+}
+
+/** Kills a child that may still run, and waits for it and its collected output. */
+export async function reap(
+  child: Deno.ChildProcess,
+  ...outputs: (Collected | undefined)[]
+): Promise<void> {
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // it has ended already
+  }
+  await Promise.allSettled([child.status, ...outputs.map((o) => o?.done)]);
 }
