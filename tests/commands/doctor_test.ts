@@ -18,6 +18,7 @@ import { runOet, type RunResult } from "../support/cli.ts";
 import { assertGolden } from "../support/golden.ts";
 import { makeTestCa, onPath } from "../support/reliability.ts";
 import { makeJwt } from "../support/auth_fakes.ts";
+import { HttpDouble, json, type SeenRequest } from "../support/http_double.ts";
 import { withSim } from "../support/sim.ts";
 import { runOetProcess } from "../support/spawn.ts";
 import { until } from "../support/wait.ts";
@@ -159,36 +160,26 @@ Deno.test("doctor: an unknown host → dns fails, exit 4", async () => {
   assert.equal(r.stderr, "error: 1 of 8 checks failed: dns\n");
 });
 
-/** An https 5.x OET on loopback whose certificate a private test CA signed. */
-async function withTlsOet(fn: (url: string, caFile: string) => Promise<void>): Promise<void> {
+/**
+ * An https 5.x OET on loopback whose certificate a private test CA signed;
+ * `reached`: whether the test's handshake succeeds (else any request fails it).
+ */
+async function withTlsOet(
+  reached: boolean,
+  fn: (url: string, caFile: string) => Promise<void>,
+): Promise<void> {
   const ca = await makeTestCa();
-  const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, cert: ca.cert, key: ca.key, onListen() {} },
-    (req) => {
-      const path = new URL(req.url).pathname;
-      if (path === "/api/v1.0/procedures") return Response.json({ procedures: [] });
-      if (path !== "/api/v1.0/stream") return new Response("not found", { status: 404 });
-      let mine: ReadableStreamDefaultController<Uint8Array>;
-      const body = new ReadableStream<Uint8Array>({
-        start(c) {
-          mine = c;
-          streams.add(c);
-          c.enqueue(new TextEncoder().encode("\n"));
-        },
-        cancel() {
-          streams.delete(mine);
-        },
-      });
-      return new Response(body, { headers: { "content-type": "text/event-stream" } });
-    },
-  );
+  const server = new HttpDouble();
+  if (reached) {
+    server.stub({ url: "/api/v1.0/procedures", respond: json({ procedures: [] }), reusable: true })
+      .eventStream();
+  }
+  server.listen({ cert: ca.cert, key: ca.key });
   try {
-    await fn(`https://127.0.0.1:${server.addr.port}/api/v1.0`, ca.caFile);
+    await fn(`${server.origin}/api/v1.0`, ca.caFile);
   } finally {
-    for (const c of streams) c.close();
-    await server.shutdown();
     await ca.remove();
+    await server.close();
   }
 }
 
@@ -196,7 +187,7 @@ Deno.test({
   name: "doctor: TLS with a private CA fails with the CA variables as the way out (exit 4)",
   ignore: NO_OPENSSL !== undefined,
   async fn() {
-    await withTlsOet(async (url) => {
+    await withTlsOet(false, async (url) => {
       const r = await runOet(["doctor"], { env: { OET_REST_URI: url } });
       assertGolden(
         "doctor/tls-private-ca",
@@ -221,7 +212,7 @@ Deno.test({
     "doctor: TLS with the private CA in DENO_CERT passes (a real process: the runtime reads it at start)",
   ignore: NO_OPENSSL !== undefined,
   async fn() {
-    await withTlsOet(async (url, caFile) => {
+    await withTlsOet(true, async (url, caFile) => {
       const r = await runOetProcess(["doctor"], { env: { OET_REST_URI: url, DENO_CERT: caFile } });
       assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
       assert.match(
@@ -243,54 +234,52 @@ type StreamMode = "opens" | "silent" | "never-answers";
  */
 async function withFakeV7(
   o: { stream?: StreamMode; aaa?: boolean },
-  fn: (root: string, requests: string[]) => Promise<void>,
+  fn: (root: string, requests: () => string[]) => Promise<void>,
 ): Promise<void> {
   const root = "/ska-oso-oet/oet/api/v7";
-  const requests: string[] = [];
-  const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
   let release!: () => void;
   const released = new Promise<void>((r) => release = r);
   const detail = (status: number, text: string, headers: Record<string, string> = {}) =>
     Response.json({ detail: text }, { status, headers });
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const path = new URL(req.url).pathname;
-    requests.push(path);
-    if (path === `${root}/procedures`) {
-      return new Response(null, { status: 307, headers: { location: `${req.url}/` } });
-    }
-    if (path !== `${root}/procedures/` && path !== `${root}/stream`) {
-      return detail(404, "Not Found");
-    }
-    if (o.aaa) {
-      const token = req.headers.get("authorization")?.replace(/^Bearer /, "");
-      if (!token) return detail(401, "Not authenticated", { "www-authenticate": "Bearer" });
-      const claims = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
-      if (!claims.roles?.includes("SW_ENGINEER")) return detail(403, "Forbidden");
-    }
-    if (path.endsWith("/procedures/")) return Response.json([]);
-    if (o.stream === "never-answers") {
-      await released;
-      return new Response("");
-    }
-    let mine: ReadableStreamDefaultController<Uint8Array>;
-    const body = new ReadableStream<Uint8Array>({
-      start(c) {
-        mine = c;
-        streams.add(c);
-        if (o.stream !== "silent") c.enqueue(new TextEncoder().encode("\n"));
-      },
-      cancel() {
-        streams.delete(mine);
-      },
+  /** AAA's answer to a request it refuses, or undefined. */
+  const refusal = (req: SeenRequest): Response | undefined => {
+    const token = req.headers.authorization?.replace(/^Bearer /, "");
+    if (!token) return detail(401, "Not authenticated", { "www-authenticate": "Bearer" });
+    const claims = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+    if (!claims.roles?.includes("SW_ENGINEER")) return detail(403, "Forbidden");
+  };
+  const server = new HttpDouble([{
+    // FastAPI's redirect to the collection with its slash.
+    url: `${root}/procedures`,
+    respond: (req) => new Response(null, { status: 307, headers: { location: `${req.url}/` } }),
+    reusable: true,
+  }]);
+  if (o.aaa) {
+    server.stub({
+      method: "*",
+      url: new RegExp(`${root}/(procedures/|stream)$`),
+      when: (req) => refusal(req) !== undefined,
+      respond: (req) => refusal(req)!,
+      reusable: true,
     });
-    return new Response(body, { headers: { "content-type": "text/event-stream; charset=utf-8" } });
-  });
+  }
+  server.stub({ url: `${root}/procedures/`, respond: () => Response.json([]), reusable: true });
+  if (o.stream === "never-answers") {
+    server.stub({
+      url: `${root}/stream`,
+      respond: async () => {
+        await released;
+        return new Response("");
+      },
+      reusable: true,
+    });
+  } else server.eventStream({ silent: o.stream === "silent" });
+  server.listen();
   try {
-    await fn(`http://127.0.0.1:${server.addr.port}${root}`, requests);
+    await fn(`${server.origin}${root}`, () => server.requests.map((r) => r.path));
   } finally {
     release();
-    for (const c of streams) c.close();
-    await server.shutdown();
+    await server.close();
   }
 }
 
@@ -306,8 +295,11 @@ Deno.test("doctor: an event stream whose first bytes never come (a buffering pro
     );
     assert.match(r.stdout, /→ a proxy or ingress in front of the OET is buffering the stream/);
     // The stream was closed, then the server made to write (a GET of the list).
-    const stream = requests.findIndex((p) => p.endsWith("/stream"));
-    assert.ok(requests.slice(stream + 1).some((p) => p.endsWith("/procedures/")), requests.join());
+    const stream = requests().findIndex((p) => p.endsWith("/stream"));
+    assert.ok(
+      requests().slice(stream + 1).some((p) => p.endsWith("/procedures/")),
+      requests().join(),
+    );
   });
 });
 

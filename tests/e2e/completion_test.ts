@@ -7,16 +7,101 @@
  */
 
 import assert from "node:assert/strict";
+import type { Node } from "../../src/cli/parse.ts";
 import { buildTree } from "../../src/cli/root.ts";
-import { isHidden } from "../../src/commands/framework/spec.ts";
+import { type AnyOption, isHidden, loadEntry } from "../../src/commands/framework/spec.ts";
 import { oetCommand } from "../support/spawn.ts";
 import { type Ran, runCommand, shQuote, which } from "./e2e_support.ts";
 import { runOetProcess } from "../support/spawn.ts";
 import { withSim } from "../support/sim.ts";
 import type { Simulator } from "../../sim/src/server.ts";
 
+/**
+ * What completion must offer at one command path, read from the command
+ * tree's declarations (never written out here, so a new command or option
+ * needs no edit to this file): a group's visible commands, and every long
+ * option that works there.
+ */
+interface Offer {
+  /** The command words after `oet` (none for the root). */
+  words: string[];
+  /** A group's visible commands, in tree order (none for a command). */
+  commands: string[];
+  /** The long options, in the order help lists them: the command's, the global ones, the root's. */
+  options: string[];
+}
+
+/**
+ * The long spellings of visible options: `--name`, and `--no-name` too for a
+ * boolean whose default is not False (a `--no-` turns it off).
+ */
+function longSpellings(options: Record<string, AnyOption>): string[] {
+  return Object.values(options).filter((o) => !o.hidden).flatMap((o) =>
+    o.kind === "flag" && o.fallback !== false ? [`--${o.long}`, `--no-${o.long}`] : [`--${o.long}`]
+  );
+}
+
+/** Every visible path of the tree with what completion must offer there (loads every command). */
+async function treeOffers(): Promise<Offer[]> {
+  const tree = buildTree();
+  const globals = longSpellings(tree.globals);
+  const out: Offer[] = [];
+  const visit = async (node: Node, words: string[]) => {
+    const own = node.kind === "command" ? longSpellings(node.options) : [];
+    const root = words.length ? [] : longSpellings(tree.rootOnly);
+    out.push({
+      words,
+      commands: node.kind === "group"
+        ? node.commands.filter((c) => !isHidden(c)).map((c) => c.name)
+        : [],
+      options: [...new Set([...own, ...globals, ...root])],
+    });
+    if (node.kind !== "group") return;
+    for (const entry of node.commands) {
+      if (!isHidden(entry)) await visit(await loadEntry(entry), [...words, entry.name]);
+    }
+  };
+  await visit(tree.root, []);
+  return out;
+}
+
+const OFFERS = await treeOffers();
+
+/** What completion must offer after `oet <path>` (a path of the tree). */
+function offerAt(path: string): Offer {
+  const offer = OFFERS.find((o) => o.words.join(" ") === path);
+  assert.ok(offer, `no command path "oet ${path}" in the tree`);
+  return offer;
+}
+
+/** The words of `list` that start with `prefix`, as a shell offers them (space-separated). */
+function starting(list: string[], prefix: string): string {
+  return list.filter((w) => w.startsWith(prefix)).join(" ");
+}
+
 /** The top-level commands a user sees, in tree order (the scripts must offer exactly these). */
-const TOP = buildTree().root.commands.filter((c) => !isHidden(c)).map((c) => c.name);
+const TOP = offerAt("").commands;
+
+Deno.test("completion: the expectations come from the tree, and it is the real one", () => {
+  // Spot checks, written out, so that the derivation above cannot be vacuous.
+  assert.ok(OFFERS.length >= 30, `${OFFERS.length} paths`);
+  assert.ok(TOP.includes("procedure") && TOP.includes("activity") && !TOP.includes("__complete"));
+  assert.ok(offerAt("procedure").commands.includes("list"));
+  assert.ok(offerAt("procedure").commands.includes("start"));
+  assert.ok(offerAt("procedure list").options.includes("--output"));
+  assert.ok(offerAt("procedure list").options.includes("--pid"));
+  assert.ok(
+    offerAt("activity run").options.includes("--no-listen"),
+    "a flag that defaults to True",
+  );
+  assert.ok(!offerAt("procedure list").options.includes("--no-help"), "a switch has no --no-");
+  assert.ok(
+    offerAt("").options.includes("--version") && !offerAt("auth").options.includes("--version"),
+  );
+  for (const global of ["--server-url", "--context", "--request-timeout", "--help"]) {
+    assert.ok(offerAt("context use").options.includes(global), global);
+  }
+});
 
 /** The script `oet completion <shell>` prints, saved to a temp file. */
 async function scriptFile(shell: string): Promise<string> {
@@ -68,14 +153,20 @@ shellTest("bash", "the script passes bash -n", async (file) => {
  * last word.
  */
 const BASH_CASES: [string[], string][] = [
-  [["oet", "proc"], "procedure"],
-  [["oet", "procedure", "st"], "start stop"],
-  [["oet", "pro"], "procedure"],
-  [["oet", "a"], "activity auth"],
-  [["oet", "activity", "r"], "run"],
-  [["oet", "procedure", "list", "--p"], "--pid"],
-  [["oet", "--server-url", "http", ":", "//127.0.0.1", "procedure", "st"], "start stop"],
-  [["oet", "procedure", "stop", "--pid", "3", "--run"], "--run-abort"],
+  [["oet", "proc"], starting(TOP, "proc")],
+  [["oet", "procedure", "st"], starting(offerAt("procedure").commands, "st")],
+  [["oet", "pro"], starting(TOP, "pro")],
+  [["oet", "a"], starting(TOP, "a")],
+  [["oet", "activity", "r"], starting(offerAt("activity").commands, "r")],
+  [["oet", "procedure", "list", "--p"], starting(offerAt("procedure list").options, "--p")],
+  [
+    ["oet", "--server-url", "http", ":", "//127.0.0.1", "procedure", "st"],
+    starting(offerAt("procedure").commands, "st"),
+  ],
+  [
+    ["oet", "procedure", "stop", "--pid", "3", "--run"],
+    starting(offerAt("procedure stop").options, "--run"),
+  ],
   [["oet", "completion", ""], "bash zsh fish"],
   [["oet", "procedure", "list", "x"], ""],
 ];
@@ -104,6 +195,12 @@ shellTest(
       BASH_CASES.map(([, want]) => `[${want}]`),
       BASH_CASES.map(([w]) => w.join(" ")).join(" | "),
     );
+    // Spot checks, written out: the prefixes above do match something.
+    const offered = (line: string) => line.slice(1, -1).split(" ");
+    assert.deepEqual(offered(lines[1]), ["procedure"]);
+    assert.ok(offered(lines[2]).includes("start") && offered(lines[2]).includes("stop"), lines[2]);
+    assert.ok(offered(lines[6]).includes("--pid"), lines[6]);
+    assert.ok(offered(lines[8]).includes("--run-abort"), lines[8]);
   },
 );
 
@@ -133,8 +230,8 @@ shellTest(
     assert.equal(r.stderr, "");
     assert.deepEqual(r.stdout.trimEnd().split("\n"), [
       "compdef _oet oet",
-      "create list start wait stop describe",
-      "--pid --output --watch --server-url --context --request-timeout --help",
+      offerAt("procedure").commands.join(" "),
+      offerAt("procedure list").options.join(" "),
       TOP.join(" "),
     ]);
   },
@@ -157,13 +254,94 @@ shellTest("fish", "complete -C completes oet proc, oet procedure st, options", a
   ]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, "");
+  // fish sorts what it offers.
+  const sorted = (words: string) => words.split(" ").sort().join(" ");
   assert.deepEqual(r.stdout.trimEnd().split("\n"), [
-    "[procedure]",
-    "[start stop]",
-    "[--pid]",
+    `[${starting(TOP, "proc")}]`,
+    `[${sorted(starting(offerAt("procedure").commands, "st"))}]`,
+    `[${sorted(starting(offerAt("procedure list").options, "--p"))}]`,
     `[${[...TOP].sort().join(" ")}]`,
-    "[run]",
+    `[${sorted(starting(offerAt("activity").commands, "r"))}]`,
   ]);
+});
+
+/**
+ * At every visible path of the tree, `oet <path> <TAB>` offers exactly the
+ * group's commands and `oet <path> --<TAB>` exactly the long options that
+ * work there (compared as sets: fish sorts). The cases are the tree's, so a
+ * new command or option is checked here without an edit.
+ */
+const EVERY_PATH: { words: string[]; want: string[] }[] = OFFERS.flatMap((o) => [
+  ...(o.commands.length ? [{ words: [...o.words, ""], want: o.commands }] : []),
+  { words: [...o.words, "--"], want: o.options },
+]);
+
+/** What one shell printed for EVERY_PATH, one `[…]` line each, against what the tree says. */
+function assertEveryPath(r: Ran): void {
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, "");
+  const got = r.stdout.trimEnd().split("\n").map((l) => l.replace(/^\[|\]$/g, ""));
+  const asSet = (words: string[]) => words.filter((w) => w).sort().join(" ");
+  assert.deepEqual(
+    got.map((line, i) => `oet ${EVERY_PATH[i]?.words.join(" ")}: ${asSet(line.split(" "))}`),
+    EVERY_PATH.map(({ words, want }) => `oet ${words.join(" ")}: ${asSet(want)}`),
+  );
+}
+
+shellTest("bash", "every path of the tree: its commands and options, exactly", async (file) => {
+  const calls = EVERY_PATH.map(({ words }) =>
+    `COMP_WORDS=(oet ${words.map(shQuote).join(" ")}); COMP_CWORD=${words.length}; ` +
+    `COMPREPLY=(); _oet; echo "[\${COMPREPLY[*]}]"`
+  );
+  assertEveryPath(
+    await runShell("bash", [
+      "--norc",
+      "--noprofile",
+      "-c",
+      `source ${shQuote(file)}; ${calls.join("; ")}`,
+    ]),
+  );
+});
+
+shellTest("zsh", "every path of the tree: its commands and options, exactly", async (file) => {
+  const calls = EVERY_PATH.map(({ words }) =>
+    `words=(oet ${words.map(shQuote).join(" ")}); CURRENT=${words.length + 1}; _oet`
+  );
+  assertEveryPath(
+    await runShell("zsh", [
+      "-f",
+      "-c",
+      `compdef() { :; }; source ${shQuote(file)}; compadd() { shift; print -r -- "[$*]"; }; ` +
+      calls.join("; "),
+    ]),
+  );
+});
+
+shellTest("fish", "every path of the tree: its commands and options, exactly", async (file) => {
+  const lines = EVERY_PATH.map(({ words }) => ["oet", ...words].join(" "));
+  // fish also runs the context-name source (`oet __complete context`) while
+  // completing some of these: an `oet` on PATH that knows no names.
+  const bin = await Deno.makeTempDir({ prefix: "oet-bin-" });
+  try {
+    await Deno.writeTextFile(`${bin}/oet`, "#!/bin/sh\nexit 0\n");
+    await Deno.chmod(`${bin}/oet`, 0o755);
+    assertEveryPath(
+      await runCommand("fish", [
+        "--no-config",
+        "-c",
+        `source ${shQuote(file)}; for line in ${lines.map(shQuote).join(" ")}; ` +
+        `set -l words (complete -C $line); echo "[$words]"; end`,
+      ], {
+        env: {
+          PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
+          HOME: Deno.env.get("HOME") ?? "/tmp",
+        },
+        clearEnv: true,
+      }),
+    );
+  } finally {
+    await Deno.remove(bin, { recursive: true });
+  }
 });
 
 /**
@@ -361,7 +539,7 @@ shellTest("bash", "context names: --context <TAB> and oet context use <TAB>", as
       "[mid-itf mid-prod low-itf]",
       "[mid-itf mid-prod low-itf]",
       "[low-itf]",
-      "[--server-url --context --request-timeout --help]",
+      `[${offerAt("context use").options.join(" ")}]`,
       "[use]",
     ]);
   } finally {

@@ -7,31 +7,37 @@
 
 import assert from "node:assert/strict";
 import { faultTest } from "../support/fault_matrix.ts";
+import { HttpDouble, json } from "../support/http_double.ts";
 import { assertCleanError, makeTestCa, onPath, type TestCa } from "../support/reliability.ts";
 import { runOetProcess } from "../support/spawn.ts";
 
 const NO_OPENSSL = onPath("openssl") ? undefined : "openssl is not on PATH to make a test CA";
 
-/** Runs `fn` with an https 5.x OET on loopback whose certificate the test CA signed. */
-async function withTlsOet(fn: (url: string, ca: TestCa) => Promise<void>): Promise<void> {
+/**
+ * Runs `fn` with an https 5.x OET on loopback whose certificate the test CA
+ * signed; `reached`: whether the test's handshake succeeds (else any request
+ * fails it).
+ */
+async function withTlsOet(
+  reached: boolean,
+  fn: (url: string, ca: TestCa) => Promise<void>,
+): Promise<void> {
   const ca = await makeTestCa();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, cert: ca.cert, key: ca.key, onListen() {} },
-    (req) =>
-      new URL(req.url).pathname === "/api/v1.0/procedures"
-        ? Response.json({ procedures: [] })
-        : new Response("not found", { status: 404 }),
-  );
+  const server = new HttpDouble(
+    reached
+      ? [{ url: "/api/v1.0/procedures", respond: json({ procedures: [] }), reusable: true }]
+      : [],
+  ).listen({ cert: ca.cert, key: ca.key });
   try {
-    await fn(`https://127.0.0.1:${server.addr.port}/api/v1.0`, ca);
+    await fn(`${server.origin}/api/v1.0`, ca);
   } finally {
-    await server.shutdown();
     await ca.remove();
+    await server.close();
   }
 }
 
 faultTest("tls-unknown-ca", async (row) => {
-  await withTlsOet(async (url) => {
+  await withTlsOet(false, async (url) => {
     const r = await runOetProcess(["procedure", "list"], { env: { OET_REST_URI: url } });
     assertCleanError(r, {
       code: row.exit,
@@ -42,7 +48,7 @@ faultTest("tls-unknown-ca", async (row) => {
 }, { ignore: NO_OPENSSL });
 
 faultTest("tls-private-ca-trusted", async (row) => {
-  await withTlsOet(async (url, ca) => {
+  await withTlsOet(true, async (url, ca) => {
     for (const variable of ["NODE_EXTRA_CA_CERTS", "DENO_CERT"]) {
       const r = await runOetProcess(["procedure", "list"], {
         env: { OET_REST_URI: url, [variable]: ca.caFile },

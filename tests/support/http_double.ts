@@ -69,6 +69,8 @@ export interface Stub {
    * when left out.
    */
   url?: string | RegExp;
+  /** A further condition on the request (a header, the form). */
+  when?: (req: SeenRequest) => boolean;
   respond: Responder;
   /** A route: answers every matching request, in any order. */
   reusable?: boolean;
@@ -136,8 +138,8 @@ const encoder = new TextEncoder();
 interface Entry {
   stub: Stub;
   uses: number;
-  /** The event-stream route (see `eventStream`). */
-  stream?: boolean;
+  /** The event-stream route (see `eventStream`): whether it opens with the OET's blank line. */
+  stream?: { greeting: boolean };
 }
 
 /** A scripted HTTP server, in-process or on loopback; see the module's doc. */
@@ -151,6 +153,7 @@ export class HttpDouble {
   readonly #streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
   #server?: Deno.HttpServer<Deno.NetAddr>;
   #closed = false;
+  #tls = false;
 
   constructor(stubs: Stub[] = [], options: HttpDoubleOptions = {}) {
     this.#fallback = options.fallback;
@@ -166,23 +169,25 @@ export class HttpDouble {
 
   /**
    * Serves the OET event stream at `GET …/stream` (and `…/stream/`): each
-   * request opens a stream that stays open, silent, until `emit` or
+   * request opens a stream that starts with the OET's blank line (`silent`:
+   * not even that, a buffering proxy) and then stays open until `emit` or
    * `close`. `unused` as for a stub.
    */
-  eventStream(unused?: string): this {
+  eventStream(o: { silent?: boolean; unused?: string } = {}): this {
     this.#entries.push({
-      stub: { method: "GET", url: STREAM_URL, respond: {}, reusable: true, unused },
+      stub: { method: "GET", url: STREAM_URL, respond: {}, reusable: true, unused: o.unused },
       uses: 0,
-      stream: true,
+      stream: { greeting: !o.silent },
     });
     return this;
   }
 
-  /** Starts answering on 127.0.0.1 and a free port (see `origin`). */
-  listen(): this {
+  /** Starts answering on 127.0.0.1 and a free port (see `origin`); https with `tls`. */
+  listen(tls?: { cert: string; key: string }): this {
     if (this.#server) throw new Error("the HTTP double is already listening");
+    this.#tls = tls !== undefined;
     this.#server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      { hostname: "127.0.0.1", port: 0, onListen() {}, ...tls },
       async (req) => {
         try {
           // No signal: Deno.serve's request.signal also fires on a delivered answer.
@@ -198,10 +203,10 @@ export class HttpDouble {
     return this;
   }
 
-  /** `http://127.0.0.1:PORT` (after `listen()`). */
+  /** `http://127.0.0.1:PORT` (`https:` with TLS), after `listen()`. */
   get origin(): string {
     if (!this.#server) throw new Error("the HTTP double is not listening: call listen()");
-    return `http://127.0.0.1:${this.#server.addr.port}`;
+    return `${this.#tls ? "https" : "http"}://127.0.0.1:${this.#server.addr.port}`;
   }
 
   /**
@@ -298,7 +303,7 @@ export class HttpDouble {
       throw new Error(failure);
     }
     entry.uses++;
-    if (entry.stream) return this.#openStream();
+    if (entry.stream) return this.#openStream(entry.stream.greeting);
     return await respond(entry.stub.respond, seen, signal);
   }
 
@@ -309,7 +314,7 @@ export class HttpDouble {
     return this.#entries.find((e) => e.stub.reusable && matches(e.stub, req));
   }
 
-  #openStream(): Response {
+  #openStream(greeting: boolean): Response {
     const streams = this.#streams;
     let mine: ReadableStreamDefaultController<Uint8Array> | undefined;
     const body = new ReadableStream<Uint8Array>({
@@ -318,7 +323,7 @@ export class HttpDouble {
         streams.add(controller);
         changed();
         // The OET starts every stream with a blank line (docs/servers.md, "Event stream wire format").
-        controller.enqueue(encoder.encode("\n"));
+        if (greeting) controller.enqueue(encoder.encode("\n"));
       },
       cancel() {
         if (mine) streams.delete(mine);
@@ -356,13 +361,14 @@ export function httpTest(name: string, fn: () => Promise<void> | void): void {
 }
 
 function describe(stub: Stub): string {
-  const what = `${stub.method ?? "GET"} ${stub.url ?? "(any URL)"}`;
+  const what = `${stub.method ?? "GET"} ${stub.url ?? "(any URL)"}${stub.when ? " (when …)" : ""}`;
   return stub.reusable ? `${what} (reusable)` : what;
 }
 
 function matches(stub: Stub, req: SeenRequest): boolean {
   const method = stub.method ?? "GET";
   if (method !== "*" && method !== req.method) return false;
+  if (stub.when && !stub.when(req)) return false;
   const url = stub.url;
   if (url === undefined) return true;
   if (url instanceof RegExp) return url.test(req.url);

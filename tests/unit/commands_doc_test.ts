@@ -3,8 +3,8 @@
  * (`commandsMarkdown` in src/cli/help.ts: each command's usage and its
  * group's summary): this test keeps the README in step, as
  * tests/unit/exit_codes_doc_test.ts does for the exit codes
- * (`UPDATE_GOLDEN=1` rewrites it; then `deno fmt README.md`). A new command
- * reaches the README by that, not by hand.
+ * (`UPDATE_GOLDEN=1` rewrites it, formatted as `deno fmt` would). A new
+ * command reaches the README by that, not by hand.
  */
 
 import assert from "node:assert/strict";
@@ -17,7 +17,7 @@ const START = "<!-- commands:start (generated from the command tree: src/cli/hel
 const END = "<!-- commands:end -->";
 
 Deno.test("README: the command table is the command tree's", async () => {
-  assertGeneratedSection(
+  await assertGeneratedSection(
     README,
     START,
     END,

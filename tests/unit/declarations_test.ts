@@ -6,6 +6,9 @@
  * reads), no option shares a name or a short letter with another option of
  * its command or with a global one, every option and summary is one line of
  * help in the house style, and every command has examples that run oet.
+ * And the other way round: every command module under `src/commands/` is
+ * reachable from the tree (a module no group lists is dead code nobody
+ * would notice).
  */
 
 import assert from "node:assert/strict";
@@ -13,6 +16,7 @@ import type { Node } from "../../src/cli/parse.ts";
 import { buildTree } from "../../src/cli/root.ts";
 import {
   type AnyCommand,
+  type AnyDeclaration,
   type AnyOption,
   isHidden,
   loadEntry,
@@ -75,3 +79,61 @@ for (const { path, command, hidden } of all) {
     }
   });
 }
+
+const COMMANDS_DIR = new URL("../../src/commands/", import.meta.url);
+/** The rooms of src/commands/ that are not command folders (docs/development.md, Inside src/commands). */
+const NOT_COMMANDS = new Set(["framework", "follow", "shared"]);
+
+/** Every module under a command folder of src/commands/, relative to it (`procedure/list.ts`). */
+function commandFolderModules(dir = COMMANDS_DIR, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const entry of Deno.readDirSync(dir)) {
+    if (entry.isDirectory && !(prefix === "" && NOT_COMMANDS.has(entry.name))) {
+      out.push(...commandFolderModules(new URL(`${entry.name}/`, dir), `${prefix}${entry.name}/`));
+    } else if (prefix !== "" && entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) {
+      out.push(`${prefix}${entry.name}`);
+    }
+  }
+  return out.sort();
+}
+
+/** A module's exports that are command declarations (`defineCommand`'s result). */
+function declarationsIn(module: Record<string, unknown>): [string, AnyDeclaration][] {
+  return Object.entries(module).filter(([, v]) =>
+    typeof v === "object" && v !== null && typeof (v as AnyDeclaration).run === "function" &&
+    typeof (v as AnyDeclaration).examples === "string" && "options" in v
+  ) as [string, AnyDeclaration][];
+}
+
+Deno.test("every command module is reachable from the tree: its group lists it", async () => {
+  // The tree's commands carry their declaration's own run function (namedCommand spreads it).
+  const reachable = new Set(all.map(({ command }) => command.run));
+  const groups = new Set(tree.root.commands.filter((e) => e.kind === "group").map((e) => e.name));
+  const declaring: string[] = [];
+  const unlisted: string[] = [];
+  for (const file of commandFolderModules()) {
+    const source = await Deno.readTextFile(new URL(file, COMMANDS_DIR));
+    if (!source.includes("defineCommand(")) continue;
+    declaring.push(file);
+    const folder = file.split("/")[0];
+    const list = groups.has(folder)
+      ? `src/commands/${folder}/${folder}.ts (its group)`
+      : "src/cli/root.ts (a top-level command)";
+    const exported = declarationsIn(await import(new URL(file, COMMANDS_DIR).href));
+    if (exported.length === 0) {
+      unlisted.push(`src/commands/${file} calls defineCommand but exports no declaration`);
+    }
+    for (const [name, declaration] of exported) {
+      if (!reachable.has(declaration.run)) {
+        unlisted.push(
+          `src/commands/${file} exports ${name}, but no group lists it: add its lazyCommand entry to ${list}`,
+        );
+      }
+    }
+  }
+  // Not vacuous: the modules it read are the commands'.
+  assert.ok(declaring.includes("procedure/list.ts"), declaring.join(", "));
+  assert.ok(declaring.includes("listen/listen.ts"), declaring.join(", "));
+  assert.ok(declaring.length >= all.length - 2, `${declaring.length} modules declare a command`);
+  assert.deepEqual(unlisted, [], "command modules the tree cannot reach");
+});

@@ -222,3 +222,18 @@ Deno.test("an in-process double answers only inside httpTest, so nothing goes un
   assert.equal(d.requests.length, 0);
   d.discard();
 });
+
+httpTest("`when` narrows a stub to requests that pass it (a header, the form)", async () => {
+  const d = new HttpDouble([
+    {
+      url: "http://oet/p",
+      when: (req) => req.headers.authorization === undefined,
+      respond: json("who are you?", 401),
+      reusable: true,
+    },
+    { url: "http://oet/p", respond: json("ok"), reusable: true },
+  ]);
+  assert.equal((await d.fetch("http://oet/p")).status, 401);
+  const r = await d.fetch("http://oet/p", { headers: { authorization: "Bearer x" } });
+  assert.equal(await r.json(), "ok");
+});

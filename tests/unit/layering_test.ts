@@ -1,7 +1,10 @@
 /**
  * The layering of `src/`, as docs/development.md ("Layout") writes it, held
  * on every import of every module (static, `export … from`, dynamic, and
- * type-only: a type import still ties two rooms together).
+ * type-only: a type import still ties two rooms together), however its
+ * module is quoted ("…", '…', or a backtick template without `${…}`); a
+ * dynamic import whose module cannot be read from the source (`${…}`, a
+ * variable) is refused, since nothing could check it.
  *
  * Top level: `cli` → `commands` → `api`, `auth`, `render`, `config` →
  * `domain`. Inside `src/commands/` each file belongs to one room:
@@ -39,18 +42,47 @@ function modules(dir: URL, prefix = ""): string[] {
   return out.sort();
 }
 
-/** The relative specifiers a module's source imports (static, re-exported, dynamic). */
+/**
+ * A relative specifier as a literal: double- or single-quoted, or a
+ * backtick template without `${…}` (`` import(`./a.ts`) `` is as static as
+ * `import("./a.ts")`). The specifier is whichever group matched.
+ */
+const LITERAL = String
+  .raw`(?:"(\.{1,2}\/[^"\n]+)"|'(\.{1,2}\/[^'\n]+)'|\`(\.{1,2}\/(?:[^\`\n$]|\$(?!\{))+)\`)`;
+
+/** The specifier a match of a pattern built on LITERAL found. */
+const specifier = (m: RegExpMatchArray) => m.slice(1).find((g) => g !== undefined)!;
+
+/** The relative specifiers a module's source imports (static, re-exported, dynamic), in any quotes. */
 export function importsOf(source: string): string[] {
   const found = new Set<string>();
   const patterns = [
-    /\bfrom\s+"(\.{1,2}\/[^"]+)"/g,
-    /\bimport\s+"(\.{1,2}\/[^"]+)"/g,
-    /\bimport\s*\(\s*"(\.{1,2}\/[^"]+)"\s*\)/g,
+    new RegExp(String.raw`\bfrom\s+${LITERAL}`, "g"),
+    new RegExp(String.raw`\bimport\s+${LITERAL}`, "g"),
+    new RegExp(String.raw`\bimport\s*\(\s*${LITERAL}\s*[,)]`, "g"),
   ];
   for (const pattern of patterns) {
-    for (const m of source.matchAll(pattern)) found.add(m[1]);
+    for (const m of source.matchAll(pattern)) found.add(specifier(m));
   }
   return [...found];
+}
+
+/**
+ * The dynamic imports whose module cannot be read from the source (a
+ * template with `${…}`, a variable, a string built with `+`): the layering
+ * cannot check them, so they are not allowed. A comment's `import()` or
+ * `import(…)` is prose, not an import.
+ */
+export function uncheckableImportsOf(source: string): string[] {
+  const out: string[] = [];
+  // Any string literal (a relative path, a package of the import map, `npm:`…).
+  const literal = /^\s*(?:"[^"\n]*"|'[^'\n]*'|`(?:[^`\n$]|\$(?!\{))*`)\s*[,)]/;
+  for (const m of source.matchAll(/\bimport\s*\(/g)) {
+    const rest = source.slice(m.index! + m[0].length);
+    if (literal.test(rest) || /^\s*[)…]/.test(rest)) continue;
+    out.push(`${m[0]}${rest.slice(0, 40).split("\n")[0]}`);
+  }
+  return out;
 }
 
 /** `to` resolved against the module `from` (both relative to `src/`), or undefined outside `src/`. */
@@ -116,6 +148,13 @@ function survey(): { edges: Map<string, Set<string>>; broken: Edge[]; files: str
       }
       const why = violation(a, b);
       if (why) broken.push({ from: file, to: target, why });
+    }
+    for (const call of uncheckableImportsOf(source)) {
+      broken.push({
+        from: file,
+        to: call,
+        why: "an import whose module is not statically checkable (write the path as a literal)",
+      });
     }
     if (roomOf(file).startsWith("loose:")) {
       broken.push({
@@ -205,6 +244,47 @@ Deno.test("the layering check catches what it must", () => {
       `import type { A } from "../a.ts";\nimport {\n  b,\n} from "./b.ts";\nexport { c } from "../c.ts";\nconst d = await import("./d.ts");\nimport "./e.ts";\nimport x from "node:fs";`,
     ),
     ["../a.ts", "./b.ts", "../c.ts", "./e.ts", "./d.ts"],
+  );
+  // Every quoting a module can be named with: single quotes, and a backtick
+  // template without interpolation (static as a string is).
+  assert.deepEqual(
+    importsOf(
+      `import { a } from '../activity/a.ts';\nexport * from '../b.ts';\nimport './c.ts';\n` +
+        "const d = await import('../activity/d.ts');\n" +
+        "const e = await import(`../activity/script_args.ts`);\n" +
+        'const f = await import(\n  "./f.ts",\n  { with: {} }\n);',
+    ),
+    [
+      "../activity/a.ts",
+      "../b.ts",
+      "./c.ts",
+      "../activity/d.ts",
+      "../activity/script_args.ts",
+      "./f.ts",
+    ],
+  );
+  // Each form reaches the layering: a group importing another group's module is caught.
+  const escape = "const m = await import(`../activity/script_args.ts`);";
+  assert.equal(
+    violation(
+      roomOf("commands/procedure/start.ts"),
+      roomOf(resolve("commands/procedure/start.ts", importsOf(escape)[0])!),
+    ),
+    "only the CLI imports a command group",
+  );
+  // What no reading can check is refused; literals, comments and packages are not.
+  assert.deepEqual(
+    uncheckableImportsOf(
+      "const a = await import(`../${group}/list.ts`);\n" +
+        "const b = await import(path);\n" +
+        'const c = await import("./" + name);\n' +
+        'const d = await import("./d.ts");\n' +
+        "const e = await import(`./e.ts`);\n" +
+        "// loaded through `import()`, or `await import(…)`\n" +
+        'const f = await import("npm:ink@6.8.0");\n' +
+        "const g = (await import('string-width')).default;",
+    ),
+    ["import(`../${group}/list.ts`);", "import(path);", 'import("./" + name);'],
   );
   const cyclic = new Map([["shared:a", new Set(["follow"])], ["follow", new Set(["shared:a"])]]);
   assert.deepEqual(cycleAmong(cyclic, () => true), ["shared:a", "follow", "shared:a"]);

@@ -3,7 +3,7 @@
  * and checked here against it and against the tests: every row has exactly
  * one `faultTest` (which asserts the row's exit code), every test has a row,
  * and every row kept from another file names a test that exists there.
- * `UPDATE_GOLDEN=1` rewrites the table (then run `deno fmt docs/reliability.md`).
+ * `UPDATE_GOLDEN=1` rewrites the table (formatted as `deno fmt` writes it).
  */
 
 import assert from "node:assert/strict";
@@ -93,8 +93,8 @@ function renderReadmeMatrix(): string {
 }
 
 /** Checks (or with UPDATE_GOLDEN=1 rewrites) the generated part of a document. */
-function checkGenerated(file: URL, start: string, end: string, expected: string): void {
-  assertGeneratedSection(file, start, end, expected, "tests/unit/reliability_doc_test.ts");
+function checkGenerated(file: URL, start: string, end: string, expected: string): Promise<void> {
+  return assertGeneratedSection(file, start, end, expected, "tests/unit/reliability_doc_test.ts");
 }
 
 Deno.test("reliability matrix: every row has exactly one test, every test a row", () => {
@@ -111,10 +111,10 @@ Deno.test("reliability matrix: every row has exactly one test, every test a row"
   }
 });
 
-Deno.test("reliability matrix: docs/reliability.md shows exactly the tested rows", () => {
-  checkGenerated(DOC, START, END, renderMatrix(registeredTests()));
+Deno.test("reliability matrix: docs/reliability.md shows exactly the tested rows", async () => {
+  await checkGenerated(DOC, START, END, renderMatrix(registeredTests()));
 });
 
-Deno.test("reliability matrix: the README's table shows the same rows", () => {
-  checkGenerated(README, README_START, README_END, renderReadmeMatrix());
+Deno.test("reliability matrix: the README's table shows the same rows", async () => {
+  await checkGenerated(README, README_START, README_END, renderReadmeMatrix());
 });
