@@ -62,12 +62,16 @@ export interface EngineOptions {
   getLagMs?: number;
   /**
    * Called after anything the inspection methods show changes: a
-   * procedure's state as GET shows it (when GET shows it, so once more
-   * `getLagMs` after it went out on the stream), a queued or cancelled run,
-   * a procedure pruned ("procedure"); an activity recorded ("activity").
-   * Unset, nothing is called or scheduled.
+   * procedure's newest state, a queued or cancelled run, a procedure pruned,
+   * an abort finished ("procedure"); an activity recorded ("activity").
    */
   onChange?: (what: "procedure" | "activity") => void;
+  /**
+   * Call `onChange` once more when a state change becomes visible to GET
+   * (`getLagMs` after it went out on the stream): a timer per change, so
+   * only when someone waits on GET's view.
+   */
+  tellWhenVisible?: boolean;
 }
 
 interface QueuedRun {
@@ -364,6 +368,7 @@ export class Engine {
       return result;
     } finally {
       this.#stopsInProgress--;
+      this.#o.onChange?.("procedure");
     }
   }
 
@@ -530,16 +535,26 @@ export class Engine {
     rt.visibleAt.push(shown);
     this.#o.bus.emit({ topic: "procedure.lifecycle.statechange", pid: rt.rec.id, state });
     for (const wake of [...rt.stateWaiters]) wake();
-    if (this.#o.onChange) this.#changedAt(shown);
+    this.#o.onChange?.("procedure");
+    if (this.#o.tellWhenVisible) this.#changedAt(shown);
   }
 
-  /** Tells `onChange` now (the newest state changed), and again once GET shows it at `at`. */
+  /** When the last state change already made shows in GET answers (`performance.now()` ms; 0 if none). */
+  visibleBy(): number {
+    let at = 0;
+    for (const rt of this.#procs.values()) at = Math.max(at, rt.visibleAt.at(-1) ?? 0);
+    return at;
+  }
+
+  /** Tells `onChange` once GET shows a change, at `at`. */
   #changedAt(at: number): void {
-    this.#o.onChange?.("procedure");
     const wait = at - performance.now();
     if (wait <= 0) return;
     // A timer may fire a fraction of a millisecond early: wait a whole one more.
-    this.#o.clock.sleep(Math.ceil(wait) + 1).then(() => this.#changedAt(at), () => {});
+    this.#o.clock.sleep(Math.ceil(wait) + 1).then(() => {
+      if (performance.now() < at) return this.#changedAt(at);
+      this.#o.onChange?.("procedure");
+    }, () => {});
   }
 
   #fail(rt: Runtime, trace: string): void {

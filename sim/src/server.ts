@@ -211,6 +211,8 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   const clock = new Clock();
   const model = poolModel(flavor);
   const onChange = options.onChange;
+  // `settle` waits on the engine's changes too (a Set and a call: no timer).
+  const settling = new Set<() => void>();
   const pool = new WorkerPool(
     options.workers ?? model.size,
     onChange && (() => onChange("workers")),
@@ -229,7 +231,11 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     stepMs: options.stepMs ?? DEFAULT_STEP_MS,
     sbds: new SbdStore(options.sbdDir),
     getLagMs: options.getLagMs ?? DEFAULT_GET_LAG_MS,
-    onChange,
+    onChange: (what) => {
+      onChange?.(what);
+      for (const wake of [...settling]) wake();
+    },
+    tellWhenVisible: onChange !== undefined,
   });
   const requests: RequestRecord[] = [];
   const generic500 = () => (isFastApi(flavor) ? generic500V7() : generic500V5());
@@ -403,10 +409,28 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       return hub.size;
     },
     async settle(timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
+      const deadline = performance.now() + timeoutMs;
+      // Woken by the engine's next change, or when a change already made
+      // shows in GET (a moment known in advance): no polling.
       while (engine.busy()) {
-        if (Date.now() > deadline) throw new Error(`simulator still busy after ${timeoutMs} ms`);
-        await clock.sleep(1);
+        const left = deadline - performance.now();
+        if (left <= 0) throw new Error(`simulator still busy after ${timeoutMs} ms`);
+        const visible = engine.visibleBy() - performance.now();
+        const stop = new AbortController();
+        let wake = () => {};
+        const changed = new Promise<void>((resolve) => (wake = resolve));
+        settling.add(wake);
+        try {
+          await Promise.race([
+            changed,
+            clock.sleep(visible > 0 ? Math.min(left, Math.ceil(visible) + 1) : left, stop.signal)
+              .catch(() => {}),
+          ]);
+        } finally {
+          settling.delete(wake);
+          stop.abort();
+        }
+        if (clock.closed) throw new Cancelled();
       }
     },
     async close() {

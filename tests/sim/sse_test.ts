@@ -69,7 +69,12 @@ for (const flavor of ["v5", "v7"] as Flavor[]) {
       assert.equal((await start(sim, 1)).status, 200);
       await waitUntil(() => sim.state.procedure(1)?.state === "COMPLETE", "COMPLETE");
       await sim.settle();
-      await new Promise((r) => setTimeout(r, 20));
+      // The run's last event, COMPLETE, whole on the stream.
+      await waitUntil(
+        () => stream!.events().some((e) => e.data.includes("COMPLETE")),
+        "COMPLETE on the stream",
+        () => stream!.raw(),
+      );
       const raw = stream.raw();
       assert.ok(raw.startsWith("\ndata:"), "body starts with a lone newline");
       assert.ok(!raw.includes("\r"), "LF only");

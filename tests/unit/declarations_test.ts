@@ -5,7 +5,8 @@
  * name is kebab-case and its key the same words in camelCase (what `run`
  * reads), no option shares a name or a short letter with another option of
  * its command or with a global one, every option and summary is one line of
- * help in the house style, and every command has examples that run oet.
+ * help in the house style (an option with a declared default says it), and
+ * every command has examples that run oet.
  * And the other way round: every command module under `src/commands/` is
  * reachable from the tree (a module no group lists is dead code nobody
  * would notice).
@@ -40,6 +41,23 @@ async function commands(): Promise<{ path: string; command: AnyCommand; hidden: 
   return out;
 }
 
+/**
+ * What the help of an option with a declared default must say: `default
+ * True`/`default False` for a boolean, `default <value>` for a text value
+ * (`default table`), the word `default` for another value (a duration is
+ * written for a person: `default 2 min`); undefined when nothing is
+ * declared (a switch, or a value whose absence means "not given").
+ */
+function saysDefault(o: AnyOption): string | undefined {
+  if (o.kind === "flag") {
+    return o.switch || o.fallback === undefined
+      ? undefined
+      : `default ${o.fallback ? "True" : "False"}`;
+  }
+  if (o.kind !== "value" || o.fallback === undefined) return undefined;
+  return typeof o.fallback === "string" ? `default ${o.fallback}` : "default";
+}
+
 const all = await commands();
 const camel = (long: string) => long.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const globals = Object.values(tree.globals) as AnyOption[];
@@ -66,6 +84,8 @@ for (const { path, command, hidden } of all) {
       assert.ok(o.help.trim() !== "" && !o.help.includes("\n"), `${path} --${o.long}: one line`);
       assert.ok(!/\.$/.test(o.help), `${path} --${o.long}: help ends without a period`);
       assert.match(o.help, /^[a-z(]/, `${path} --${o.long}: help starts in lower case`);
+      const said = saysDefault(o);
+      assert.ok(said === undefined || o.help.includes(said), `${path} --${o.long}: says "${said}"`);
     }
     assert.ok(!/[.\n]$/.test(command.summary), `${path}: summary ends without a period`);
     assert.ok(command.summary.length <= 80, `${path}: summary fits a line`);
