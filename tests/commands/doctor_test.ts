@@ -16,16 +16,16 @@ import { checkProxy, proxyRoute } from "../../src/commands/doctor/proxy.ts";
 import type { Env, EnvName } from "../../src/config/config.ts";
 import { runOet, type RunResult } from "../support/cli.ts";
 import { assertGolden } from "../support/golden.ts";
-import { makeTestCa, onPath } from "../support/reliability.ts";
+import { makeTestCa } from "../support/reliability.ts";
 import { closedPort } from "../support/sockets.ts";
 import { makeJwt } from "../support/auth_fakes.ts";
 import { HttpDouble, json, type SeenRequest } from "../support/http_double.ts";
 import { withSim } from "../support/sim.ts";
-import { runOetProcess } from "../support/spawn.ts";
+import { runOetProcess, which } from "../support/spawn.ts";
 import { until } from "../support/wait.ts";
 import { VirtualClock } from "../support/virtual_clock.ts";
 
-const NO_OPENSSL = onPath("openssl") ? undefined : "openssl is not on PATH to make a test CA";
+const NO_OPENSSL = which("openssl") ? undefined : "openssl is not on PATH to make a test CA";
 
 /** stdout, stderr and the exit code as one text, with the varying origin replaced. */
 function transcript(r: { code: number; stdout: string; stderr: string }, origin: string): string {

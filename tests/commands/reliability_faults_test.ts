@@ -11,11 +11,12 @@ import { runOet, startOet } from "../support/cli.ts";
 import { faultTest } from "../support/fault_matrix.ts";
 import { HttpDouble, json } from "../support/http_double.ts";
 import { until } from "../support/wait.ts";
-import { assertCleanError, assertNoStack, makeTestCa, onPath } from "../support/reliability.ts";
+import { assertCleanError, assertNoStack, makeTestCa } from "../support/reliability.ts";
 import { closedPort, readRequestHead, startRawServer } from "../support/sockets.ts";
 import { FLAVORS, startSim, withSim } from "../support/sim.ts";
+import { which } from "../support/spawn.ts";
 
-const NO_OPENSSL = onPath("openssl") ? undefined : "openssl is not on PATH to make a test CA";
+const NO_OPENSSL = which("openssl") ? undefined : "openssl is not on PATH to make a test CA";
 
 faultTest("refused", async (row) => {
   const port = closedPort();

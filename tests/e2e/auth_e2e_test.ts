@@ -15,8 +15,7 @@ import { generateSigningKey } from "../../sim/src/jwt.ts";
 import type { AuthOptions, Simulator, SimulatorOptions } from "../../sim/src/server.ts";
 import { withSim } from "../support/sim.ts";
 import denoJson from "../../deno.json" with { type: "json" };
-import { spawnOet } from "../support/spawn.ts";
-import { runCommand } from "./e2e_support.ts";
+import { runCommand, spawnOet } from "../support/spawn.ts";
 import { runOetProcess, within } from "../support/spawn.ts";
 import { until as waitFor } from "../support/wait.ts";
 

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { chunkGraph, foldStartup } from "../../scripts/bundle.ts";
-import { runCommand } from "./e2e_support.ts";
+import { runCommand } from "../support/spawn.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

@@ -26,7 +26,7 @@ import {
 } from "../../scripts/build.ts";
 import { bundleOet } from "../../scripts/bundle.ts";
 import { PERMISSION_FLAGS, TEST_FLAGS } from "../../scripts/permissions.ts";
-import { type Ran, runCommand, which } from "./e2e_support.ts";
+import { type Ran, runCommand, which } from "../support/spawn.ts";
 
 const HOST = Deno.build.target;
 const DENO = Deno.version.deno;

@@ -12,9 +12,8 @@
 import assert from "node:assert/strict";
 import type { Simulator } from "../../sim/src/server.ts";
 import { startSim } from "../support/sim.ts";
-import { runOetProcess as runOet } from "../support/spawn.ts";
+import { runOetProcess as runOet, shQuote } from "../support/spawn.ts";
 import { oetCommandLine, TMUX, TmuxSession } from "../support/tmux.ts";
-import { shQuote } from "./e2e_support.ts";
 
 /** One command in a tmux server of its own; `[exit N]` shows when it ends. */
 class Terminal extends TmuxSession {

@@ -9,8 +9,7 @@
 
 import assert from "node:assert/strict";
 import { PERMISSION_FLAGS, RUN_FLAGS } from "../../scripts/permissions.ts";
-import { baseEnv } from "../support/spawn.ts";
-import { runCommand } from "./e2e_support.ts";
+import { baseEnv, runCommand } from "../support/spawn.ts";
 
 const PROBE = new URL("./console_react_build_probe.ts", import.meta.url).pathname;
 

@@ -9,9 +9,8 @@
 import assert from "node:assert/strict";
 import { PERMISSION_FLAGS, RUN_FLAGS } from "../../scripts/permissions.ts";
 import { startSim } from "../support/sim.ts";
-import { baseEnv, Collected } from "../support/spawn.ts";
+import { baseEnv, Collected, runCommand } from "../support/spawn.ts";
 import { until } from "../support/wait.ts";
-import { runCommand } from "./e2e_support.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

@@ -8,9 +8,17 @@
 
 import assert from "node:assert/strict";
 import { ENV_VARS, type EnvName } from "../../src/config/config.ts";
-import { baseEnv, Collected, oetCommand, spawnOet } from "../support/spawn.ts";
-import { runCommand, shQuote, which } from "./e2e_support.ts";
-import { runOetProcess, within } from "../support/spawn.ts";
+import {
+  baseEnv,
+  Collected,
+  oetCommand,
+  runCommand,
+  runOetProcess,
+  shQuote,
+  spawnOet,
+  which,
+  within,
+} from "../support/spawn.ts";
 import { withSim } from "../support/sim.ts";
 import { until as waitFor } from "../support/wait.ts";
 import { closedPort } from "../support/sockets.ts";

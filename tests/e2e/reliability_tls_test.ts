@@ -8,10 +8,10 @@
 import assert from "node:assert/strict";
 import { faultTest } from "../support/fault_matrix.ts";
 import { HttpDouble, json } from "../support/http_double.ts";
-import { assertCleanError, makeTestCa, onPath, type TestCa } from "../support/reliability.ts";
-import { runOetProcess } from "../support/spawn.ts";
+import { assertCleanError, makeTestCa, type TestCa } from "../support/reliability.ts";
+import { runOetProcess, which } from "../support/spawn.ts";
 
-const NO_OPENSSL = onPath("openssl") ? undefined : "openssl is not on PATH to make a test CA";
+const NO_OPENSSL = which("openssl") ? undefined : "openssl is not on PATH to make a test CA";
 
 /**
  * Runs `fn` with an https 5.x OET on loopback whose certificate the test CA

@@ -24,8 +24,7 @@ import assert from "node:assert/strict";
 import { bundleOet, chunkGraph } from "../../scripts/bundle.ts";
 import { buildTree } from "../../src/cli/root.ts";
 import { PERMISSION_FLAGS, RUN_FLAGS } from "../../scripts/permissions.ts";
-import { baseEnv } from "../support/spawn.ts";
-import { runCommand } from "./e2e_support.ts";
+import { baseEnv, runCommand } from "../support/spawn.ts";
 import { withSim } from "../support/sim.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;

@@ -7,9 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { oetCommand } from "../support/spawn.ts";
+import { oetCommand, runCommand, shQuote } from "../support/spawn.ts";
 import { baseEnv } from "../support/spawn.ts";
-import { runCommand, shQuote } from "./e2e_support.ts";
 import { withSim } from "../support/sim.ts";
 
 /** Runs `oet <args> <redirect>` through sh, against `uri`. */

@@ -5,13 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-
-/** What a run of oet printed and returned (in-process or spawned). */
-export interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import type { RunResult } from "./cli.ts";
 
 /** Fails if `text` holds a JavaScript stack trace or the "bug in oet" hint. */
 export function assertNoStack(text: string): void {
@@ -26,7 +20,7 @@ export function assertNoStack(text: string): void {
  * stdout.
  */
 export function assertCleanError(
-  r: Outcome,
+  r: RunResult,
   o: { code: number; cause: RegExp; hint?: RegExp },
 ): void {
   assert.equal(r.code, o.code, `exit code; stderr:\n${r.stderr}`);
@@ -39,19 +33,6 @@ export function assertCleanError(
   if (o.hint) assert.match(next, o.hint);
   assertNoStack(r.stderr);
   assert.equal(r.stdout, "", "nothing on stdout");
-}
-
-/** Where `name` is on PATH, or undefined. */
-export function onPath(name: string): string | undefined {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    if (!dir) continue;
-    try {
-      if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
 }
 
 /** A private CA and a server certificate it signed for 127.0.0.1 and localhost. */

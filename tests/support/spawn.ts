@@ -2,8 +2,10 @@
  * Runs `oet` as a real process: `deno run <the binary's permission flags>
  * main.ts`, or the compiled binary named by `OET_BINARY`. End-to-end tests
  * use it for exit codes, signals, pipes and permissions. Also what any
- * child process a test starts needs: its output as it arrives
- * ({@link Collected}), a deadline, and a kill that waits for the end.
+ * child process a test starts needs: a run with a deadline
+ * ({@link runCommand}: a hung child fails its test instead of hanging the
+ * suite), its output as it arrives ({@link Collected}), a kill that waits
+ * for the end, and finding a program on PATH.
  */
 
 import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
@@ -11,11 +13,15 @@ import { changed, until } from "./wait.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
-/** The command line that starts oet: [program, ...leading args]. */
-export function oetCommand(): [string, string[]] {
+/**
+ * The command line that starts oet: [program, ...leading args]. With
+ * `entry`, `deno run` of that module (a test-only wrapper of main.ts) with
+ * the same permissions.
+ */
+export function oetCommand(entry?: string): [string, string[]] {
   const binary = Deno.env.get("OET_BINARY");
-  if (binary) return [binary, []];
-  return [Deno.execPath(), ["run", "--quiet", ...PERMISSION_FLAGS, MAIN]];
+  if (binary && !entry) return [binary, []];
+  return [Deno.execPath(), ["run", "--quiet", ...PERMISSION_FLAGS, entry ?? MAIN]];
 }
 
 /** Options of a spawned run. */
@@ -216,4 +222,53 @@ export async function reap(
     // it has ended already
   }
   await Promise.allSettled([child.status, ...outputs.map((o) => o?.done)]);
+}
+
+/** Quotes a word for `sh -c`. */
+export function shQuote(word: string): string {
+  return `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/** Where `name` is on PATH, or undefined. */
+export function which(name: string): string | undefined {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (!dir) continue;
+    try {
+      const path = `${dir}/${name}`;
+      if (Deno.statSync(path).isFile) return path;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+/** A finished process: status and decoded output. */
+export interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end; kills it and throws after `ms`. */
+export async function runCommand(
+  cmd: string,
+  args: string[],
+  options: Deno.CommandOptions = {},
+  ms = PROCESS_DEADLINE_MS,
+): Promise<Ran> {
+  const child = new Deno.Command(cmd, {
+    stdin: "null",
+    ...options,
+    args,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  return await collect(child, `${cmd} ${args.join(" ")}`, ms);
+}
+
+async function collect(child: Deno.ChildProcess, what: string, ms: number): Promise<Ran> {
+  const out = await outputWithin(child, what, ms);
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }

@@ -14,9 +14,8 @@
  * generous (a loaded machine is slow, never wrong).
  */
 
-import { PERMISSION_FLAGS } from "../../scripts/permissions.ts";
-import { shQuote, which } from "../e2e/e2e_support.ts";
 import { changed, until as waitUntil } from "./wait.ts";
+import { baseEnv, oetCommand, shQuote, which } from "./spawn.ts";
 
 /** Where tmux is, or undefined: the tests that need it say so and are skipped. */
 export const TMUX = which("tmux");
@@ -24,38 +23,27 @@ export const TMUX = which("tmux");
 /** How long one expected screen may take to appear on a loaded machine. */
 export const SCREEN_DEADLINE_MS = 45_000;
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-
 let sessions = 0;
 
 /**
- * `deno run` of `entry` (main.ts unless named) with `args`, as a shell
- * command line: the binary's permissions, and an environment of only PATH,
- * HOME, TERM, the loopback proxy exemption and DENO_DIR, plus `env`.
+ * oet (spawn.ts's `oetCommand`: main.ts, or `entry` when named) with
+ * `args`, as a shell command line, in spawn.ts's clean environment (`baseEnv`)
+ * with a TERM, plus `env`.
  */
 export function oetCommandLine(
   args: string[],
   env: Record<string, string>,
-  entry = MAIN,
+  entry?: string,
 ): string {
-  const vars = {
-    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-    HOME: Deno.env.get("HOME") ?? "/tmp",
-    TERM: "xterm-256color",
-    NO_PROXY: "127.0.0.1,localhost",
-    DENO_NO_UPDATE_CHECK: "1",
-    ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
-    ...env,
-  };
+  const vars = baseEnv({ TERM: "xterm-256color", ...env });
+  if (!vars.DENO_DIR) delete vars.DENO_DIR;
+  const [program, lead] = oetCommand(entry);
   return [
     "env",
     "-i",
     ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
-    Deno.execPath(),
-    "run",
-    "--quiet",
-    ...PERMISSION_FLAGS,
-    entry,
+    program,
+    ...lead,
     ...args,
   ].map(shQuote).join(" ");
 }
