@@ -27,15 +27,10 @@ import type { EventFeed } from "../../src/commands/follow/subscription.ts";
 import type { CommandContext } from "../../src/commands/framework/command_context.ts";
 import { startPlan } from "../../src/commands/procedure/start.ts";
 import type { StreamItem } from "../../src/api/events.ts";
-import {
-  AuthError,
-  ConnectionError,
-  HttpError,
-  OutputClosedError,
-} from "../../src/domain/errors.ts";
+import { AuthError, ConnectionError, HttpError } from "../../src/domain/errors.ts";
 import type { ProcedureState } from "../../src/domain/states.ts";
 import type { Activity, OetEvent, Procedure } from "../../src/domain/types.ts";
-import type { OutStream } from "../../src/render/io.ts";
+import { Output } from "./cli.ts";
 import { VirtualClock } from "./virtual_clock.ts";
 
 /** The reconnect window the runs use (OET_RECONNECT_TIMEOUT's default). */
@@ -399,21 +394,6 @@ export class ScriptedFeed implements EventFeed {
   }
 }
 
-class Buffer implements OutStream {
-  text = "";
-  writes = 0;
-  readonly isTerminal = false;
-  readonly colour = false;
-  constructor(readonly limit?: number) {}
-  write(text: string): void {
-    if (this.limit !== undefined && this.writes >= this.limit) {
-      throw new OutputClosedError("closed");
-    }
-    this.writes++;
-    this.text += text;
-  }
-}
-
 /** What one run of a timeline gave. */
 export interface Outcome {
   code: number;
@@ -431,8 +411,8 @@ export async function runTimeline(tl: Timeline): Promise<Outcome> {
   const clock = new VirtualClock(T0);
   if (tl.sigintAt !== undefined) clock.alarm(T0 + tl.sigintAt);
   const server = new ScriptedServer(clock, tl);
-  const out = new Buffer(tl.stdoutClosesAfter);
-  const err = new Buffer();
+  const out = new Output(false, false, tl.stdoutClosesAfter);
+  const err = new Output(false, false);
   const io = { out, err };
   const ctx = {
     io,
