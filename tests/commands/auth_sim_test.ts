@@ -22,7 +22,7 @@ import { decodeJwt } from "../../src/domain/jwt.ts";
 import { type Flavor, FLAVORS as ALL_FLAVORS, isFastApi } from "../../sim/src/flavor.ts";
 import { generateSigningKey } from "../../sim/src/jwt.ts";
 import type { AuthOptions, Simulator } from "../../sim/src/server.ts";
-import type { RunOptions, RunResult } from "../support/cli.ts";
+import { type RunOptions, type RunResult, StreamTap } from "../support/cli.ts";
 import { VirtualClock } from "../support/virtual_clock.ts";
 import { startSim, withSim } from "../support/sim.ts";
 import { changed, until as waitUntil } from "../support/wait.ts";
@@ -86,24 +86,21 @@ async function readCache(dir: string): Promise<CacheFile> {
   return JSON.parse(await Deno.readTextFile(`${dir}/oet/tokens.json`));
 }
 
-/** Lets `oet listen` subscribe, then interrupts it as Ctrl-C would. */
-async function listenBriefly(sim: Simulator, oet: Oet, o: RunOptions): Promise<RunResult> {
+/**
+ * Lets `oet listen` subscribe (it has its stream and waits for events), then
+ * interrupts it as Ctrl-C would; a listen that ends first (refused) is left to end.
+ */
+async function listenBriefly(oet: Oet, o: RunOptions): Promise<RunResult> {
   const interrupt = new AbortController();
-  const before = sim.requests.filter((q) => q.path.endsWith("/stream")).length;
-  const running = oet(["listen"], { ...o, signal: interrupt.signal });
+  const tap = new StreamTap();
+  const running = oet(["listen"], { ...o, fetch: tap.fetch, signal: interrupt.signal });
   let done = false;
   running.finally(() => {
     done = true;
     changed();
   });
-  await waitUntil(
-    () => done || sim.requests.filter((q) => q.path.endsWith("/stream")).length > before,
-    "oet listen to open its stream",
-  );
-  if (!done) {
-    await new Promise((r) => setTimeout(r, 20));
-    interrupt.abort(new InterruptedError("SIGINT"));
-  }
+  await waitUntil(() => done || tap.waiting, "oet listen to read its stream");
+  if (!done) interrupt.abort(new InterruptedError("SIGINT"));
   return await running;
 }
 
@@ -243,7 +240,7 @@ Deno.test("Authorization: Bearer on every REST request and every event-stream co
       sim.setFaults({ dropStreamAfter: 5 });
       const run = await oet(["activity", "run", "hello", sbd(flavor)], { env });
       assert.equal(run.code, 0, run.stderr);
-      const listened = await listenBriefly(sim, oet, { env });
+      const listened = await listenBriefly(oet, { env });
       assert.equal(listened.code, 130, listened.stderr);
       const streams = sim.requests.filter((q) => q.path.endsWith("/stream"));
       assert.ok(streams.length >= 3, `${flavor}: reconnects happened (${streams.length} streams)`);
@@ -267,7 +264,7 @@ Deno.test("the token never goes to another origin: a redirect elsewhere is follo
       assert.equal(list.code, 0, list.stderr);
       const create = await oet(["procedure", "create", "file:///scripts/success.py"], { env });
       assert.equal(create.code, 0, create.stderr);
-      await listenBriefly(other, oet, { env });
+      await listenBriefly(oet, { env });
       assert.ok(sim.requests.length >= 3);
       assert.ok(sim.requests.every((q) => q.authorization === `Bearer ${token}`));
       assert.ok(other.requests.some((q) => q.method === "POST"), "the redirect was followed");
@@ -907,7 +904,7 @@ for (const flavor of ALL_FLAVORS) {
             const words = [...path, ...(args ?? [])];
             const what = `${variant.name}: oet ${words.join(" ")}`;
             let r: RunResult;
-            if (path[0] === "listen") r = await listenBriefly(sim, oet, { env });
+            if (path[0] === "listen") r = await listenBriefly(oet, { env });
             else if (path.join(" ") === "auth login") {
               r = await oet(words, { env, clock: loginClock() });
             } else r = await interruptible(oet, words, { env });

@@ -9,12 +9,11 @@
 
 import assert from "node:assert/strict";
 import { denoAuthFs } from "../../src/auth/fs.ts";
-import { InterruptedError } from "../../src/domain/errors.ts";
 import type { InStream } from "../../src/render/io.ts";
 import { generateSigningKey } from "../../sim/src/jwt.ts";
 import type { Simulator } from "../../sim/src/server.ts";
 import { startSim } from "../support/sim.ts";
-import { linesIn, runOet, type RunOptions } from "../support/cli.ts";
+import { linesIn, runOet, type RunOptions, startOet } from "../support/cli.ts";
 import { VirtualClock } from "../support/virtual_clock.ts";
 
 const HELLO = "file:///scripts/hello_world.py";
@@ -361,11 +360,10 @@ function silentTerminal(): InStream {
 Deno.test("the typed confirmation at a terminal: right name, wrong name, end of input, Ctrl-C", async () => {
   await withSimAndConfig(async (sim, env) => {
     await protectedSetUp(env, sim.baseUrl);
-    const at = (stdin: InStream, signal?: AbortSignal): RunOptions => ({
+    const at = (stdin: InStream): RunOptions => ({
       env: { ...env, OET_CONTEXT: "prod" },
       stdin,
       stderrTty: true,
-      signal,
     });
     const wrong = await oet(["procedure", "create", HELLO], at(linesIn(["itf"])));
     assert.equal(wrong.code, 1);
@@ -378,11 +376,12 @@ Deno.test("the typed confirmation at a terminal: right name, wrong name, end of 
     const eof = await oet(["procedure", "create", HELLO], at(linesIn([])));
     assert.equal(eof.code, 1);
     assert.match(eof.stderr, /error: not confirmed \(end of input\): nothing was sent/);
-    const interrupt = new AbortController();
-    const running = oet(["procedure", "create", HELLO], at(silentTerminal(), interrupt.signal));
-    await new Promise((r) => setTimeout(r, 20));
-    interrupt.abort(new InterruptedError("SIGINT"));
-    const ctrlC = await running;
+    const running = startOet(["procedure", "create", HELLO], {
+      fs: denoAuthFs,
+      ...at(silentTerminal()),
+    });
+    await running.untilErr(/Type its name to procedure create: $/);
+    const ctrlC = await running.interrupt();
     assert.equal(ctrlC.code, 130);
     assert.match(ctrlC.stderr, /interrupted: not confirmed, nothing was sent/);
     assert.equal(sim.requests.length, 0, "nothing was sent");

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { InterruptedError } from "../../src/domain/errors.ts";
 import type { Simulator } from "../../sim/src/server.ts";
 import { assertGolden } from "../support/golden.ts";
-import type { RunOptions, RunResult } from "../support/cli.ts";
+import { type RunOptions, type RunResult, startOet } from "../support/cli.ts";
 import { FLAVORS, normalize, withSim } from "../support/sim.ts";
 import { until as waitUntil } from "../support/wait.ts";
 import { closedPort } from "../support/sockets.ts";
@@ -16,26 +16,32 @@ import { closedPort } from "../support/sockets.ts";
 type Oet = (args: string[], o?: RunOptions) => Promise<RunResult>;
 
 /**
- * Listens while `during` runs against the simulator, then lets the events
- * settle and interrupts the listener as Ctrl-C would.
+ * Listens while `during` runs against the simulator, waits until the
+ * listener has printed `last` (the session's last event, so every earlier one
+ * is in), and interrupts it as Ctrl-C would.
  */
 async function listenDuring(
   sim: Simulator,
-  oet: Oet,
   args: string[],
   during: () => Promise<unknown>,
+  last: RegExp,
   o: RunOptions = {},
 ): Promise<RunResult> {
-  const interrupt = new AbortController();
   const before = sim.openStreams;
-  const listening = oet(["listen", ...args], { ...o, signal: interrupt.signal });
+  const listening = startOet(["listen", ...args], {
+    ...o,
+    env: { OET_REST_URI: sim.baseUrl, ...o.env },
+  });
   await waitUntil(() => sim.openStreams > before, "listen to subscribe");
   await during();
   await sim.settle();
-  await new Promise((r) => setTimeout(r, 100));
-  interrupt.abort(new InterruptedError("SIGINT"));
-  return await listening;
+  await listening.until(last);
+  return await listening.interrupt();
 }
+
+/** The last event of {@link session}: its `procedure list`'s answer. */
+const SESSION_END = /event: procedure\.pool\.list\ndata: 1 procedure: 1 COMPLETE\n\n$/;
+const SESSION_END_JSONL = /"topic":"procedure\.pool\.list"[^\n]*"COMPLETE"/;
 
 /**
  * A short session with a fixed sequence of events: create a script that
@@ -63,7 +69,7 @@ async function until(sim: Simulator, pid: number, state: string): Promise<void> 
 for (const flavor of FLAVORS) {
   Deno.test(`${flavor}: listen prints the reference doc's two-line form for every topic`, async () => {
     await withSim(flavor, async (sim, oet) => {
-      const r = await listenDuring(sim, oet, [], () => session(sim, oet));
+      const r = await listenDuring(sim, [], () => session(sim, oet), SESSION_END);
       assert.equal(r.code, 130);
       assert.equal(r.stderr, "");
       assertGolden(`sim/${flavor}-listen`, normalize(r.stdout, sim));
@@ -72,7 +78,12 @@ for (const flavor of FLAVORS) {
 
   Deno.test(`${flavor}: listen -o jsonl: one valid compact object per event, written at once`, async () => {
     await withSim(flavor, async (sim, oet) => {
-      const r = await listenDuring(sim, oet, ["-o", "jsonl"], () => session(sim, oet));
+      const r = await listenDuring(
+        sim,
+        ["-o", "jsonl"],
+        () => session(sim, oet),
+        SESSION_END_JSONL,
+      );
       const lines = r.stdout.trimEnd().split("\n");
       assert.ok(lines.length > 15);
       for (const line of lines) {
@@ -97,13 +108,13 @@ for (const flavor of FLAVORS) {
     await withSim(flavor, async (sim, oet) => {
       const r = await listenDuring(
         sim,
-        oet,
         ["--topic", "procedure.lifecycle", "--pid", "2", "-o", "jsonl"],
         async () => {
           await session(sim, oet);
           await oet(["procedure", "create", "file:///scripts/success.py"]);
           await oet(["procedure", "start", "--pid", "2"]);
         },
+        /"new_state":"COMPLETE"/,
       );
       const events = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
       assert.ok(events.length >= 8, r.stdout);
@@ -114,9 +125,9 @@ for (const flavor of FLAVORS) {
 
       const glob = await listenDuring(
         sim,
-        oet,
         ["--topic", "request.*", "-o", "jsonl"],
         () => oet(["procedure", "list"]),
+        /"topic":"request\.procedure\.list"/,
       );
       const topics = glob.stdout.trimEnd().split("\n").map((l) => JSON.parse(l).topic);
       assert.deepEqual(topics, ["request.procedure.list"]);
@@ -152,14 +163,16 @@ for (const flavor of FLAVORS) {
       sim.setFaults({ dropStreamAfter: 2 });
       const r = await listenDuring(
         sim,
-        oet,
         ["--topic", "request.procedure.list", "-o", "jsonl"],
         async () => {
           for (let i = 0; i < 4; i++) {
             await oet(["procedure", "list"]);
-            await new Promise((r) => setTimeout(r, 300));
+            // Listening again (the 2nd and 4th lists' first event cuts the stream).
+            await waitUntil(() => sim.openStreams > 0, `listen to resubscribe after list ${i + 1}`);
           }
         },
+        // Both cuts reported in the output: the 1st and 3rd lists' events came before them.
+        /"topic":"oet\.stream\.gap"[^]*"topic":"oet\.stream\.gap"/,
       );
       assert.equal(r.code, 130);
       assert.match(r.stderr, /reconnected\)/);
@@ -183,10 +196,10 @@ Deno.test("listen --aid started before the activity shows its whole story, its c
   for (const flavor of FLAVORS) {
     await withSim(flavor, async (sim, oet) => {
       const sbd = flavor === "v7" ? "sbd-t0001-20250403-00001" : "sbd-mvp01-20200325-00001";
-      const r = await listenDuring(sim, oet, ["--aid", "1", "-o", "jsonl"], async () => {
+      const r = await listenDuring(sim, ["--aid", "1", "-o", "jsonl"], async () => {
         await oet(["procedure", "create", "file:///scripts/success.py"]); // not the activity's
         await oet(["activity", "run", "allocate", sbd]);
-      });
+      }, /"new_state":"COMPLETE"/);
       const events = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
       const topics = events.map((e) => e.topic);
       assert.equal(topics[0], "request.activity.run");

@@ -8,8 +8,7 @@ import assert from "node:assert/strict";
 import { formatRelative } from "../../src/domain/aaa.ts";
 import { formatDuration } from "../../src/domain/duration.ts";
 import { elapsedText } from "../../src/render/watch.ts";
-import { InterruptedError } from "../../src/domain/errors.ts";
-import { runOet, startOet } from "../support/cli.ts";
+import { runOet, startOet, StreamTap } from "../support/cli.ts";
 import { SAMPLE_SBD, sbdDirWithGitActivity } from "../support/sbd.ts";
 import { withSim } from "../support/sim.ts";
 import { HttpDouble, httpTest } from "../support/http_double.ts";
@@ -372,10 +371,15 @@ for (const flavor of ["v6", "v7"] as const) {
   Deno.test(`${flavor}: listen --pid and --aid leave out other clients' reads of the procedure`, async () => {
     await withSim(flavor, async (sim, oet) => {
       const sbd = flavor === "v7" ? "sbd-t0001-20250403-00001" : "sbd-mvp01-20200325-00001";
+      // Each listen's stream is tapped: the marker below passes neither filter,
+      // so the wait is on each listen having handled it (and so all before it).
       const listenTo = (args: string[]) => {
-        const stop = new AbortController();
-        const done = oet(["listen", ...args, "-o", "jsonl"], { signal: stop.signal });
-        return { stop, done };
+        const tap = new StreamTap();
+        const run = startOet(["listen", ...args, "-o", "jsonl"], {
+          env: { OET_REST_URI: sim.baseUrl },
+          fetch: tap.fetch,
+        });
+        return { tap, run };
       };
       const before = sim.openStreams;
       const byPid = listenTo(["--pid", "1"]);
@@ -389,11 +393,11 @@ for (const flavor of ["v6", "v7"] as const) {
       await sim.settle();
       const marker = await oet(["procedure", "create", "file:///scripts/success.py"]);
       assert.equal(marker.code, 0);
-      await sim.settle();
-      await new Promise((r) => setTimeout(r, 200)); // the stream delivers what is published
-      for (const l of [byPid, byAid]) l.stop.abort(new InterruptedError("SIGINT"));
       for (const l of [byPid, byAid]) {
-        const r = await l.done;
+        await l.tap.until(/success\.py/);
+      }
+      for (const l of [byPid, byAid]) {
+        const r = await l.run.interrupt();
         assert.equal(r.code, 130, r.stderr);
         const topics = r.stdout.trimEnd().split("\n").map((line) => JSON.parse(line).topic);
         assert.ok(topics.includes("procedure.lifecycle.statechange"), r.stdout);

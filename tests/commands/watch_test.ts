@@ -17,7 +17,7 @@ import type { Simulator } from "../../sim/src/server.ts";
 import { decodeProcedure } from "../../src/api/decode.ts";
 import { ProcedureBook, PROVISIONAL_TTL_MS } from "../../src/commands/shared/watch/book.ts";
 import type { Procedure } from "../../src/domain/types.ts";
-import { type LiveRun, startOet } from "../support/cli.ts";
+import { type LiveRun, startOet, StreamTap } from "../support/cli.ts";
 import { HttpDouble, json } from "../support/http_double.ts";
 import { assertGolden } from "../support/golden.ts";
 import { normalize, withSim } from "../support/sim.ts";
@@ -256,7 +256,13 @@ type Oet = (args: string[]) => Promise<{ code: number; stdout: string; stderr: s
 async function watching(
   sim: Simulator,
   args: string[],
-  o: { tty?: boolean; colour?: boolean; closeStdoutAfter?: number; columns?: number } = {},
+  o: {
+    tty?: boolean;
+    colour?: boolean;
+    closeStdoutAfter?: number;
+    columns?: number;
+    fetch?: typeof fetch;
+  } = {},
 ): Promise<LiveRun> {
   const before = sim.openStreams;
   const run = startOet(args, {
@@ -648,14 +654,19 @@ Deno.test("the stream 400 ms behind GET: states a read already showed are not sh
     await withSim(flavor, async (sim, oet) => {
       await createReady(sim, oet, "echo_args_slow.py");
       await createReady(sim, oet, "success.py");
-      const w = await watching(sim, ["procedure", "list", "--watch"]);
+      const tap = new StreamTap();
+      const w = await watching(sim, ["procedure", "list", "--watch"], { fetch: tap.fetch });
       await oet(["procedure", "start", "--pid", "1", "--listen=False"]);
       await until(() => sim.state.procedure(1)?.state === "COMPLETE", "1 COMPLETE");
       await oet(["procedure", "start", "--pid", "2", "--listen=False"]);
       await until(() => /^ {3}2 .*COMPLETE$/m.test(w.out.text), "2 COMPLETE", () => w.out.text);
-      // Let the late events of both runs arrive.
+      // Let the late events of both runs arrive: a marker published after
+      // them (the create of a third procedure, by its script's name) comes
+      // after them on the stream; wait until the watch has handled it.
       await until(() => sim.state.procedure(2)?.state === "COMPLETE", "2 COMPLETE");
-      await new Promise((r) => setTimeout(r, 600));
+      assert.ok(!tap.taken.includes("fail.py"));
+      assert.equal((await oet(["procedure", "create", "file:///scripts/fail.py"])).code, 0);
+      await tap.until(/fail\.py/);
       assert.equal((await w.interrupt()).code, 130);
       for (const pid of [1, 2]) {
         const states = appended(w.out.text, 2).filter((l) => l.startsWith(`   ${pid} `))

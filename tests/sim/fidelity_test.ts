@@ -167,6 +167,10 @@ for (const version of ["v5.4.0", "v6.6.0", "v7.0.0"] as const) {
             await sim.settle();
             // The recording paused at least a second between steps: let a
             // running script get a tick in, so its messages reach the stream.
+            // A pause, not a wait for an event: the simulator tells no tick
+            // (its `onChange` has no such change). The step's own checks do
+            // not hang on it (states are awaited below); it only gives the
+            // script's messages a chance to reach the open streams first.
             if (sim.state.procedures().some((p) => p.state === "RUNNING")) await delay(TICK_MS);
             if (!ctx.partialHistory && /json/.test(recorded.headers["content-type"] ?? "")) {
               for (const [id, state] of recordedStates(recorded.body)) {

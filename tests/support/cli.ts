@@ -82,6 +82,83 @@ export class Output implements OutStream {
   }
 }
 
+/**
+ * oet's event streams as oet reads them: pass `fetch` to a run, and the body
+ * of every `text/event-stream` answer reaches oet through a stream that
+ * records what oet took and knows when oet waits for more. oet reads a
+ * stream one chunk at a time and asks for the next only after it has handled
+ * the last one, so "it took X and waits for more" means X was handled: a
+ * test can wait until oet has dealt with an event it does not print (a
+ * filtered `listen`, a `--watch` ignoring it) instead of sleeping. Every
+ * chunk taken and every read begun wakes the tests' waits.
+ */
+export class StreamTap {
+  /** What oet took from its event streams so far, every connection in order. */
+  taken = "";
+  #waiting = 0;
+  constructor(readonly base: typeof fetch = fetch) {}
+
+  /** True while oet waits on an event stream, having handled all it took. */
+  get waiting(): boolean {
+    return this.#waiting > 0;
+  }
+
+  /** The fetch to give the run. */
+  readonly fetch: typeof fetch = async (input, init) => {
+    const res = await this.base(input, init);
+    if (!res.body || !res.headers.get("content-type")?.startsWith("text/event-stream")) {
+      return res;
+    }
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    // Deno does not always fail a pending read of a body that is read on
+    // when the request is aborted (seen after a few dozen chunks): end it here.
+    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+    signal?.addEventListener("abort", () => void reader.cancel(signal.reason).catch(() => {}), {
+      once: true,
+    });
+    const body = new ReadableStream<Uint8Array>({
+      // Called only when oet reads (no read-ahead: high-water mark 0).
+      pull: async (controller) => {
+        this.#waiting++;
+        changed();
+        let r: ReadableStreamReadResult<Uint8Array>;
+        try {
+          r = await reader.read();
+        } catch (e) {
+          controller.error(e);
+          return;
+        } finally {
+          this.#waiting--;
+        }
+        if (signal?.aborted) controller.error(signal.reason);
+        else if (r.done) controller.close();
+        else {
+          this.taken += decoder.decode(r.value, { stream: true });
+          controller.enqueue(r.value);
+        }
+        changed();
+      },
+      cancel: (reason) => reader.cancel(reason),
+    }, { highWaterMark: 0 });
+    return new Response(body, {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+    });
+  };
+
+  /** Resolves once oet has taken text matching `re` from a stream and waits for more. */
+  until(re: RegExp, ms?: number): Promise<void> {
+    return until(
+      () => this.waiting && re.test(this.taken),
+      `oet to handle ${re} from its event stream and wait for more`,
+      ms,
+      () => this.taken,
+    );
+  }
+}
+
 /** A running in-process `oet` (see {@link startOet}). */
 export interface LiveRun {
   /** What it wrote so far. */
