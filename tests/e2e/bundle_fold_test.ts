@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { chunkGraph, foldStartup } from "../../scripts/bundle.ts";
+import { chunkGraph, compileEagerly, foldStartup } from "../../scripts/bundle.ts";
 import { runCommand } from "../support/spawn.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -88,5 +88,28 @@ Deno.test("the fold refuses a main.js that does not end as main.ts does", async 
     "chunk-A.js": "function a() {}\nexport {\n  a\n};\n",
   }, async (dir) => {
     await assert.rejects(() => foldStartup(dir), /does not end as main\.ts does/);
+  });
+});
+
+Deno.test("compileEagerly writes top-level functions as parenthesised expressions, and nothing else", () => {
+  const source = "function a(x) {\n  return `function b() {\n}` + x;\n}\n" +
+    "async function c() {\n  function inner() {}\n  return inner;\n}\n" +
+    "function* g() {\n  yield 1;\n}\nconst d = function e() {};\nexport {\n  a,\n  c\n};\n";
+  assert.equal(
+    compileEagerly(source),
+    "var a = (function a(x) {\n  return `function b() {\n}` + x;\n});\n" +
+      "var c = (async function c() {\n  function inner() {}\n  return inner;\n});\n" +
+      "function* g() {\n  yield 1;\n}\nconst d = function e() {};\nexport {\n  a,\n  c\n};\n",
+  );
+});
+
+Deno.test("the fold refuses a core.js that no longer evaluates once its functions are compiled eagerly (a use before the line)", async () => {
+  await withBundle({
+    "main.js": mainJs('import { ready } from "./chunk-A.js";', "  ready();"),
+    // Fine as declarations (hoisted); as variables, `later` is not yet set.
+    "chunk-A.js": "var ready = made();\nfunction made() {\n  return later;\n}\n" +
+      "function later() {}\nexport {\n  ready\n};\n",
+  }, async (dir) => {
+    await assert.rejects(() => foldStartup(dir), /evaluating core\.js failed/);
   });
 });

@@ -40,6 +40,10 @@ async function buildWithoutDenort(
 ): Promise<Ran & { denoDir: string; outDir: string }> {
   const denoDir = await Deno.makeTempDir({ prefix: "oet-empty-deno-dir-" });
   const outDir = `${denoDir}/out`;
+  // The npm packages the build script imports (acorn) come from this
+  // machine's cache, as after any `deno install`; denort is nowhere.
+  const info = await runCommand(Deno.execPath(), ["info", "--json"], { cwd: ROOT });
+  await Deno.symlink(JSON.parse(info.stdout).npmCache, `${denoDir}/npm`);
   try {
     // --cached-only: the script itself needs nothing from the network.
     const r = await runCommand(
