@@ -165,6 +165,35 @@ export function compileEagerly(source: string): string {
   return out + source.slice(at);
 }
 
+/** Every chunk `from` imports statically, directly or through another. */
+function staticallyImported(graph: Map<string, Chunk>, from: string): Set<string> {
+  const found = new Set<string>();
+  const todo = [...graph.get(from)!.static];
+  while (todo.length) {
+    const name = todo.pop()!;
+    if (found.has(name)) continue;
+    found.add(name);
+    todo.push(...graph.get(name)!.static);
+  }
+  return found;
+}
+
+/**
+ * Throws when two of `chunks` export one name: `export *` of both would
+ * drop it silently. esbuild names across chunks, so it cannot happen; this
+ * says so if it ever does.
+ */
+async function checkExportsUnique(dir: string, chunks: Set<string>): Promise<void> {
+  const exported = new Map<string, string>();
+  for (const name of chunks) {
+    for (const e of exportNames(await Deno.readTextFile(`${dir}/${name}`))) {
+      const other = exported.get(e);
+      if (other) throw new Error(`${name} and ${other} both export ${e}`);
+      exported.set(e, name);
+    }
+  }
+}
+
 /**
  * Joins main.js and every chunk it imports statically into `core.js`
  * (module comment, "Start-up is two modules"), in `dir`, a bundle that
@@ -173,24 +202,8 @@ export function compileEagerly(source: string): string {
  */
 export async function foldStartup(dir: string): Promise<void> {
   const graph = await chunkGraph(dir);
-  const joined = new Set<string>();
-  const todo = [...graph.get("main.js")!.static];
-  while (todo.length) {
-    const name = todo.pop()!;
-    if (joined.has(name)) continue;
-    joined.add(name);
-    todo.push(...graph.get(name)!.static);
-  }
-  // `export *` of two chunks with one name would drop it silently: esbuild
-  // names across chunks, so it cannot happen; this says so if it ever does.
-  const exported = new Map<string, string>();
-  for (const name of joined) {
-    for (const e of exportNames(await Deno.readTextFile(`${dir}/${name}`))) {
-      const other = exported.get(e);
-      if (other) throw new Error(`${name} and ${other} both export ${e}`);
-      exported.set(e, name);
-    }
-  }
+  const joined = staticallyImported(graph, "main.js");
+  await checkExportsUnique(dir, joined);
   const main = await Deno.readTextFile(`${dir}/main.js`);
   if (!main.endsWith(`${START}export {\n  main\n};\n`)) {
     throw new Error(
