@@ -20,15 +20,20 @@
  *   them into `core.js` (a second `deno bundle`, which renames and orders as
  *   esbuild does), and main.js becomes an entry of three lines that imports
  *   it: the chunks that stay lazy import what they share from `core.js`.
- * - Its functions are compiled with it: V8 compiles a function the first
- *   time it is called, and Deno's code cache keeps only what was compiled
- *   with the module, so every start compiled core.js's functions again.
- *   `compileEagerly` writes each top-level function of core.js as a
- *   parenthesised function expression, which V8 compiles with the module:
- *   the cache then holds them (`procedure list` about 1.3 ms less in the
- *   process, `--help` 0.4 ms; docs/benchmarks.md). Only core.js: every
- *   command runs most of it, and every start evaluates it, so an order
- *   mistake (a function used before its line) could never go unseen.
+ * - The shared chunks a command loads are few: esbuild makes one chunk per
+ *   set of importers, so `procedure list` loaded its module and 9 chunks of
+ *   0.5 to 5.8 KB. `joinSharedChunks` joins the chunks that are cheaper as
+ *   one module (scripts/bundle/join_plan.ts weighs the modules saved against
+ *   the bytes loaded for nothing); `procedure list` now loads 4.
+ * - Functions are compiled with their module: V8 compiles a function the
+ *   first time it is called, and Deno's code cache keeps only what was
+ *   compiled with the module, so every start compiled them again.
+ *   `compileAllEagerly` writes each top-level function as a parenthesised
+ *   function expression, which V8 compiles with the module: the cache then
+ *   holds them (in `procedure list`'s process, core.js's about 1.3 ms less
+ *   and its command's chunks 0.4 ms; docs/benchmarks.md). A declaration is
+ *   hoisted and a variable is not, so the build evaluates every rewritten
+ *   module: an order mistake (a function used before its line) fails there.
  *
  * Why: `deno run` of the source loads about 35 TypeScript modules for
  * `procedure list` and, before running anything, reads all 96 that a
@@ -44,6 +49,7 @@
 
 import { parse } from "acorn";
 import denoJson from "../deno.json" with { type: "json" };
+import { planJoins } from "./bundle/join_plan.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -247,22 +253,126 @@ export async function foldStartup(dir: string): Promise<void> {
     `${dir}/main.js`,
     `import { main } from "./core.js";\n${START}export { main };\n`,
   );
-  const core = `${dir}/core.js`;
-  await Deno.writeTextFile(core, compileEagerly(await Deno.readTextFile(core)));
   // Deno reads the result back: every import resolves, and main.js imports core.js alone.
   const after = await chunkGraph(dir);
   const entry = after.get("main.js")!.static;
   if (entry.length !== 1 || entry[0] !== "core.js" || after.get("core.js")!.static.length) {
     throw new Error(`start-up is not main.js and core.js: main.js imports ${entry.join(", ")}`);
   }
-  // And evaluates it, without permissions: a function used before its line
-  // (no longer hoisted by compileEagerly) fails here, not in a user's hands.
-  await Deno.writeTextFile(`${dir}/.evaluate.js`, 'import "./core.js";\n');
+}
+
+/** The packages a module imports statically (`import … from "pkg"`, not `import("pkg")`). */
+function packageImports(text: string): string[] {
+  const program = parse(text, { ecmaVersion: "latest", sourceType: "module" }) as unknown as {
+    body: { type: string; source?: { value: string } | null }[];
+  };
+  return program.body
+    .filter((n) => /^(Import|ExportNamed|ExportAll)Declaration$/.test(n.type) && n.source)
+    .map((n) => n.source!.value)
+    .filter((v) => !v.startsWith("./"));
+}
+
+/**
+ * Joins the shared chunks that `planJoins` (scripts/bundle/join_plan.ts)
+ * says are cheaper as one module, in `dir`, after `foldStartup`: each group
+ * becomes one module under its first chunk's name (a second `deno bundle`,
+ * as the fold), and every module that imported one of them imports it from
+ * there. Entries (what a dynamic import loads), core.js and the chunks that
+ * import a package stay as they are.
+ */
+export async function joinSharedChunks(dir: string): Promise<void> {
+  const graph = await chunkGraph(dir);
+  const entries = new Set([...graph.values()].flatMap((c) => c.dynamic));
+  const sizes = new Map<string, number>();
+  for (const name of graph.keys()) {
+    if (name === "main.js" || name === "core.js" || entries.has(name)) continue;
+    const text = await Deno.readTextFile(`${dir}/${name}`);
+    if (packageImports(text).length === 0) sizes.set(name, new TextEncoder().encode(text).length);
+  }
+  const loads = new Map(
+    [...entries].map((
+      e,
+    ) => [e, new Set([...staticallyImported(graph, e)].filter((c) => c !== "core.js"))]),
+  );
+  const imports = new Map([...graph].map(([name, chunk]) => [name, chunk.static]));
+  for (const group of planJoins({ loads, sizes, imports })) {
+    await checkExportsUnique(dir, new Set(group));
+    const [name] = group;
+    const others = [...Deno.readDirSync(dir)].map((f) => f.name)
+      .filter((n) => n.endsWith(".js") && !n.startsWith(".") && !group.includes(n));
+    await Deno.writeTextFile(
+      `${dir}/.join_entry.js`,
+      group.map((f) => `export * from "./${f}";\n`).join(""),
+    );
+    await deno(
+      [
+        "bundle",
+        "--quiet",
+        "--format",
+        "esm",
+        "--platform",
+        "deno",
+        ...[...others.map((n) => `./${n}`), ...npmExternals()].flatMap((n) => ["--external", n]),
+        "--output",
+        ".joined.js",
+        ".join_entry.js",
+      ],
+      dir,
+      `deno bundle (joining ${group.join(", ")})`,
+    );
+    for (const member of group) await Deno.remove(`${dir}/${member}`);
+    await Deno.remove(`${dir}/.join_entry.js`);
+    await Deno.rename(`${dir}/.joined.js`, `${dir}/${name}`);
+    for (const other of others) {
+      const text = await Deno.readTextFile(`${dir}/${other}`);
+      let joined = text;
+      for (const member of group) joined = joined.replaceAll(`"./${member}"`, `"./${name}"`);
+      if (joined !== text) await Deno.writeTextFile(`${dir}/${other}`, joined);
+    }
+  }
+}
+
+/**
+ * Rewrites every module of `dir` that imports no package with
+ * `compileEagerly`, then evaluates each once, without permissions: a
+ * function used before its line (no longer hoisted) fails here, not in a
+ * user's hands. The modules must not import each other in a cycle (then
+ * their order is the same whichever is imported first, here or in oet).
+ * Modules that import a package (the console's Ink, the event stream's
+ * parser) are left as they are: evaluating them would run the package.
+ */
+export async function compileAllEagerly(dir: string): Promise<void> {
+  const graph = await chunkGraph(dir);
+  const state = new Map<string, "path" | "done">();
+  const visit = (name: string, path: string[]): void => {
+    if (state.get(name) === "done") return;
+    if (state.get(name) === "path") {
+      throw new Error(`the bundle's modules import each other: ${[...path, name].join(" -> ")}`);
+    }
+    state.set(name, "path");
+    for (const next of graph.get(name)!.static) visit(next, [...path, name]);
+    state.set(name, "done");
+  };
+  for (const name of graph.keys()) visit(name, []);
+  const compiled: string[] = [];
+  for (const name of graph.keys()) {
+    const text = await Deno.readTextFile(`${dir}/${name}`);
+    if (packageImports(text).length > 0) continue;
+    const eager = compileEagerly(text);
+    if (eager !== text) {
+      await Deno.writeTextFile(`${dir}/${name}`, eager);
+      compiled.push(name);
+    }
+  }
+  await Deno.writeTextFile(
+    `${dir}/.evaluate.js`,
+    compiled.filter((n) => n !== "main.js").map((n) => `import "./${n}";\n`).join(""),
+  );
   try {
     await deno(
       ["run", "--quiet", "--no-prompt", `${dir}/.evaluate.js`],
       ROOT,
-      "evaluating core.js",
+      `evaluating ${compiled.join(", ")}`,
     );
   } finally {
     await Deno.remove(`${dir}/.evaluate.js`);
@@ -281,6 +391,8 @@ export async function bundleOet(outDir: string): Promise<string> {
   const dir = (outDir.startsWith("/") ? outDir : `${ROOT}${outDir}`).replace(/\/+$/, "");
   await deno(bundleArgs(dir), ROOT, "deno bundle");
   await foldStartup(dir);
+  await joinSharedChunks(dir);
+  await compileAllEagerly(dir);
   return `${dir}/main.js`;
 }
 

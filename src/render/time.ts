@@ -34,22 +34,51 @@ function pad(n: number, w = 2): string {
   return String(n).padStart(w, "0");
 }
 
+/**
+ * The UTC calendar date of a day count since 1970-01-01 (proleptic
+ * Gregorian, Howard Hinnant's `civil_from_days`). Arithmetic, not `Date`:
+ * the first `Date` of a process loads the time zone (about 0.1 ms of every
+ * table), and a UTC date needs none. tests/unit/time_test.ts checks it
+ * against `Date` over ±300,000 years.
+ */
+export function civilFromDays(days: number): { year: number; month: number; day: number } {
+  const z = days + 719468; // days since 0000-03-01
+  const era = Math.floor(z / 146097); // 400-year eras
+  const dayOfEra = z - era * 146097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) -
+      Math.floor(dayOfEra / 146096)) / 365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) -
+    Math.floor(yearOfEra / 100)); // from March 1st
+  const m = Math.floor((5 * dayOfYear + 2) / 153); // March = 0
+  const month = m < 10 ? m + 3 : m - 9;
+  return {
+    year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0),
+    month,
+    day: dayOfYear - Math.floor((153 * m + 2) / 5) + 1,
+  };
+}
+
+/** `HH:MM:SS` of a whole number of seconds since the epoch, in UTC. */
+function timeOfDay(seconds: number): string {
+  const s = seconds - Math.floor(seconds / 86400) * 86400;
+  return `${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+}
+
 /** `YYYY-MM-DD HH:MM:SS` in UTC, or "" when there is no time. */
 export function formatTime(t: number | undefined): string {
   if (t === undefined || !Number.isFinite(t)) return "";
   const { seconds } = splitTimestamp(t);
-  const d = new Date(seconds * 1000);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${
-    pad(d.getUTCHours())
-  }:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const { year, month, day } = civilFromDays(Math.floor(seconds / 86400));
+  return `${year}-${pad(month)}-${pad(day)} ${timeOfDay(seconds)}`;
 }
 
 /** The time of day `HH:MM:SS.mmm` in UTC of a time in ms since the epoch (for notes). */
 export function formatClock(ms: number): string {
-  const d = new Date(ms);
-  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${
-    pad(d.getUTCMilliseconds(), 3)
-  }`;
+  const whole = Math.trunc(ms); // as `new Date(ms)` keeps it
+  const seconds = Math.floor(whole / 1000);
+  return `${timeOfDay(seconds)}.${pad(whole - seconds * 1000, 3)}`;
 }
 
 /** `YYYY-MM-DD HH:MM:SS.ffffff` in UTC, or "" when there is no time. */

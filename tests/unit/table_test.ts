@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { formatG, table, tabulate } from "../../src/render/table.ts";
+import fc from "fast-check";
+import {
+  FLOAT_RE,
+  formatG,
+  INT_RE,
+  isDigits,
+  mayBeNumber,
+  table,
+  tabulate,
+} from "../../src/render/table.ts";
 
 interface Case {
   name: string;
@@ -69,4 +78,23 @@ Deno.test("formatG is Python's format(x, 'g')", () => {
     [NaN, "nan"],
   ];
   for (const [x, want] of cases) assert.equal(formatG(x), want, String(x));
+});
+
+Deno.test("the loops that spare the number regexes never change an answer: digits are numbers, other ASCII is text", () => {
+  // Strings of characters numbers are made of, mixed with ones they are not.
+  const character = fc.constantFrom(
+    ..."0123456789+-._eEiInNfFtTyYaA \t\n\v\f\r:/xXzR#,\u00a0\u2003\u3000\ufeff\u0660é",
+  );
+  fc.assert(
+    fc.property(fc.array(character, { maxLength: 12 }).map((cs) => cs.join("")), (s) => {
+      if (isDigits(s)) assert.ok(INT_RE.test(s) && FLOAT_RE.test(s), JSON.stringify(s));
+      if (!mayBeNumber(s)) assert.ok(!INT_RE.test(s) && !FLOAT_RE.test(s), JSON.stringify(s));
+    }),
+    { numRuns: 20_000 },
+  );
+  // The cells of a procedure list never reach the regexes.
+  for (const cell of ["file:///scripts/hello_world.py", "2026-12-07 23:44:04", "READY"]) {
+    assert.equal(mayBeNumber(cell), false, cell);
+  }
+  assert.ok(isDigits("12") && !isDigits("") && !isDigits("1 ") && !isDigits("١"));
 });

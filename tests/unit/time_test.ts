@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { formatTime, formatTimeMicros } from "../../src/render/time.ts";
+import fc from "fast-check";
+import { civilFromDays, formatClock, formatTime, formatTimeMicros } from "../../src/render/time.ts";
 
 const stamps: { t: string; seconds: string; micros: string }[] = JSON.parse(
   Deno.readTextFileSync(new URL("../fixtures/python/timestamps.json", import.meta.url)),
@@ -27,4 +28,47 @@ Deno.test("naive Math.round(t * 1e6) would get about one recorded time in ten wr
 Deno.test("a missing time prints as an empty cell", () => {
   assert.equal(formatTime(undefined), "");
   assert.equal(formatTimeMicros(undefined), "");
+});
+
+Deno.test("dates and clocks are Date's, without Date: every day of ±300,000 years and random instants", () => {
+  // Date's whole range is ±100,000,000 days; a step of 10,007 days lands on
+  // every day of the month, month and leap rule many times over.
+  for (let days = -100_000_000; days <= 100_000_000; days += 10_007) {
+    const d = new Date(days * 86_400_000);
+    assert.deepEqual(civilFromDays(days), {
+      year: d.getUTCFullYear(),
+      month: d.getUTCMonth() + 1,
+      day: d.getUTCDate(),
+    }, `day ${days}`);
+  }
+  for (let days = -800; days <= 800; days++) { // every day around 1970, both sides
+    const d = new Date(days * 86_400_000);
+    assert.equal(civilFromDays(days).day, d.getUTCDate(), `day ${days}`);
+  }
+  fc.assert(
+    fc.property(fc.integer({ min: -8_640_000_000_000, max: 8_640_000_000_000 }), (seconds) => {
+      const d = new Date(seconds * 1000);
+      const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+      assert.equal(
+        formatTime(seconds),
+        `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${
+          pad(d.getUTCHours())
+        }:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`,
+      );
+    }),
+    { numRuns: 2000 },
+  );
+  fc.assert(
+    fc.property(fc.double({ min: -8.64e15, max: 8.64e15, noNaN: true }), (ms) => {
+      const d = new Date(ms);
+      const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+      assert.equal(
+        formatClock(ms),
+        `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${
+          pad(d.getUTCMilliseconds(), 3)
+        }`,
+      );
+    }),
+    { numRuns: 2000 },
+  );
 });
