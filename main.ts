@@ -132,7 +132,7 @@ function terminal(): Terminal {
 
 /** Standard input, read a line at a time only when oet asks (the typed confirmation). */
 function input(): InStream {
-  const decoder = new TextDecoder();
+  let decoder: TextDecoder | undefined; // made when first read: few commands ever read
   let pending = "";
   let ended = false;
   return {
@@ -145,8 +145,12 @@ function input(): InStream {
       while (!pending.includes("\n") && !ended) {
         const buf = new Uint8Array(1024);
         const n = await Promise.race([Deno.stdin.read(buf), aborted]);
-        if (n === null) ended = true;
-        else pending += decoder.decode(buf.subarray(0, n), { stream: true });
+        if (n === null) {
+          ended = true;
+        } else {
+          decoder ??= new TextDecoder();
+          pending += decoder.decode(buf.subarray(0, n), { stream: true });
+        }
       }
       const nl = pending.indexOf("\n");
       if (nl < 0) {
