@@ -201,6 +201,51 @@ async function checkExportsUnique(dir: string, chunks: Set<string>): Promise<voi
 }
 
 /**
+ * Joins `members` of `dir` into one module, `output` (a second `deno
+ * bundle`, which renames and orders as esbuild does); every other module
+ * stays as it is, and those that imported a member import `output` instead.
+ * The members are removed (`output` may be one of them).
+ */
+async function joinModules(dir: string, members: readonly string[], output: string): Promise<void> {
+  const others = [...Deno.readDirSync(dir)].map((f) => f.name)
+    .filter((n) => n.endsWith(".js") && !n.startsWith(".") && !members.includes(n));
+  await Deno.writeTextFile(
+    `${dir}/.join_entry.js`,
+    members.map((f) => `export * from "./${f}";\n`).join(""),
+  );
+  try {
+    await deno(
+      [
+        "bundle",
+        "--quiet",
+        "--format",
+        "esm",
+        "--platform",
+        "deno",
+        ...[...others.map((n) => `./${n}`), ...npmExternals()].flatMap((n) => ["--external", n]),
+        "--output",
+        ".joined.js",
+        ".join_entry.js",
+      ],
+      dir,
+      `deno bundle (joining ${members.join(", ")} into ${output})`,
+    );
+  } finally {
+    await Deno.remove(`${dir}/.join_entry.js`);
+  }
+  for (const member of members) await Deno.remove(`${dir}/${member}`);
+  await Deno.rename(`${dir}/.joined.js`, `${dir}/${output}`);
+  for (const other of others) {
+    const text = await Deno.readTextFile(`${dir}/${other}`);
+    let rewritten = text;
+    for (const member of members) {
+      rewritten = rewritten.replaceAll(`"./${member}"`, `"./${output}"`);
+    }
+    if (rewritten !== text) await Deno.writeTextFile(`${dir}/${other}`, rewritten);
+  }
+}
+
+/**
  * Joins main.js and every chunk it imports statically into `core.js`
  * (module comment, "Start-up is two modules"), in `dir`, a bundle that
  * `deno bundle --code-splitting` just wrote. Every other chunk stays as it
@@ -219,36 +264,7 @@ export async function foldStartup(dir: string): Promise<void> {
   // The core must not start oet, and must not wait at the top level: the
   // lazy chunks import it while main() is still running.
   await Deno.writeTextFile(`${dir}/.main_body.js`, main.replace(START, ""));
-  await Deno.writeTextFile(
-    `${dir}/.core_entry.js`,
-    [".main_body.js", ...joined].map((f) => `export * from "./${f}";\n`).join(""),
-  );
-  const lazy = [...graph.keys()].filter((n) => n !== "main.js" && !joined.has(n));
-  await deno(
-    [
-      "bundle",
-      "--quiet",
-      "--format",
-      "esm",
-      "--platform",
-      "deno",
-      ...[...lazy.map((n) => `./${n}`), ...npmExternals()].flatMap((name) => ["--external", name]),
-      "--output",
-      "core.js",
-      ".core_entry.js",
-    ],
-    dir,
-    "deno bundle (core.js)",
-  );
-  for (const name of lazy) {
-    const text = await Deno.readTextFile(`${dir}/${name}`);
-    let folded = text;
-    for (const j of joined) folded = folded.replaceAll(`"./${j}"`, `"./core.js"`);
-    if (folded !== text) await Deno.writeTextFile(`${dir}/${name}`, folded);
-  }
-  for (const name of [...joined, ".main_body.js", ".core_entry.js"]) {
-    await Deno.remove(`${dir}/${name}`);
-  }
+  await joinModules(dir, [".main_body.js", ...joined], "core.js");
   await Deno.writeTextFile(
     `${dir}/main.js`,
     `import { main } from "./core.js";\n${START}export { main };\n`,
@@ -289,46 +305,16 @@ export async function joinSharedChunks(dir: string): Promise<void> {
     const text = await Deno.readTextFile(`${dir}/${name}`);
     if (packageImports(text).length === 0) sizes.set(name, new TextEncoder().encode(text).length);
   }
-  const loads = new Map(
-    [...entries].map((
-      e,
-    ) => [e, new Set([...staticallyImported(graph, e)].filter((c) => c !== "core.js"))]),
-  );
+  const loads = new Map<string, Set<string>>();
+  for (const entry of entries) {
+    const chunks = staticallyImported(graph, entry);
+    chunks.delete("core.js");
+    loads.set(entry, chunks);
+  }
   const imports = new Map([...graph].map(([name, chunk]) => [name, chunk.static]));
   for (const group of planJoins({ loads, sizes, imports })) {
     await checkExportsUnique(dir, new Set(group));
-    const [name] = group;
-    const others = [...Deno.readDirSync(dir)].map((f) => f.name)
-      .filter((n) => n.endsWith(".js") && !n.startsWith(".") && !group.includes(n));
-    await Deno.writeTextFile(
-      `${dir}/.join_entry.js`,
-      group.map((f) => `export * from "./${f}";\n`).join(""),
-    );
-    await deno(
-      [
-        "bundle",
-        "--quiet",
-        "--format",
-        "esm",
-        "--platform",
-        "deno",
-        ...[...others.map((n) => `./${n}`), ...npmExternals()].flatMap((n) => ["--external", n]),
-        "--output",
-        ".joined.js",
-        ".join_entry.js",
-      ],
-      dir,
-      `deno bundle (joining ${group.join(", ")})`,
-    );
-    for (const member of group) await Deno.remove(`${dir}/${member}`);
-    await Deno.remove(`${dir}/.join_entry.js`);
-    await Deno.rename(`${dir}/.joined.js`, `${dir}/${name}`);
-    for (const other of others) {
-      const text = await Deno.readTextFile(`${dir}/${other}`);
-      let joined = text;
-      for (const member of group) joined = joined.replaceAll(`"./${member}"`, `"./${name}"`);
-      if (joined !== text) await Deno.writeTextFile(`${dir}/${other}`, joined);
-    }
+    await joinModules(dir, group, group[0]);
   }
 }
 
