@@ -25,6 +25,7 @@ import {
   unwrapOne,
 } from "./decode.ts";
 import type { Transport } from "./http.ts";
+import { isDigits, trimTrailingSlashes } from "../domain/text.ts";
 
 /** What `oet procedure create` asks the server to load. */
 export interface CreateProcedureRequest {
@@ -104,11 +105,27 @@ function unknownSb(err: unknown): never {
   throw err;
 }
 
+/**
+ * The major version of an API root's path as written (`/api/v1.0` → "1",
+ * `/ska-oso-oet/oet/api/v7/` → "7"): what `/\/api\/v(\d+)(?:\.\d+)?\/*$/`
+ * captures, found without a regular expression (none runs at start-up:
+ * src/domain/text.ts).
+ */
+export function apiMajor(path: string): string | undefined {
+  const p = trimTrailingSlashes(path);
+  const at = p.lastIndexOf("/api/v");
+  if (at < 0) return undefined;
+  const [major, minor, ...more] = p.slice(at + 6).split(".");
+  const digits = (s: string | undefined) => s !== undefined && isDigits(s);
+  return digits(major) && (minor === undefined || digits(minor)) && more.length === 0
+    ? major
+    : undefined;
+}
+
 /** Whether a base path shows that collections need a trailing slash (7.x). */
 function slashFromPath(path: string): boolean | undefined {
-  const m = path.match(/\/api\/v(\d+)(?:\.\d+)?\/*$/);
-  if (!m) return undefined;
-  return Number(m[1]) >= 7;
+  const major = apiMajor(path);
+  return major === undefined ? undefined : Number(major) >= 7;
 }
 
 /** Typed methods for every OET endpoint. */
@@ -223,8 +240,8 @@ export class OetClient {
    * either tells.
    */
   generation(): Generation | undefined {
-    const m = this.#http.baseUrl.pathname.match(/\/api\/v(\d+)(?:\.\d+)?\/*$/);
-    if (m) return m[1] === "1" ? "5" : Number(m[1]) >= 7 ? "7+" : "6";
+    const major = apiMajor(this.#http.baseUrl.pathname);
+    if (major !== undefined) return major === "1" ? "5" : Number(major) >= 7 ? "7+" : "6";
     if (this.#slash === true) return "7+";
     if (this.#slash === false) return "5/6";
     return undefined;

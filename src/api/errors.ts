@@ -13,6 +13,7 @@ import { ConnectionError, type ConnectionFailure } from "../domain/errors.ts";
 import { redactJwts } from "../domain/jwt.ts";
 import { redactUrl } from "../domain/redact.ts";
 import { isJsonObject, type Json } from "../domain/types.ts";
+import { trimTrailingSlashes } from "../domain/text.ts";
 
 const MAX_MESSAGE = 300;
 
@@ -155,7 +156,7 @@ function hostname(url: string): string {
  */
 export function noAnswerHint(baseUrl: URL): string {
   const plain = "the server or a proxy is stalled; raise --request-timeout if it is just slow";
-  if (/\/api\/v([7-9]|\d\d)$/.test(baseUrl.pathname.replace(/\/+$/, ""))) return plain;
+  if (/\/api\/v([7-9]|\d\d)$/.test(trimTrailingSlashes(baseUrl.pathname))) return plain;
   return `${plain}\n` +
     "an OET 5.x/6.x server answers nothing while its 4 threads are all held by event streams " +
     "(oet listen, waiting commands, streams left open): close them or restart it; oet doctor checks";

@@ -17,6 +17,7 @@ import {
   serverMessage,
   wrongGenerationHint,
 } from "./errors.ts";
+import { trimTrailingSlashes } from "../domain/text.ts";
 
 /** A bearer token to send, opaque to the transport beyond its text. */
 export interface Bearer {
@@ -99,7 +100,7 @@ export class Transport {
 
   /** An absolute URL for a path below the API root. */
   url(path: string): string {
-    return `${this.#o.baseUrl.href.replace(/\/+$/, "")}/${path}`;
+    return `${trimTrailingSlashes(this.#o.baseUrl.href)}/${path}`;
   }
 
   /**
@@ -229,7 +230,7 @@ export class Transport {
   ): Promise<Error | undefined> {
     const credentials = this.#o.credentials;
     if (!credentials || (response.status !== 401 && response.status !== 403)) return undefined;
-    const root = this.#o.baseUrl.pathname.replace(/\/+$/, "");
+    const root = trimTrailingSlashes(this.#o.baseUrl.pathname);
     const path = new URL(url).pathname.slice(root.length).replace(/^\/+/, "");
     return await credentials.refused({
       status: response.status,

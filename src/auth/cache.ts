@@ -13,6 +13,7 @@
 
 import { AuthError, OetError } from "../domain/errors.ts";
 import { type AuthFs, fsReason } from "./fs.ts";
+import { trimTrailingSlashes } from "../domain/text.ts";
 
 /** The login an entry belongs to. */
 export interface CacheKey {
@@ -71,10 +72,10 @@ const OPEN_BITS = 0o077;
  */
 export function cachePath(env: CacheEnv): string {
   const xdg = env.XDG_CONFIG_HOME?.trim();
-  if (xdg && xdg.startsWith("/")) return `${xdg.replace(/\/+$/, "")}/oet/${CACHE_FILE_NAME}`;
+  if (xdg && xdg.startsWith("/")) return `${trimTrailingSlashes(xdg)}/oet/${CACHE_FILE_NAME}`;
   const home = env.HOME?.trim();
   if (home && home.startsWith("/")) {
-    return `${home.replace(/\/+$/, "")}/.config/oet/${CACHE_FILE_NAME}`;
+    return `${trimTrailingSlashes(home)}/.config/oet/${CACHE_FILE_NAME}`;
   }
   throw new OetError(
     "cannot tell where to keep the login: neither HOME nor XDG_CONFIG_HOME is an absolute path",
@@ -85,7 +86,7 @@ export function cachePath(env: CacheEnv): string {
 /** The key of a login, normalised so that equivalent settings find the same entry. */
 export function cacheKey(issuer: string, clientId: string, scope: string): CacheKey {
   return {
-    issuer: issuer.trim().replace(/\/+$/, ""),
+    issuer: trimTrailingSlashes(issuer.trim()),
     clientId: clientId.trim(),
     scope: [...new Set(scope.split(/\s+/).filter((s) => s !== ""))].sort().join(" "),
   };

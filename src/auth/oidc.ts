@@ -15,6 +15,7 @@ import { formatDuration } from "../domain/duration.ts";
 import type { Clock } from "../domain/clock.ts";
 import { AuthError } from "../domain/errors.ts";
 import { escapeInline } from "../domain/escape.ts";
+import { trimTrailingSlashes } from "../domain/text.ts";
 
 /** Which login: the issuer, the public client, the scope asked for. */
 export interface OidcSettings {
@@ -139,7 +140,7 @@ function seconds(v: unknown): number | undefined {
 
 /** An issuer URL as configured, checked; trailing slashes removed. */
 function checkIssuer(issuer: string): string {
-  const trimmed = issuer.trim().replace(/\/+$/, "");
+  const trimmed = trimTrailingSlashes(issuer.trim());
   const url = secureUrl(trimmed);
   if (!url || url.search || url.hash || url.username || url.password) {
     throw new AuthError(

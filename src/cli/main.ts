@@ -40,6 +40,7 @@ import { credentialsFor } from "./credentials.ts";
 import { exitCodeFor } from "./exit_codes.ts";
 import { parseArgv } from "./parse.ts";
 import { buildTree, helpFor } from "./root.ts";
+import { isMissingFileError } from "../domain/files.ts";
 
 /** Versions of the runtime, for `oet version --verbose`. */
 export interface RuntimeInfo {
@@ -119,11 +120,7 @@ function report(io: IO, err: unknown, stack: boolean, extraHint?: string): void 
 
 /** A file that is not there reads as undefined (the configuration file is optional). */
 function missingAsUndefined(err: unknown): undefined {
-  if (
-    err instanceof Error && /NotFound|No such file|os error 2/i.test(`${err.name} ${err.message}`)
-  ) {
-    return undefined;
-  }
+  if (isMissingFileError(err)) return undefined;
   throw err;
 }
 

@@ -13,6 +13,8 @@ import { parseDotEnv } from "./dotenv.ts";
 import { UsageError } from "../domain/errors.ts";
 import { redactUrl } from "../domain/redact.ts";
 import { formatDuration, parseDuration } from "../domain/duration.ts";
+import { trimTrailingSlashes } from "../domain/text.ts";
+import { isMissingFileError } from "../domain/files.ts";
 
 /**
  * Every environment variable `oet` reads, with what it does (for `oet help
@@ -97,11 +99,7 @@ export async function loadDotEnv(
   try {
     text = await read(path);
   } catch (err) {
-    if (
-      err instanceof Error && /NotFound|No such file|os error 2/i.test(`${err.name} ${err.message}`)
-    ) {
-      return {};
-    }
+    if (isMissingFileError(err)) return {};
     throw new UsageError(`cannot read ${path}: ${(err as Error).message}`);
   }
   const parsed = parseDotEnv(text);
@@ -214,7 +212,9 @@ export function validateServerUrl(value: string, source: string): URL {
       } (from ${source}) must not have a query or fragment`,
     );
   }
-  url.pathname = url.pathname.replace(/\/+$/, "");
+  const path = trimTrailingSlashes(url.pathname);
+  // Only when it changes: the first URL setter of a process costs about 0.15 ms.
+  if (path !== url.pathname) url.pathname = path;
   return url;
 }
 

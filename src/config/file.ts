@@ -24,6 +24,7 @@ import { parseDuration } from "../domain/duration.ts";
 import { UsageError } from "../domain/errors.ts";
 import type { FileSystem } from "../domain/files.ts";
 import type { Env } from "./config.ts";
+import { trimTrailingSlashes } from "../domain/text.ts";
 
 /** The settings of one context, as the file spells them. */
 export interface ContextSettings {
@@ -101,13 +102,13 @@ export function configPath(realEnv: Env): { path: string; source: string } | und
   const xdg = realEnv.XDG_CONFIG_HOME?.trim();
   if (xdg && xdg.startsWith("/")) {
     return {
-      path: `${xdg.replace(/\/+$/, "")}/oet/${CONFIG_FILE_NAME}`,
+      path: `${trimTrailingSlashes(xdg)}/oet/${CONFIG_FILE_NAME}`,
       source: "XDG_CONFIG_HOME",
     };
   }
   const home = realEnv.HOME?.trim();
   if (home && home.startsWith("/")) {
-    return { path: `${home.replace(/\/+$/, "")}/.config/oet/${CONFIG_FILE_NAME}`, source: "HOME" };
+    return { path: `${trimTrailingSlashes(home)}/.config/oet/${CONFIG_FILE_NAME}`, source: "HOME" };
   }
   return undefined;
 }

@@ -36,3 +36,15 @@ export interface FileSystem {
   /** Removes a file; false if there was none. */
   remove(path: string): Promise<boolean>;
 }
+
+/**
+ * Whether an error from reading a file says it is not there: Deno's
+ * NotFound, or a message that says so (a fake's, another runtime's).
+ * Compares text rather than matching `/NotFound|No such file|os error 2/i`,
+ * so that no regular expression runs at start-up (src/domain/text.ts).
+ */
+export function isMissingFileError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const text = `${err.name} ${err.message}`.toLowerCase();
+  return text.includes("notfound") || text.includes("no such file") || text.includes("os error 2");
+}

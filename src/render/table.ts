@@ -20,6 +20,8 @@
  * `table()` does that, `tabulate()` expects it done.
  */
 
+import { isDigits } from "../domain/text.ts";
+
 /** A table cell value. */
 export type Cell = string | number | boolean | null | undefined;
 
@@ -38,16 +40,6 @@ export const FLOAT_RE =
 // Most cells are ids, states, times and URIs: plain loops answer for them,
 // because the first use of INT_RE and FLOAT_RE compiles them (about 0.3 ms
 // of every table, measured with Deno 2.9.6).
-
-/** A non-empty run of ASCII digits: INT_RE and FLOAT_RE both accept it. */
-export function isDigits(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
-  }
-  return true;
-}
 
 /** The ASCII characters INT_RE and FLOAT_RE can match: spaces, signs, digits, exponents, inf/nan. */
 const NUMBER_CHARACTERS = " \t\n\v\f\r+-._0123456789eEiInNfFtTyYaA";
@@ -159,11 +151,18 @@ function formatCell(value: Cell, type: ColumnType): string {
   return String(value);
 }
 
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/** Every character is printable ASCII (a loop: see the note above INT_RE's users). */
+function isPrintableAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
 let wideWidth: ((s: string) => number) | undefined;
 
 function needsWideWidths(cell: Cell): boolean {
-  return typeof cell === "string" && !PRINTABLE_ASCII.test(stripInvisible(cell));
+  return typeof cell === "string" && !isPrintableAscii(stripInvisible(cell));
 }
 
 /** Loads the Unicode width tables (string-width); later calls do nothing. */
@@ -173,7 +172,7 @@ export async function loadWideWidths(): Promise<void> {
 
 function width(s: string): number {
   const plain = stripInvisible(s);
-  if (PRINTABLE_ASCII.test(plain)) return plain.length;
+  if (isPrintableAscii(plain)) return plain.length;
   if (!wideWidth) {
     throw new Error("oet bug: a table with non-ASCII text was rendered before loadWideWidths()");
   }

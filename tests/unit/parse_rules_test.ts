@@ -120,6 +120,8 @@ const rows: [rule: string, argv: string, expect: Expect][] = [
   ["--name -1", "grp run x --offset -1", { opts: { offset: -1 } }],
   ["--name -.5", "grp run x --offset -.5", { opts: { offset: -0.5 } }],
   ["a negative number is a positional", "grp run x -5", { args: ["x", "-5"] }],
+  ["so is -.5", "grp run x -.5", { args: ["x", "-.5"] }],
+  ["-. is not a number: an unknown short option", "grp run x -.", { error: /unknown option -\./ }],
   // Python booleans.
   ["a bare flag is True", "grp run x --run-abort", { opts: { runAbort: true } }],
   ["a flag not given: its default", "grp run x", { opts: { runAbort: false, listen: true } }],

@@ -1,14 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  FLOAT_RE,
-  formatG,
-  INT_RE,
-  isDigits,
-  mayBeNumber,
-  table,
-  tabulate,
-} from "../../src/render/table.ts";
+import { isDigits } from "../../src/domain/text.ts";
+import { FLOAT_RE, formatG, INT_RE, mayBeNumber, table, tabulate } from "../../src/render/table.ts";
 
 interface Case {
   name: string;

@@ -9,6 +9,7 @@ import { aidOption, outputOption } from "../framework/options.ts";
 import { defineCommand } from "../framework/spec.ts";
 import { procedureOf, writeActivities } from "../shared/output/activities.ts";
 import { oetCommand } from "../shared/target/hint.ts";
+import { trimTrailingSlashes } from "../../domain/text.ts";
 
 /** Shows an activity (without `--aid`: the most recent). */
 export const activityDescribeCommand = defineCommand({
@@ -43,7 +44,7 @@ oet activity describe --aid=1`,
       await writeActivities(ctx.io, [activity], procedures, o.output, true);
       return;
     }
-    const uri = redactUrl(`${client.baseUrl.href.replace(/\/+$/, "")}/activities/${activity.id}`);
+    const uri = redactUrl(`${trimTrailingSlashes(client.baseUrl.href)}/activities/${activity.id}`);
     const procedure = activity.procedureId === null
       ? undefined
       : procedures.get(activity.procedureId);

@@ -17,6 +17,7 @@ import {
   type ValueOption,
   valueOption,
 } from "../framework/spec.ts";
+import { trimTrailingSlashes } from "../../domain/text.ts";
 
 const text = (t: string) => t;
 
@@ -98,7 +99,7 @@ export function existing(config: LoadedConfig, name: string): ContextSettings {
 /** A server URL as stored: checked, without trailing slashes. */
 function serverUrl(value: string, source: string): string {
   validateServerUrl(value, source);
-  return value.trim().replace(/\/+$/, "");
+  return trimTrailingSlashes(value.trim());
 }
 
 /** `settings` with the options given applied (unset options leave a setting as it is). */

@@ -20,6 +20,8 @@ import type { CommandContext } from "../framework/command_context.ts";
 import type { ServerDate } from "./auth.ts";
 import { type CheckResult, fail, pass, skip } from "./check.ts";
 import type { Configuration } from "./configuration.ts";
+import { trimTrailingSlashes } from "../../domain/text.ts";
+import { apiMajor } from "../../api/client.ts";
 
 /** What the API root check found. */
 export interface ApiRootFinding {
@@ -45,7 +47,7 @@ function generationName(g: string): string {
 
 /** The generation of a FastAPI server from its root's path. */
 function fastApiGeneration(path: string): string {
-  const major = Number(path.match(/\/api\/v(\d+)(?:\.\d+)?\/*$/)?.[1]);
+  const major = Number(apiMajor(path));
   return major >= 7 ? String(major) : "7+";
 }
 
@@ -89,7 +91,7 @@ function candidates(root: URL, stack: "fastapi" | "flask" | "unknown"): Candidat
   ];
   const all = stack === "fastapi" ? fastApi : stack === "flask" ? flask : [...flask, ...fastApi];
   return all
-    .filter((c) => c.root !== root.href.replace(/\/+$/, ""))
+    .filter((c) => c.root !== trimTrailingSlashes(root.href))
     .map((c) => ({
       generation: c.generation,
       root: c.root,

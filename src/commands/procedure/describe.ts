@@ -7,6 +7,7 @@ import { outputOption, pidOption } from "../framework/options.ts";
 import { defineCommand } from "../framework/spec.ts";
 import { writeProcedures } from "../shared/output/procedures.ts";
 import { oetCommand } from "../shared/target/hint.ts";
+import { trimTrailingSlashes } from "../../domain/text.ts";
 
 /**
  * Shows a procedure (without `--pid`: the most recently created): its
@@ -40,7 +41,7 @@ oet procedure describe --pid=2 -o json`,
       return;
     }
     // 7.x reports a hard-coded http://localhost URI; show where oet reaches it.
-    const uri = redactUrl(`${client.baseUrl.href.replace(/\/+$/, "")}/procedures/${procedure.id}`);
+    const uri = redactUrl(`${trimTrailingSlashes(client.baseUrl.href)}/procedures/${procedure.id}`);
     ctx.io.out.write(await procedureDescribe(procedure, uri, ctx.io.out.colour));
   },
 });
