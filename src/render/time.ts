@@ -66,16 +66,25 @@ function timeOfDay(seconds: number): string {
   return `${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
 }
 
+/**
+ * The most milliseconds from the epoch that `Date` holds. Beyond it these
+ * printed `Date`'s NaN fields (a server sending microseconds, say), and
+ * still do: the arithmetic would print a date no one could check.
+ */
+const DATE_LIMIT_MS = 8.64e15;
+
 /** `YYYY-MM-DD HH:MM:SS` in UTC, or "" when there is no time. */
 export function formatTime(t: number | undefined): string {
   if (t === undefined || !Number.isFinite(t)) return "";
   const { seconds } = splitTimestamp(t);
+  if (Math.abs(seconds * 1000) > DATE_LIMIT_MS) return "NaN-NaN-NaN NaN:NaN:NaN";
   const { year, month, day } = civilFromDays(Math.floor(seconds / 86400));
   return `${year}-${pad(month)}-${pad(day)} ${timeOfDay(seconds)}`;
 }
 
 /** The time of day `HH:MM:SS.mmm` in UTC of a time in ms since the epoch (for notes). */
 export function formatClock(ms: number): string {
+  if (!(Math.abs(ms) <= DATE_LIMIT_MS)) return "NaN:NaN:NaN.NaN";
   const whole = Math.trunc(ms); // as `new Date(ms)` keeps it
   const seconds = Math.floor(whole / 1000);
   return `${timeOfDay(seconds)}.${pad(whole - seconds * 1000, 3)}`;

@@ -30,7 +30,7 @@ Deno.test("a missing time prints as an empty cell", () => {
   assert.equal(formatTimeMicros(undefined), "");
 });
 
-Deno.test("dates and clocks are Date's, without Date: every day of ±300,000 years and random instants", () => {
+Deno.test("dates and clocks are Date's, without Date: every 10,007th day of its range, and instants in and beyond it", () => {
   // Date's whole range is ±100,000,000 days; a step of 10,007 days lands on
   // every day of the month, month and leap rule many times over.
   for (let days = -100_000_000; days <= 100_000_000; days += 10_007) {
@@ -46,7 +46,7 @@ Deno.test("dates and clocks are Date's, without Date: every day of ±300,000 yea
     assert.equal(civilFromDays(days).day, d.getUTCDate(), `day ${days}`);
   }
   fc.assert(
-    fc.property(fc.integer({ min: -8_640_000_000_000, max: 8_640_000_000_000 }), (seconds) => {
+    fc.property(fc.integer({ min: -9e12, max: 9e12 }), (seconds) => {
       const d = new Date(seconds * 1000);
       const pad = (n: number, w = 2) => String(n).padStart(w, "0");
       assert.equal(
@@ -59,7 +59,7 @@ Deno.test("dates and clocks are Date's, without Date: every day of ±300,000 yea
     { numRuns: 2000 },
   );
   fc.assert(
-    fc.property(fc.double({ min: -8.64e15, max: 8.64e15, noNaN: true }), (ms) => {
+    fc.property(fc.oneof(fc.double({ min: -9e15, max: 9e15 }), fc.double()), (ms) => {
       const d = new Date(ms);
       const pad = (n: number, w = 2) => String(n).padStart(w, "0");
       assert.equal(
