@@ -49,7 +49,7 @@
 
 import { parse } from "acorn";
 import denoJson from "../deno.json" with { type: "json" };
-import { planJoins } from "./bundle/join_plan.ts";
+import { findCycle, planJoins } from "./bundle/join_plan.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -329,17 +329,8 @@ export async function joinSharedChunks(dir: string): Promise<void> {
  */
 export async function compileAllEagerly(dir: string): Promise<void> {
   const graph = await chunkGraph(dir);
-  const state = new Map<string, "path" | "done">();
-  const visit = (name: string, path: string[]): void => {
-    if (state.get(name) === "done") return;
-    if (state.get(name) === "path") {
-      throw new Error(`the bundle's modules import each other: ${[...path, name].join(" -> ")}`);
-    }
-    state.set(name, "path");
-    for (const next of graph.get(name)!.static) visit(next, [...path, name]);
-    state.set(name, "done");
-  };
-  for (const name of graph.keys()) visit(name, []);
+  const cycle = findCycle(new Map([...graph].map(([name, chunk]) => [name, chunk.static])));
+  if (cycle) throw new Error(`the bundle's modules import each other: ${cycle.join(" -> ")}`);
   const compiled: string[] = [];
   for (const name of graph.keys()) {
     const text = await Deno.readTextFile(`${dir}/${name}`);

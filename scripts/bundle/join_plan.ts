@@ -54,6 +54,32 @@ function gain(input: JoinInput, a: ReadonlySet<string>, b: ReadonlySet<string>):
 }
 
 /**
+ * A cycle of `imports` (what each module imports), as the modules along it
+ * ending where it started (`["a", "b", "a"]`), or undefined when there is none.
+ */
+export function findCycle(
+  imports: ReadonlyMap<string, Iterable<string>>,
+): string[] | undefined {
+  const state = new Map<string, "path" | "done">();
+  const visit = (name: string, path: string[]): string[] | undefined => {
+    if (state.get(name) === "path") return [...path.slice(path.indexOf(name)), name];
+    if (state.get(name) === "done") return undefined;
+    state.set(name, "path");
+    for (const next of imports.get(name) ?? []) {
+      const cycle = visit(next, [...path, name]);
+      if (cycle) return cycle;
+    }
+    state.set(name, "done");
+    return undefined;
+  };
+  for (const name of imports.keys()) {
+    const cycle = visit(name, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+/**
  * True when the bundle's modules would import each other in a cycle once
  * `groups` are joined (each group one module, every other module as it is).
  */
@@ -61,24 +87,12 @@ function hasCycle(input: JoinInput, groups: readonly ReadonlySet<string>[]): boo
   const moduleOf = new Map<string, string>();
   groups.forEach((g) => g.forEach((c) => moduleOf.set(c, [...g].sort()[0])));
   const node = (name: string) => moduleOf.get(name) ?? name;
-  const next = new Map<string, Set<string>>();
+  const joined = new Map<string, Set<string>>();
   for (const [from, to] of input.imports) {
-    for (const t of to) {
-      if (node(t) === node(from)) continue;
-      if (!next.has(node(from))) next.set(node(from), new Set());
-      next.get(node(from))!.add(node(t));
-    }
+    if (!joined.has(node(from))) joined.set(node(from), new Set());
+    for (const t of to) if (node(t) !== node(from)) joined.get(node(from))!.add(node(t));
   }
-  const state = new Map<string, "path" | "done">();
-  const visit = (n: string): boolean => {
-    state.set(n, "path");
-    for (const m of next.get(n) ?? []) {
-      if (state.get(m) === "path" || (!state.has(m) && visit(m))) return true;
-    }
-    state.set(n, "done");
-    return false;
-  };
-  return [...next.keys()].some((n) => !state.has(n) && visit(n));
+  return findCycle(joined) !== undefined;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { type JoinInput, LOAD_COST, planJoins } from "../../scripts/bundle/join_plan.ts";
+import { findCycle, type JoinInput, LOAD_COST, planJoins } from "../../scripts/bundle/join_plan.ts";
 
 /** A plan input from entries → chunks they load, sizes in KB, and chunk imports. */
 function input(
@@ -75,4 +75,12 @@ Deno.test("the plan is the same whatever order the bundle lists its chunks in", 
   // Each chunk is in at most one group.
   const all = forward.flat();
   assert.equal(new Set(all).size, all.length);
+});
+
+Deno.test("findCycle names the modules of a cycle, and finds none where there is none", () => {
+  const graph = (edges: Record<string, string[]>) => new Map(Object.entries(edges));
+  assert.deepEqual(findCycle(graph({ a: ["b"], b: ["c"], c: ["a"] })), ["a", "b", "c", "a"]);
+  assert.deepEqual(findCycle(graph({ main: ["a"], a: ["b"], b: ["a"] })), ["a", "b", "a"]);
+  assert.equal(findCycle(graph({ a: ["b", "c"], b: ["c"], c: [] })), undefined);
+  assert.equal(findCycle(graph({ a: ["x"] })), undefined); // x imports nothing known
 });
