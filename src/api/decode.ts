@@ -22,7 +22,7 @@ import {
   type StateEntry,
   type StopResult,
 } from "../domain/types.ts";
-import { trimTrailingSlashes } from "../domain/text.ts";
+import { isDigits, trimTrailingSlashes } from "../domain/text.ts";
 
 function describe(value: unknown): string {
   if (value === null) return "null";
@@ -66,7 +66,7 @@ function list(value: unknown, path: string): Json[] {
 /** The integer after the last `/` of a resource URI, as 5.x clients read ids. */
 function idFromUri(uri: string, path: string): number {
   const last = trimTrailingSlashes(uri).split("/").at(-1) ?? "";
-  if (!/^\d+$/.test(last)) fail(path, "a URI ending in an integer id", uri);
+  if (!isDigits(last)) fail(path, "a URI ending in an integer id", uri);
   return Number(last);
 }
 

@@ -15,7 +15,7 @@ import { formatDuration } from "../domain/duration.ts";
 import type { Clock } from "../domain/clock.ts";
 import { AuthError } from "../domain/errors.ts";
 import { escapeInline } from "../domain/escape.ts";
-import { trimTrailingSlashes } from "../domain/text.ts";
+import { isDigits, trimTrailingSlashes } from "../domain/text.ts";
 
 /** Which login: the issuer, the public client, the scope asked for. */
 export interface OidcSettings {
@@ -134,7 +134,7 @@ function hintFor(code: string): string {
 }
 
 function seconds(v: unknown): number | undefined {
-  const n = typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v;
+  const n = typeof v === "string" && isDigits(v) ? Number(v) : v;
   return typeof n === "number" && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 

@@ -37,6 +37,7 @@ import type {
 import { BOOL_WORDS, entryNamed, loadEntry, optionValues } from "../commands/framework/spec.ts";
 import { UsageError } from "../domain/errors.ts";
 import { closest, optionNearMiss } from "./suggest.ts";
+import { isDigits } from "../domain/text.ts";
 
 /** A node of the command tree. */
 export type Node = GroupSpec | AnyCommand;
@@ -435,7 +436,7 @@ function checkArguments(
   const idOption = Object.values(command.options as OptionSpecs).find((o) =>
     o.long === "pid" || o.long === "aid"
   );
-  const idHint = extra.length === 1 && /^\d+$/.test(extra[0]) && idOption && !given.has(idOption)
+  const idHint = extra.length === 1 && isDigits(extra[0]) && idOption && !given.has(idOption)
     ? `ids go after --${idOption.long}: ${commandPath(path)} --${idOption.long} ${extra[0]}`
     : undefined;
   throw new UsageError(

@@ -14,6 +14,7 @@ import {
   type ValueOption,
   valueOption,
 } from "./spec.ts";
+import { isDigits } from "../../domain/text.ts";
 
 /**
  * How long `start` and `activity run` wait for a procedure still being
@@ -30,10 +31,10 @@ export interface Duration {
 
 /** Parses a procedure or activity id: a whole number from 1 up. */
 export function parseId(text: string): number {
-  if (/^\d+$/.test(text) && !Number.isSafeInteger(Number(text))) {
+  if (isDigits(text) && !Number.isSafeInteger(Number(text))) {
     throw new Error("too large for an id (the server's ids count up from 1)");
   }
-  if (!/^\d+$/.test(text) || Number(text) < 1) {
+  if (!isDigits(text) || Number(text) < 1) {
     throw new Error("expected a positive whole number, such as 3");
   }
   return Number(text);

@@ -4,11 +4,12 @@
  */
 
 import { isJsonObject, type Json, type OetEvent } from "../../domain/types.ts";
+import { isDigits } from "../../domain/text.ts";
 
 /** A whole number given as a number or as digits. */
 function num(value: Json | undefined): number | undefined {
   if (typeof value === "number") return value;
-  if (typeof value === "string" && /^\d+$/.test(value)) return Number(value);
+  if (typeof value === "string" && isDigits(value)) return Number(value);
   return undefined;
 }
 

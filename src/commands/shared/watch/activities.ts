@@ -25,6 +25,7 @@ import { ACTIVITY_HEADERS } from "../../../render/activities.ts";
 import { ProcedureBook } from "./book.ts";
 import { activityRow, type WatchRow } from "./rows.ts";
 import { NOTHING, stateChange, type Taken, type WatchSource } from "./source.ts";
+import { isDigits } from "../../../domain/text.ts";
 
 /** The id in an `activity.lifecycle.running` reply (7.x `id`; 5.x/6.x also `id` in events). */
 function announcedId(e: OetEvent): number | undefined {
@@ -32,7 +33,7 @@ function announcedId(e: OetEvent): number | undefined {
   if (!isJsonObject(result)) return undefined;
   if (typeof result.id === "number") return result.id;
   const last = typeof result.uri === "string" ? result.uri.split("/").at(-1) : undefined;
-  return last && /^\d+$/.test(last) ? Number(last) : undefined;
+  return last && isDigits(last) ? Number(last) : undefined;
 }
 
 /** Watches every activity, or the one with id `aid`. */
