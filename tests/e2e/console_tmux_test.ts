@@ -159,14 +159,19 @@ Deno.test({
       await screen.until(/Search messages/);
       await screen.text("running");
       await screen.keys("Enter");
-      const found = await screen.until(/Messages \(all · \/running · follow\)/);
+      const found = await screen.until(
+        /Messages \(all · \/running · follow\)[\s\S]*#1 State: RUNNING/,
+      );
       assert.match(found, /#1 State: RUNNING/);
       assert.doesNotMatch(found, /scan 9\/10/);
       await screen.keys("Escape");
       await screen.until(/Messages \(all · follow\)/);
       // The detail: the arguments as the CLI would have sent them.
       await screen.keys("Enter");
-      const detail = await screen.until(/─ Detail ─/);
+      const detail = await screen.until(
+        /─ Detail ─(?=[\s\S]*^init: args)(?=[\s\S]*^main: args)(?=[\s\S]*RUNNING\s+\d+\.\ds)/m,
+        "the detail with its timeline and arguments",
+      );
       assert.match(detail, /^init: args \['two words'\], kwargs \{'subarray_id': 2\}/m);
       assert.match(detail, /^main: args \[\], kwargs \{'scan_duration': 1\.5\}/m);
       assert.match(detail, /RUNNING\s+\d+\.\ds/);
@@ -219,7 +224,7 @@ Deno.test({
       await screen.until(/#1 State: FAILED/);
       await screen.until(/›\s+1\s+file:\/\/\/scripts\/fail\.py.*FAILED/);
       await screen.keys("Enter");
-      const detail = await screen.until(/Stack trace \(last lines\):/);
+      const detail = await screen.until(/Stack trace \(last lines\):[\s\S]*Exception: /);
       assert.match(detail, /Exception: Script failed!/);
       await screen.keys("Escape");
       // A procedure that runs until stopped, then a second start, which 7.x refuses.
@@ -263,7 +268,10 @@ Deno.test({
         OET_REST_URI: `http://127.0.0.1:${port}/api/v1.0`,
         NO_COLOR: "1",
       });
-      const down = await screen.until(/· unreachable, retrying ·/);
+      // Waits for the lines it checks, not only the header: tmux may show a
+      // frame's top before its bottom arrives (seen once with two suites
+      // sharing the machine), and so do the other waits of this file.
+      const down = await screen.until(/· unreachable, retrying ·[\s\S]*^hint: /m);
       assert.match(down, /^error: connection refused by 127\.0\.0\.1:\d+/m);
       assert.match(down, /^hint: is the OET server running/m);
       sim = startSim({ flavor: "v5", stepMs: 10, port });
@@ -506,7 +514,10 @@ Deno.test({
       });
       await created.body?.cancel();
       assert.ok(created.ok, `the other operator's create: ${created.status}`);
-      const refused = await screen.until(/· unreachable, retrying ·/, "the refusal in the header");
+      const refused = await screen.until(
+        /· unreachable, retrying ·[\s\S]*^error: /m,
+        "the refusal in the header and the status line",
+      );
       assert.match(refused, /^error: .*token/im);
       // Retried with back-off (more refused reads than the event's own re-read and its
       // confirmation), with no event to prompt them: the stream stays open all along.
