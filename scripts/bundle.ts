@@ -171,6 +171,11 @@ export function compileEagerly(source: string): string {
   return out + source.slice(at);
 }
 
+/** What each module of the bundle imports statically, by name. */
+function staticImports(graph: Map<string, Chunk>): Map<string, string[]> {
+  return new Map([...graph].map(([name, chunk]) => [name, chunk.static]));
+}
+
 /** Every chunk `from` imports statically, directly or through another. */
 function staticallyImported(graph: Map<string, Chunk>, from: string): Set<string> {
   const found = new Set<string>();
@@ -311,8 +316,7 @@ export async function joinSharedChunks(dir: string): Promise<void> {
     chunks.delete("core.js");
     loads.set(entry, chunks);
   }
-  const imports = new Map([...graph].map(([name, chunk]) => [name, chunk.static]));
-  for (const group of planJoins({ loads, sizes, imports })) {
+  for (const group of planJoins({ loads, sizes, imports: staticImports(graph) })) {
     await checkExportsUnique(dir, new Set(group));
     await joinModules(dir, group, group[0]);
   }
@@ -329,7 +333,7 @@ export async function joinSharedChunks(dir: string): Promise<void> {
  */
 export async function compileAllEagerly(dir: string): Promise<void> {
   const graph = await chunkGraph(dir);
-  const cycle = findCycle(new Map([...graph].map(([name, chunk]) => [name, chunk.static])));
+  const cycle = findCycle(staticImports(graph));
   if (cycle) throw new Error(`the bundle's modules import each other: ${cycle.join(" -> ")}`);
   const compiled: string[] = [];
   for (const name of graph.keys()) {

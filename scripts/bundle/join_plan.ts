@@ -101,24 +101,23 @@ function hasCycle(input: JoinInput, groups: readonly ReadonlySet<string>[]): boo
  */
 export function planJoins(input: JoinInput): string[][] {
   let groups: ReadonlySet<string>[] = [...input.sizes.keys()].sort().map((c) => new Set([c]));
+  const joinPair = (i: number, j: number) => [
+    ...groups.filter((_, k) => k !== i && k !== j),
+    new Set([...groups[i], ...groups[j]]),
+  ];
   for (;;) {
-    let best: { gain: number; i: number; j: number } | undefined;
+    let best: { gain: number; groups: ReadonlySet<string>[] } | undefined;
     for (let i = 0; i < groups.length; i++) {
       for (let j = i + 1; j < groups.length; j++) {
         const g = gain(input, groups[i], groups[j]);
         if (g > 0 && (!best || g > best.gain)) {
-          const joined = groups.filter((_, k) => k !== i && k !== j);
-          joined.push(new Set([...groups[i], ...groups[j]]));
-          if (!hasCycle(input, joined)) best = { gain: g, i, j };
+          const joined = joinPair(i, j);
+          if (!hasCycle(input, joined)) best = { gain: g, groups: joined };
         }
       }
     }
     if (!best) break;
-    const { i, j } = best;
-    groups = [
-      ...groups.filter((_, k) => k !== i && k !== j),
-      new Set([...groups[i], ...groups[j]]),
-    ];
+    groups = best.groups;
   }
   return groups.filter((g) => g.size > 1).map((g) => [...g].sort()).sort((x, y) =>
     x[0] < y[0] ? -1 : 1
